@@ -1,0 +1,51 @@
+"""Choose concrete backends from URLs: the one place that does.
+
+``sqlite:///path`` → embedded; ``kafka://host:port[,host:port]`` → Kafka;
+``http(s)://host:port`` → Elasticsearch. Driver-backed adapters are imported
+lazily so the embedded default never needs the Kafka or Elasticsearch clients.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pipeline.bus.base import Bus
+from pipeline.config import Settings
+from pipeline.errors import ConfigError
+from pipeline.index.base import Index
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///abs/path.db`` → ``/abs/path.db``."""
+    parts = urlsplit(url)
+    if parts.netloc or not parts.path:
+        raise ConfigError(f"{url}: expected sqlite:///path/to/file.db")
+    return parts.path
+
+
+def open_bus(settings: Settings) -> Bus:
+    url = settings.bus_url
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        from pipeline.bus.sqlite import SqliteBus
+
+        return SqliteBus(sqlite_path(url), partitions=settings.bus.partitions)
+    if scheme == "kafka":
+        from pipeline.bus.kafka import KafkaBus
+
+        return KafkaBus(urlsplit(url).netloc, settings.bus)
+    raise ConfigError(f"bus.url {url!r}: unknown scheme (use sqlite:// or kafka://)")
+
+
+def open_index(settings: Settings) -> Index:
+    url = settings.index_url
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        from pipeline.index.sqlite import SqliteIndex
+
+        return SqliteIndex(sqlite_path(url))
+    if scheme in ("http", "https"):
+        from pipeline.index.elastic import ElasticIndex
+
+        return ElasticIndex(url, settings.index)
+    raise ConfigError(f"index.url {url!r}: unknown scheme (use sqlite:// or http(s)://)")

@@ -1,0 +1,57 @@
+"""``pipeline``: the command line. Thin: parses, wires backends, prints."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from pipeline.cli import extract_cmd, replay_cmd, search_cmd, stages_cmd, status_cmd
+from pipeline.cli.context import Context
+from pipeline.config import load_settings
+from pipeline.errors import BackendUnavailable, ConfigError, InputError
+from pipeline.runtime.logs import setup_logging
+
+COMMANDS = (replay_cmd, stages_cmd, search_cmd, extract_cmd, status_cmd)
+EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED = 2, 3, 130
+log = logging.getLogger("pipeline")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipeline",
+        description="Turn news into searchable claims: replay or poll articles, extract entities and "
+                    "attributed claims (who claimed, said, denied ... what), and search them.",
+        epilog="Configuration: --config FILE or PIPELINE_CONFIG (default config/default.toml); "
+               "PIPELINE_DATA_DIR sets where the embedded state lives; PIPELINE_SECTION__KEY=value "
+               "overrides any setting.")
+    parser.add_argument("--config", help="configuration file (TOML)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pipeline`` console script. Returns the exit status."""
+    args = build_parser().parse_args(argv)
+    setup_logging(args.verbose)
+    try:
+        settings = load_settings(args.config, os.environ)
+        ctx = Context(settings, args.verbose)
+        try:
+            return int(args.func(args, ctx) or 0)
+        finally:
+            ctx.close()
+    except (InputError, ConfigError) as exc:
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BackendUnavailable as exc:
+        print(f"pipeline: backend unavailable: {exc}", file=sys.stderr)
+        return EXIT_BACKEND
+    except KeyboardInterrupt:
+        print("pipeline: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,96 @@
+"""``pipeline search``: claims (or articles) from the index, as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import textwrap
+
+from pipeline import search
+from pipeline.cli.context import Context
+from pipeline.index.base import ArticleHit, ClaimHit, SearchResult
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="search indexed claims (or --articles)",
+                       description="Search claims by text, with filters. Words rank results (any may "
+                                   'match); "quoted phrases" must match. Example: pipeline search '
+                                   "'Iran drones Russia' --stance deny")
+    p.add_argument("query", nargs="?", default="", help="words to look for (empty: every claim)")
+    p.add_argument("--speaker", help="who made the claim (part of the name, any case)")
+    p.add_argument("--entity", help="an entity mentioned in the claim")
+    p.add_argument("--stance", help="assert or deny")
+    p.add_argument("--source", help="outlet name or domain")
+    p.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
+    p.add_argument("--limit", type=int, default=10, help="hits per page (default 10)")
+    p.add_argument("--after", metavar="CURSOR", help="the next page: the cursor a previous page printed")
+    p.add_argument("--articles", action="store_true", help="search articles instead of claims")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.articles:
+        query = search.article_query(args.query, source=args.source, since=args.since, until=args.until,
+                                     limit=args.limit, after=args.after)
+        result = search.search_articles(ctx.index, query)
+        print(json.dumps(search.articles_json(result), ensure_ascii=False, indent=1) if args.json
+              else format_articles(result))
+        return 0
+    claim_query = search.claim_query(args.query, speaker=args.speaker, entity=args.entity, stance=args.stance,
+                                     source=args.source, since=args.since, until=args.until,
+                                     limit=args.limit, after=args.after)
+    result = search.search_claims(ctx.index, claim_query)
+    print(json.dumps(search.claims_json(result), ensure_ascii=False, indent=1) if args.json
+          else format_claims(result))
+    return 0
+
+
+def format_claims(result: SearchResult) -> str:
+    """A readable listing: speaker, stance, cue, the claim, and its article."""
+    width = min(shutil.get_terminal_size((100, 20)).columns, 120)
+    lines = [f"{result.total} claim(s)" + (f", showing {len(result.hits)}" if result.total > len(result.hits) else "")]
+    for n, hit in enumerate(result.hits, 1):
+        assert isinstance(hit, ClaimHit)
+        c = hit.claim
+        speaker = c.speaker.canonical if c.speaker else "(unattributed)"
+        as_written = f' ("{c.speaker.text}")' if c.speaker and c.speaker.text != c.speaker.canonical else ""
+        cue = c.cue.text if c.cue else ""
+        kind = "quote" if c.quote else "reported"
+        lines.append("")
+        lines.append(f"{n:>2}. {speaker}{as_written}  [{c.stance}, {kind}, cue: {cue}]")
+        lines.extend(textwrap.wrap(f'"{c.content.text}"', width - 6, initial_indent="    ",
+                                   subsequent_indent="    "))
+        a = hit.article
+        date = (a.published or "")[:10] or "undated"
+        lines.append(f"    — {a.title[:width - 30]} ({a.source}, {date})")
+        lines.append(f"      {a.url}")
+    lines.extend(_facet_lines(result))
+    if result.next_cursor:
+        lines.append(f"\nmore: --after {result.next_cursor}")
+    return "\n".join(lines)
+
+
+def _facet_lines(result: SearchResult) -> list[str]:
+    lines = []
+    for name in ("speakers", "entities"):
+        values = result.facets.get(name) or []
+        if values:
+            lines.append(f"\ntop {name}: " + ", ".join(f"{v} ({n})" for v, n in values[:8]))
+    return lines
+
+
+def format_articles(result: SearchResult) -> str:
+    lines = [f"{result.total} article(s)"]
+    for n, hit in enumerate(result.hits, 1):
+        assert isinstance(hit, ArticleHit)
+        a = hit.article
+        lines.append(f"{n:>2}. {a.title} ({a.source}, {(a.published or '')[:10] or 'undated'})")
+        if hit.snippet:
+            lines.append(f"    {' '.join(hit.snippet.split())}")
+        lines.append(f"    {a.url}")
+    if result.next_cursor:
+        lines.append(f"\nmore: --after {result.next_cursor}")
+    return "\n".join(lines)

@@ -1,0 +1,60 @@
+"""``pipeline status``: backlog per topic and group, dead letters, index counts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from pipeline.bus.base import ENRICHED, RAW, dlq_topic
+from pipeline.cli.context import Context
+from pipeline.errors import BackendUnavailable
+
+GROUPS = {RAW: "nlp", ENRICHED: "indexer"}
+STATUS_SECTIONS: list[Any] = []  # other commands add (name, fn(ctx) -> dict) sections, e.g. feed health
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="backlog, dead letters, index counts",
+                       description="Show each topic's records, each consumer group's committed offset and "
+                                   "backlog (lag), dead-letter counts and index document counts.")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+def collect(ctx: Context) -> dict[str, Any]:
+    """Everything ``status`` shows, as data."""
+    topics = [RAW, ENRICHED]
+    report: dict[str, Any] = {"bus": ctx.settings.bus_url, "index": ctx.settings.index_url, "topics": []}
+    for stats in ctx.bus.stats([*topics, dlq_topic(RAW), dlq_topic(ENRICHED)]):
+        group = GROUPS.get(stats.topic)
+        committed = stats.committed.get(group, 0) if group else None
+        report["topics"].append({
+            "topic": stats.topic, "partition": stats.partition, "end_offset": stats.end_offset,
+            "records": stats.records, "group": group, "committed": committed,
+            "lag": ctx.bus.lag(stats, group) if group else None,
+        })
+    try:
+        report["index_counts"] = ctx.index.counts()
+    except BackendUnavailable as exc:
+        report["index_counts"] = {"error": str(exc)}
+    for name, section in STATUS_SECTIONS:
+        report[name] = section(ctx)
+    return report
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    report = collect(ctx)
+    if args.json:
+        print(json.dumps(report, indent=1))
+        return 0
+    print(f"bus:   {report['bus']}\nindex: {report['index']}\n")
+    print(f"{'topic':<24}{'part':>5}{'records':>10}{'group':>10}{'committed':>11}{'lag':>8}")
+    for t in report["topics"]:
+        print(f"{t['topic']:<24}{t['partition']:>5}{t['records']:>10}{t['group'] or '-':>10}"
+              f"{'-' if t['committed'] is None else t['committed']:>11}{'-' if t['lag'] is None else t['lag']:>8}")
+    counts = report["index_counts"]
+    print("\nindex: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    dead = sum(t["records"] for t in report["topics"] if t["topic"].endswith(".dlq"))
+    print(f"dead letters: {dead}")
+    return 0

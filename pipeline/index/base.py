@@ -1,0 +1,118 @@
+"""The search index protocol shared by SQLite FTS5 and Elasticsearch.
+
+One document per article and one per claim, each keyed by its record id, so
+writing the same enriched article twice leaves the index unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from pipeline.records import Claim, EnrichedArticle
+
+FACETS = ("speakers", "entities", "stances", "sources")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimQuery:
+    """What to look for. Empty ``text`` matches every claim; filters combine with AND.
+
+    ``speaker`` and ``entity`` match canonical names or the text as written,
+    case-insensitively; ``source`` matches the outlet name or domain;
+    ``since``/``until`` are inclusive dates on the article's publication date.
+    ``after`` is the cursor from a previous page (deep paging).
+    """
+
+    text: str = ""
+    speaker: str | None = None
+    entity: str | None = None
+    stance: str | None = None
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+    limit: int = 10
+    after: str | None = None
+    facets: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleQuery:
+    text: str = ""
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+    limit: int = 10
+    after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """What a claim hit shows of its article."""
+
+    id: str
+    title: str
+    url: str
+    published: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHit:
+    claim: Claim
+    article: ArticleRef
+    score: float
+    highlight: str | None = None  # content with matched terms marked by [[ ]]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleHit:
+    article: ArticleRef
+    score: float
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A page of hits, the total number of matches, facets and the next page's cursor."""
+
+    total: int
+    hits: Sequence[ClaimHit | ArticleHit]
+    facets: Mapping[str, Sequence[tuple[str, int]]] = field(default_factory=dict)
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFailure:
+    """A document the index refused for good (bad data, not an outage)."""
+
+    article_id: str
+    reason: str
+
+
+class Index(Protocol):
+    def ensure_schema(self) -> None:
+        """Create tables / indices, templates and aliases if missing. Idempotent."""
+
+    def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
+        """Write each article and its claims, replacing earlier versions by id.
+
+        Idempotent; safe to retry. Claims the article no longer has are
+        removed, so the index holds exactly one document per current claim.
+        Raises BackendUnavailable when the index cannot be reached (nothing
+        should be committed then); returns the articles refused for good.
+        """
+
+    def search_claims(self, query: ClaimQuery) -> SearchResult: ...
+
+    def search_articles(self, query: ArticleQuery) -> SearchResult: ...
+
+    def counts(self) -> dict[str, int]:
+        """Documents per kind: ``{"articles": n, "claims": m}``."""
+
+    def refresh(self) -> None:
+        """Make everything written so far visible to search."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,224 @@
+"""The embedded index: SQLite tables plus FTS5 (porter stemming) for text.
+
+Upserts replace an article and all its claims in one transaction, so a
+reader sees either the old or the new version, and a retried batch leaves
+exactly one row per article and per current claim.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.bus.sqlite import _Txn, connect
+from pipeline.index.base import (
+    ArticleHit,
+    ArticleQuery,
+    ArticleRef,
+    ClaimHit,
+    ClaimQuery,
+    IndexFailure,
+    SearchResult,
+)
+from pipeline.index.query import date_bounds, decode_cursor, encode_cursor, fts_expression
+from pipeline.records import EnrichedArticle, from_dict, to_dict
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles(
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT, url TEXT, source_name TEXT,
+    source_domain TEXT, published TEXT, doc TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, source, tokenize='porter unicode61');
+CREATE TABLE IF NOT EXISTS claims(
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL, speaker_text TEXT,
+    speaker_canonical TEXT, stance TEXT NOT NULL, quote INTEGER NOT NULL, source_name TEXT,
+    source_domain TEXT, published TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS claims_by_article ON claims(article_id);
+CREATE INDEX IF NOT EXISTS claims_by_speaker ON claims(speaker_canonical COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS claim_entities(claim_rid INTEGER NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS claim_entities_by_claim ON claim_entities(claim_rid);
+CREATE INDEX IF NOT EXISTS claim_entities_by_name ON claim_entities(name COLLATE NOCASE);
+CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(content, sentence, speaker, tokenize='porter unicode61');
+"""
+
+FACET_SIZE = 10
+
+
+class SqliteIndex:
+    """The :class:`~pipeline.index.base.Index` over one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn = connect(self.path)
+        self.ensure_schema()
+
+    def ensure_schema(self) -> None:
+        self._conn.executescript(SCHEMA)
+
+    def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
+        with _Txn(self._conn) as c:
+            for enriched in batch:
+                self._replace_article(c, enriched)
+        return []
+
+    def counts(self) -> dict[str, int]:
+        articles = self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        claims = self._conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+        return {"articles": articles, "claims": claims}
+
+    def refresh(self) -> None:
+        """Nothing to do: a committed transaction is visible at once."""
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # --- writing ---------------------------------------------------------------
+
+    def _replace_article(self, c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
+        a = enriched.article
+        doc = json.dumps(to_dict(a), ensure_ascii=False)
+        old = c.execute("SELECT rid FROM articles WHERE id=?", (a.id,)).fetchone()
+        if old:
+            c.execute("DELETE FROM articles_fts WHERE rowid=?", (old[0],))
+            c.execute("DELETE FROM articles WHERE rid=?", (old[0],))
+        cur = c.execute(
+            "INSERT INTO articles(id, title, url, source_name, source_domain, published, doc) VALUES (?,?,?,?,?,?,?)",
+            (a.id, a.title, a.url, a.source.name, a.source.domain, a.published, doc))
+        c.execute("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?,?,?,?)",
+                  (cur.lastrowid, a.title, a.text, a.source.name))
+        self._replace_claims(c, enriched)
+
+    def _replace_claims(self, c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
+        a = enriched.article
+        for (rid,) in c.execute("SELECT rid FROM claims WHERE article_id=?", (a.id,)).fetchall():
+            c.execute("DELETE FROM claims_fts WHERE rowid=?", (rid,))
+            c.execute("DELETE FROM claim_entities WHERE claim_rid=?", (rid,))
+        c.execute("DELETE FROM claims WHERE article_id=?", (a.id,))
+        for claim in enriched.claims:
+            sp = claim.speaker
+            cur = c.execute(
+                "INSERT INTO claims(id, article_id, speaker_text, speaker_canonical, stance, quote, source_name,"
+                " source_domain, published, doc) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (claim.id, a.id, sp.text if sp else None, sp.canonical if sp else None, claim.stance,
+                 int(claim.quote), a.source.name, a.source.domain, a.published,
+                 json.dumps(to_dict(claim), ensure_ascii=False)))
+            rid = cur.lastrowid
+            speaker = f"{sp.text} {sp.canonical}" if sp else ""
+            sentence = claim.sentence.text if claim.sentence else ""
+            c.execute("INSERT INTO claims_fts(rowid, content, sentence, speaker) VALUES (?,?,?,?)",
+                      (rid, claim.content.text, sentence, speaker))
+            c.executemany("INSERT INTO claim_entities(claim_rid, name, text) VALUES (?,?,?)",
+                          {(rid, e.canonical, e.text) for e in claim.entities})
+
+    # --- claims ----------------------------------------------------------------
+
+    def search_claims(self, query: ClaimQuery) -> SearchResult:
+        ranked = bool(fts_expression(query.text))
+        base, params = self._claim_filters(query)
+        total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
+        offset = decode_cursor(query.after)
+        if ranked:
+            bm25 = "bm25(claims_fts, 4.0, 1.0, 2.0)"
+            select, order = f"-{bm25}, highlight(claims_fts, 0, '[[', ']]')", f"{bm25}, c.rid"
+        else:
+            select, order = "0.0, NULL", "c.published DESC, c.rid"
+        rows = self._conn.execute(
+            f"SELECT c.doc, c.article_id, {select} {base} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, query.limit, offset)).fetchall()
+        hits = [self._claim_hit(doc, article_id, score, hl) for doc, article_id, score, hl in rows]
+        facets = self._claim_facets(base, params) if query.facets else {}
+        more = offset + len(hits) < total
+        return SearchResult(total, hits, facets, encode_cursor(offset + len(hits)) if more else None)
+
+    def _claim_filters(self, q: ClaimQuery) -> tuple[str, list]:
+        clauses, params = [], []
+        expression = fts_expression(q.text)
+        join = ""
+        if expression:
+            join = "JOIN claims_fts ON claims_fts.rowid = c.rid"
+            clauses.append("claims_fts MATCH ?")
+            params.append(expression)
+        if q.speaker:
+            clauses.append("(c.speaker_canonical LIKE ? OR c.speaker_text LIKE ?)")
+            params += [f"%{q.speaker}%"] * 2
+        if q.entity:
+            clauses.append("EXISTS (SELECT 1 FROM claim_entities e WHERE e.claim_rid = c.rid"
+                           " AND (e.name LIKE ? OR e.text LIKE ?))")
+            params += [f"%{q.entity}%"] * 2
+        if q.stance:
+            clauses.append("c.stance = ?")
+            params.append(q.stance)
+        if q.source:
+            clauses.append("(c.source_name LIKE ? OR c.source_domain LIKE ?)")
+            params += [f"%{q.source}%"] * 2
+        low, high = date_bounds(q.since, q.until)
+        if low:
+            clauses.append("c.published >= ?")
+            params.append(low)
+        if high:
+            clauses.append("c.published < ?")
+            params.append(high)
+        return f"FROM claims c {join} WHERE " + " AND ".join(clauses or ["1"]), params
+
+    def _claim_hit(self, doc: str, article_id: str, score: float, highlight: str | None) -> ClaimHit:
+        claim = from_dict(json.loads(doc))
+        return ClaimHit(claim, self._article_ref(article_id), float(score or 0.0), highlight)
+
+    def _article_ref(self, article_id: str) -> ArticleRef:
+        row = self._conn.execute("SELECT title, url, published, source_name FROM articles WHERE id=?",
+                                 (article_id,)).fetchone()
+        if row is None:
+            return ArticleRef(article_id, "", "", None, "")
+        return ArticleRef(article_id, row[0] or "", row[1] or "", row[2], row[3] or "")
+
+    def _claim_facets(self, base: str, params: list) -> dict[str, list[tuple[str, int]]]:
+        def top(column: str, source: str = base) -> list[tuple[str, int]]:
+            sql = (f"SELECT {column}, COUNT(*) AS n {source} AND {column} IS NOT NULL "
+                   f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT {FACET_SIZE}")
+            return [(v, n) for v, n in self._conn.execute(sql, params)]
+
+        with_entities = base.replace("FROM claims c", "FROM claims c JOIN claim_entities ent ON ent.claim_rid = c.rid", 1)
+        return {
+            "speakers": top("c.speaker_canonical"),
+            "entities": top("ent.name", with_entities),
+            "stances": top("c.stance"),
+            "sources": top("c.source_name"),
+        }
+
+    # --- articles ----------------------------------------------------------------
+
+    def search_articles(self, query: ArticleQuery) -> SearchResult:
+        clauses, params = [], []
+        expression = fts_expression(query.text)
+        join = ""
+        if expression:
+            join = "JOIN articles_fts f ON f.rowid = a.rid"
+            clauses.append("articles_fts MATCH ?")
+            params.append(expression)
+        if query.source:
+            clauses.append("(a.source_name LIKE ? OR a.source_domain LIKE ?)")
+            params += [f"%{query.source}%"] * 2
+        low, high = date_bounds(query.since, query.until)
+        if low:
+            clauses.append("a.published >= ?")
+            params.append(low)
+        if high:
+            clauses.append("a.published < ?")
+            params.append(high)
+        base = f"FROM articles a {join}" + ((" WHERE " + " AND ".join(clauses)) if clauses else "")
+        total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
+        offset = decode_cursor(query.after)
+        if expression:
+            select = "a.id, a.title, a.url, a.published, a.source_name, -bm25(articles_fts, 3.0, 1.0, 1.0), " \
+                     "snippet(articles_fts, 1, '[[', ']]', ' … ', 24)"
+            order = "bm25(articles_fts, 3.0, 1.0, 1.0), a.rid"
+        else:
+            select, order = "a.id, a.title, a.url, a.published, a.source_name, 0.0, ''", "a.published DESC, a.rid"
+        rows = self._conn.execute(f"SELECT {select} {base} ORDER BY {order} LIMIT ? OFFSET ?",
+                                  (*params, query.limit, offset)).fetchall()
+        hits = [ArticleHit(ArticleRef(i, t or "", u or "", p, s or ""), float(sc), sn or "")
+                for i, t, u, p, s, sc, sn in rows]
+        more = offset + len(hits) < total
+        return SearchResult(total, hits, {}, encode_cursor(offset + len(hits)) if more else None)
+

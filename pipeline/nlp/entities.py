@@ -1,0 +1,23 @@
+"""Named entities of a parsed document, with canonical names.
+
+Works on any object shaped like a spaCy ``Doc`` (``doc.ents`` with ``text``,
+``label_``, ``start_char``, ``end_char``); spaCy itself is loaded only by
+``pipeline.stages.nlp``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.nlp.canonical import canonical_names
+from pipeline.records import Entity
+
+# Labels worth indexing: numbers, dates and amounts are not who or what a claim is about.
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"})
+
+
+def extract_entities(doc: Any, labels: frozenset[str] = ENTITY_LABELS) -> list[Entity]:
+    """Entities in document order, each with its canonical name in this article."""
+    spans = [(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents if e.label_ in labels]
+    names = canonical_names((text, label) for text, label, _, _ in spans)
+    return [Entity(text, label, start, end, names[(text, label)]) for text, label, start, end in spans]

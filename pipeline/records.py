@@ -1,0 +1,228 @@
+"""Record types and their versioned JSON codec.
+
+Every message on the wire is a JSON object carrying ``schema`` and ``v``.
+``decode`` never returns a half-built record: any problem raises
+:class:`~pipeline.errors.MalformedRecord`, which routes the message to a
+dead-letter topic. Records are plain dataclasses; nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pipeline.errors import MalformedRecord
+
+SCHEMA_VERSION = 1
+STANCES = ("assert", "deny")
+
+
+def stable_id(*parts: str) -> str:
+    """A short hex id that depends only on ``parts``: same input, same id."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:20]
+
+
+def content_hash(text: str) -> str:
+    """Hash of the text with white space folded, for duplicate detection."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an article came from: outlet name, its domain, and the feed if any."""
+
+    name: str
+    domain: str = ""
+    feed_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A news article as published on ``articles.raw``; ``id`` is stable."""
+
+    id: str
+    url: str
+    canonical_url: str
+    source: Source
+    title: str
+    text: str
+    summary: str = ""
+    language: str = "en"
+    published: str | None = None  # ISO 8601, UTC
+    published_estimated: bool = False  # True: the feed gave no date, fetch time stands in
+    fetched: str | None = None
+    authors: tuple[str, ...] = ()
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity; ``start``/``end`` are end-exclusive offsets into the article text."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    canonical: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of the article text, end-exclusive offsets."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who made a claim: the span as written plus the name it resolves to."""
+
+    start: int
+    end: int
+    text: str
+    canonical: str
+    label: str | None = None  # entity label (PERSON, ORG, GPE, ...) when known
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """The words that mark attribution ("said", "denied", "according to")."""
+
+    start: int
+    end: int
+    text: str
+    lemma: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One attributed claim. ``id`` is the article id plus the ordinal: stable."""
+
+    id: str
+    article_id: str
+    ordinal: int
+    speaker: Speaker | None
+    cue: Cue | None
+    content: Span
+    stance: str = "assert"
+    quote: bool = False  # True: direct quotation; False: reported speech
+    sentence: Span | None = None
+    entities: tuple[Entity, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichedArticle:
+    """An article with its entities and claims, and what produced them."""
+
+    article: Article
+    entities: tuple[Entity, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    model: str = ""
+    extractor: str = ""
+
+
+def claim_id(article_id: str, ordinal: int) -> str:
+    return f"{article_id}-{ordinal:04d}"
+
+
+# --- codec -------------------------------------------------------------------
+
+_SCHEMAS: dict[type, str] = {
+    Article: "article",
+    EnrichedArticle: "enriched_article",
+    Claim: "claim",
+}
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """The record as plain JSON-ready data, with ``schema`` and ``v``."""
+    body = asdict(record)
+    return {"schema": _SCHEMAS[type(record)], "v": SCHEMA_VERSION, **body}
+
+
+def encode(record: Any) -> bytes:
+    """UTF-8 JSON bytes for the wire."""
+    return json.dumps(to_dict(record), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode(payload: bytes | str, expect: type | None = None) -> Any:
+    """Parse wire bytes into a record; raises MalformedRecord on any defect."""
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedRecord(f"not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise MalformedRecord("not a JSON object")
+    return from_dict(data, expect)
+
+
+def from_dict(data: dict[str, Any], expect: type | None = None) -> Any:
+    schema, version = data.get("schema"), data.get("v")
+    builder = _BUILDERS.get(schema)  # type: ignore[arg-type]
+    if builder is None:
+        raise MalformedRecord(f"unknown schema {schema!r}")
+    if version != SCHEMA_VERSION:
+        raise MalformedRecord(f"unsupported {schema} version {version!r}")
+    try:
+        record = builder(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise MalformedRecord(f"invalid {schema}: {exc!r}") from exc
+    if expect is not None and not isinstance(record, expect):
+        raise MalformedRecord(f"expected {_SCHEMAS[expect]}, got {schema}")
+    return record
+
+
+def _article(d: dict[str, Any]) -> Article:
+    src = d["source"]
+    if not isinstance(d["id"], str) or not d["id"] or not isinstance(d["text"], str):
+        raise ValueError("article needs a non-empty string id and a string text")
+    return Article(
+        id=d["id"], url=d["url"], canonical_url=d["canonical_url"],
+        source=Source(src["name"], src.get("domain", ""), src.get("feed_url")),
+        title=d.get("title") or "", text=d["text"], summary=d.get("summary") or "",
+        language=d.get("language") or "en", published=d.get("published"),
+        published_estimated=bool(d.get("published_estimated", False)),
+        fetched=d.get("fetched"), authors=tuple(d.get("authors") or ()),
+        content_hash=d.get("content_hash") or "",
+    )
+
+
+def _entity(d: dict[str, Any]) -> Entity:
+    return Entity(d["text"], d["label"], int(d["start"]), int(d["end"]), d["canonical"])
+
+
+def _span(d: dict[str, Any] | None) -> Span | None:
+    return None if d is None else Span(int(d["start"]), int(d["end"]), d["text"])
+
+
+def _claim(d: dict[str, Any]) -> Claim:
+    sp, cue = d.get("speaker"), d.get("cue")
+    stance = d.get("stance", "assert")
+    if stance not in STANCES:
+        raise ValueError(f"unknown stance {stance!r}")
+    return Claim(
+        id=d["id"], article_id=d["article_id"], ordinal=int(d["ordinal"]),
+        speaker=None if sp is None else Speaker(
+            int(sp["start"]), int(sp["end"]), sp["text"], sp["canonical"], sp.get("label")),
+        cue=None if cue is None else Cue(int(cue["start"]), int(cue["end"]), cue["text"], cue["lemma"]),
+        content=_span(d["content"]),  # type: ignore[arg-type]
+        stance=stance, quote=bool(d.get("quote", False)), sentence=_span(d.get("sentence")),
+        entities=tuple(_entity(e) for e in d.get("entities") or ()),
+    )
+
+
+def _enriched(d: dict[str, Any]) -> EnrichedArticle:
+    return EnrichedArticle(
+        article=_article(d["article"]),
+        entities=tuple(_entity(e) for e in d.get("entities") or ()),
+        claims=tuple(_claim(c) for c in d.get("claims") or ()),
+        model=d.get("model", ""), extractor=d.get("extractor", ""),
+    )
+
+
+_BUILDERS = {"article": _article, "enriched_article": _enriched, "claim": _claim}

@@ -1,0 +1,39 @@
+"""Graceful shutdown: signal handlers only set a flag; loops check it between batches."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+log = logging.getLogger(__name__)
+
+
+class StopFlag:
+    """Set once to ask every loop to finish its batch, flush, commit and return."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; returns early (True) when stop is requested."""
+        return self._event.wait(seconds)
+
+
+def install_signal_handlers(stop: StopFlag) -> None:
+    """SIGTERM/SIGINT set ``stop``; a second SIGINT interrupts at once."""
+
+    def handle(signum: int, _frame: object) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        log.info("received %s: finishing the current batch, then stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)

@@ -1,0 +1,120 @@
+"""The one worker loop: consume → handle → publish → flush → commit.
+
+This is the reliability story in one place. Offsets are committed only after
+every output and dead-letter record of the batch is flushed, so a crash at
+any point redelivers the batch (at-least-once); ids are stable, so handling
+a batch twice is harmless. A transient failure (backend outage) retries the
+whole batch with backoff and never commits past it; a record that cannot be
+handled becomes a dead-letter record and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from pipeline.bus.base import Consumer, Message, Producer
+from pipeline.config import WorkerSettings
+from pipeline.errors import TransientError
+from pipeline.runtime.deadletter import Failure, dead_letter
+from pipeline.runtime.metrics import Sensor
+from pipeline.runtime.shutdown import StopFlag
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    topic: str
+    key: str | None
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What handling a batch produced: records to publish and records that failed for good."""
+
+    outputs: list[Outgoing] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+class Handler(Protocol):
+    stage: str
+
+    def handle(self, batch: Sequence[Message]) -> Outcome:
+        """Handle a batch. Raise TransientError (or BackendUnavailable) to retry it whole.
+
+        Must be idempotent: the same batch may be handled again after a crash.
+        """
+
+
+class Stopped(Exception):
+    """Stop was requested while a batch was still being retried; nothing was committed."""
+
+
+class Worker:
+    """Runs one handler over one consumer; ``step`` handles at most one batch."""
+
+    def __init__(self, consumer: Consumer, producer: Producer, handler: Handler, settings: WorkerSettings,
+                 stop: StopFlag, sensor: Sensor | None = None) -> None:
+        self.consumer, self.producer, self.handler = consumer, producer, handler
+        self.settings, self.stop = settings, stop
+        self.sensor = sensor or Sensor()
+        self.stage = handler.stage
+
+    def step(self, timeout_s: float | None = None) -> int:
+        """Poll one batch and see it through to a commit. Returns the records handled."""
+        timeout = self.settings.poll_timeout_s if timeout_s is None else timeout_s
+        batch = self.consumer.poll(self.settings.batch_size, timeout)
+        if not batch:
+            return 0
+        started = time.monotonic()
+        self.sensor.records_in(self.stage, len(batch))
+        outcome = self._retrying(lambda: self.handler.handle(batch), "handle")
+        self._publish(outcome)
+        self._retrying(self.producer.flush, "flush")
+        self.consumer.commit(batch)
+        self.sensor.batch_done(self.stage, time.monotonic() - started)
+        return len(batch)
+
+    def _publish(self, outcome: Outcome) -> None:
+        for out in outcome.outputs:
+            self.producer.publish(out.topic, out.key, out.value, out.headers)
+        for failure in outcome.failures:
+            log.warning("%s: dead-lettering %s/%s/%s: %s", self.stage, failure.message.topic,
+                        failure.message.partition, failure.message.offset, failure.reason)
+            self.producer.publish(*dead_letter(failure, self.stage))
+        self.sensor.records_out(self.stage, len(outcome.outputs))
+        self.sensor.failures(self.stage, len(outcome.failures))
+
+    def _retrying(self, action: Callable[[], T], what: str) -> T:
+        return retry_transient(action, self.settings, self.stop, f"{self.stage} {what}",
+                               on_retry=lambda reason: self.sensor.retry(self.stage, reason))
+
+
+def retry_transient(action: Callable[[], T], settings: WorkerSettings, stop: StopFlag, what: str,
+                    on_retry: Callable[[str], None] | None = None) -> T:
+    """Call ``action`` until it succeeds, backing off (with jitter) on TransientError.
+
+    Never gives up on its own: an outage is waited out. Raises Stopped when
+    stop is requested meanwhile, so the caller commits nothing.
+    """
+    delay = settings.backoff_initial_s
+    attempt = 1
+    while True:
+        try:
+            return action()
+        except TransientError as exc:
+            log.warning("%s failed (attempt %d), retrying in %.1fs: %s", what, attempt, delay, exc)
+            if on_retry:
+                on_retry(str(exc))
+        if stop.wait(delay * random.uniform(0.8, 1.2)):
+            raise Stopped(what)
+        delay = min(delay * 2, settings.backoff_max_s)
+        attempt += 1

@@ -1,0 +1,90 @@
+"""The query service shared by the command line and the HTTP API.
+
+Validates user input into index queries (clear InputError, never a
+traceback) and shapes results into the documented JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from pipeline.errors import InputError
+from pipeline.index.base import ArticleHit, ArticleQuery, ClaimHit, ClaimQuery, Index, SearchResult
+from pipeline.records import STANCES, to_dict
+
+MAX_LIMIT = 1000
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    """``YYYY-MM-DD`` (or a longer ISO timestamp, whose date part is used)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise InputError(f"{name}: expected a date like 2024-07-16, got {value!r}") from exc
+
+
+def parse_limit(value: int | str | None, default: int = 10) -> int:
+    try:
+        limit = default if value in (None, "") else int(value)
+    except ValueError as exc:
+        raise InputError(f"limit: expected a whole number, got {value!r}") from exc
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(f"limit: must be between 1 and {MAX_LIMIT}, got {limit}")
+    return limit
+
+
+def claim_query(text: str = "", *, speaker: str | None = None, entity: str | None = None,
+                stance: str | None = None, source: str | None = None, since: str | None = None,
+                until: str | None = None, limit: int | str | None = None, after: str | None = None) -> ClaimQuery:
+    """A validated claim query from user-supplied strings."""
+    if stance and stance not in STANCES:
+        raise InputError(f"stance: expected one of {', '.join(STANCES)}, got {stance!r}")
+    low, high = parse_date(since, "since"), parse_date(until, "until")
+    if low and high and low > high:
+        raise InputError(f"since ({low}) is after until ({high})")
+    return ClaimQuery(text=text or "", speaker=speaker or None, entity=entity or None, stance=stance or None,
+                      source=source or None, since=low, until=high, limit=parse_limit(limit), after=after or None)
+
+
+def article_query(text: str = "", *, source: str | None = None, since: str | None = None,
+                  until: str | None = None, limit: int | str | None = None, after: str | None = None) -> ArticleQuery:
+    low, high = parse_date(since, "since"), parse_date(until, "until")
+    if low and high and low > high:
+        raise InputError(f"since ({low}) is after until ({high})")
+    return ArticleQuery(text=text or "", source=source or None, since=low, until=high,
+                        limit=parse_limit(limit), after=after or None)
+
+
+def search_claims(index: Index, query: ClaimQuery) -> SearchResult:
+    return index.search_claims(query)
+
+
+def search_articles(index: Index, query: ArticleQuery) -> SearchResult:
+    return index.search_articles(query)
+
+
+def claims_json(result: SearchResult) -> dict[str, Any]:
+    """``{"total", "hits": [{"claim", "article", "score", "highlight"}], "facets", "next"}``."""
+    hits = []
+    for hit in result.hits:
+        assert isinstance(hit, ClaimHit)
+        claim = to_dict(hit.claim)
+        hits.append({"claim": claim, "article": asdict(hit.article), "score": round(hit.score, 4),
+                     "highlight": hit.highlight})
+    return {"total": result.total, "hits": hits, "facets": _facets(result), "next": result.next_cursor}
+
+
+def articles_json(result: SearchResult) -> dict[str, Any]:
+    hits = []
+    for hit in result.hits:
+        assert isinstance(hit, ArticleHit)
+        hits.append({"article": asdict(hit.article), "score": round(hit.score, 4), "snippet": hit.snippet})
+    return {"total": result.total, "hits": hits, "next": result.next_cursor}
+
+
+def _facets(result: SearchResult) -> dict[str, list[dict[str, Any]]]:
+    return {name: [{"value": v, "count": n} for v, n in values] for name, values in result.facets.items()}

@@ -1,0 +1,61 @@
+import json
+
+import pytest
+
+from pipeline.errors import MalformedRecord
+from pipeline.records import (
+    Article, Claim, Cue, EnrichedArticle, Entity, Source, Span, Speaker, claim_id, decode, encode, stable_id,
+)
+
+
+def make_enriched() -> EnrichedArticle:
+    article = Article(id="a1", url="https://x.test/a", canonical_url="https://x.test/a",
+                      source=Source("X", "x.test"), title="T", text="Jake Sullivan said Iran sells drones.",
+                      published="2022-07-16T00:00:00+00:00", authors=("A. Writer",))
+    ent = Entity("Iran", "GPE", 19, 23, "Iran")
+    claim = Claim(id=claim_id("a1", 0), article_id="a1", ordinal=0,
+                  speaker=Speaker(0, 13, "Jake Sullivan", "Jake Sullivan", "PERSON"),
+                  cue=Cue(14, 18, "said", "say"), content=Span(19, 36, "Iran sells drones"),
+                  stance="assert", quote=False, sentence=Span(0, 37, article.text), entities=(ent,))
+    return EnrichedArticle(article, (ent,), (claim,), "m", "x1")
+
+
+def test_round_trip_keeps_every_field():
+    enriched = make_enriched()
+    assert decode(encode(enriched)) == enriched
+
+
+def test_wire_format_is_versioned_json():
+    data = json.loads(encode(make_enriched()))
+    assert (data["schema"], data["v"]) == ("enriched_article", 1)
+    assert data["claims"][0]["speaker"]["canonical"] == "Jake Sullivan"
+
+
+@pytest.mark.parametrize("payload, reason", [
+    (b"\xff\xfe not json", "not JSON"),
+    (b"[1, 2]", "not a JSON object"),
+    (b'{"schema": "nope", "v": 1}', "unknown schema"),
+    (b'{"schema": "article", "v": 99}', "unsupported"),
+    (b'{"schema": "article", "v": 1, "id": "x"}', "invalid article"),
+])
+def test_malformed_payloads_raise_with_a_reason(payload, reason):
+    with pytest.raises(MalformedRecord, match=reason):
+        decode(payload)
+
+
+def test_decode_checks_the_expected_type():
+    with pytest.raises(MalformedRecord, match="expected article"):
+        decode(encode(make_enriched()), expect=Article)
+
+
+def test_unknown_stance_is_malformed():
+    data = json.loads(encode(make_enriched()))
+    data["claims"][0]["stance"] = "maybe"
+    with pytest.raises(MalformedRecord, match="stance"):
+        decode(json.dumps(data))
+
+
+def test_stable_id_depends_only_on_its_parts():
+    assert stable_id("url", "https://a/") == stable_id("url", "https://a/")
+    assert stable_id("url", "https://a/") != stable_id("url", "https://b/")
+    assert stable_id("a", "bc") != stable_id("ab", "c")

@@ -1,0 +1,133 @@
+"""The worker loop on the real SQLite bus, with fast fake handlers and enrichers."""
+
+import json
+import threading
+
+import pytest
+
+from pipeline.bus.base import ENRICHED, RAW, dlq_topic
+from pipeline.bus.sqlite import SqliteBus
+from pipeline.config import WorkerSettings
+from pipeline.errors import BackendUnavailable, TransientError
+from pipeline.index.base import IndexFailure
+from pipeline.records import Article, EnrichedArticle, Source, decode, encode
+from pipeline.runtime.deadletter import original_payload
+from pipeline.runtime.shutdown import StopFlag
+from pipeline.runtime.worker import Outcome, Outgoing, Stopped, Worker
+from pipeline.stages.indexer import IndexHandler
+from pipeline.stages.nlp import NlpHandler
+
+FAST = WorkerSettings(batch_size=50, poll_timeout_s=0.05, backoff_initial_s=0.01, backoff_max_s=0.02)
+
+
+def article(n: int) -> Article:
+    return Article(id=f"a{n}", url=f"https://x.test/{n}", canonical_url=f"https://x.test/{n}",
+                   source=Source("X"), title=f"T{n}", text=f"Text {n}.")
+
+
+class FakeEnricher:
+    def __init__(self, poison: str | None = None) -> None:
+        self.poison = poison
+
+    def enrich(self, articles):
+        if any(a.id == self.poison for a in articles):
+            raise RuntimeError("parser crashed")
+        return [EnrichedArticle(a, model="fake", extractor="fake") for a in articles]
+
+
+@pytest.fixture
+def bus(tmp_path):
+    bus = SqliteBus(tmp_path / "bus.db")
+    yield bus
+    bus.close()
+
+
+def publish(bus, topic, values):
+    producer = bus.producer()
+    for key, value in values:
+        producer.publish(topic, key, value)
+    producer.close()
+
+
+def drain(worker: Worker) -> None:
+    while worker.step(0.05):
+        pass
+
+
+def test_poison_records_reach_the_dead_letter_topic_and_the_rest_goes_on(bus):
+    good = [(a.id, encode(a)) for a in map(article, range(5))]
+    poison = [("x", b"\x00garbage"), ("y", encode(EnrichedArticle(article(9)))), ("a7", encode(article(7)))]
+    publish(bus, RAW, good[:2] + poison + good[2:])
+    worker = Worker(bus.consumer("nlp", [RAW]), bus.producer(), NlpHandler(FakeEnricher(poison="a7")),
+                    FAST, StopFlag())
+    drain(worker)
+    assert sorted(decode(m.value).article.id for m in bus.read(ENRICHED)) == [f"a{i}" for i in range(5)]
+    dead = bus.read(dlq_topic(RAW))
+    reasons = {m.key: json.loads(m.value)["error"] for m in dead}
+    assert set(reasons) == {"x", "y", "a7"}
+    assert "not JSON" in reasons["x"] and "expected article" in reasons["y"] and "parser crashed" in reasons["a7"]
+    assert original_payload(dead[0].value) == b"\x00garbage"
+    assert dead[0].headers["dlq.stage"] == "nlp"
+
+
+class Flaky:
+    stage = "flaky"
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls = failures, 0
+
+    def handle(self, batch):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise TransientError("index overloaded")
+        return Outcome(outputs=[Outgoing("out", m.key, m.value) for m in batch])
+
+
+def test_transient_failures_retry_the_batch_then_publish_once(bus):
+    publish(bus, "in", [(f"k{i}", b"v") for i in range(3)])
+    handler = Flaky(failures=2)
+    worker = Worker(bus.consumer("g", ["in"]), bus.producer(), handler, FAST, StopFlag())
+    drain(worker)
+    assert handler.calls == 3
+    assert len(bus.read("out")) == 3
+    assert worker.sensor.counts["flaky.retries"] == 2
+
+
+class BrokenProducer:
+    def publish(self, *args, **kwargs):
+        pass
+
+    def flush(self, timeout_s=None):
+        raise BackendUnavailable("bus down")
+
+    def close(self):
+        pass
+
+
+def test_nothing_is_committed_while_outputs_cannot_be_flushed(bus):
+    publish(bus, "in", [("k", b"v")])
+    stop = StopFlag()
+    worker = Worker(bus.consumer("g", ["in"]), BrokenProducer(), Flaky(0), FAST, stop)
+    threading.Timer(0.3, stop.set).start()
+    with pytest.raises(Stopped):
+        worker.step(0.05)
+    worker.consumer.close()
+    assert [m.value for m in bus.consumer("g", ["in"]).poll(10, 0.5)] == [b"v"]  # redelivered
+
+
+class RefusingIndex:
+    def __init__(self, refuse: str) -> None:
+        self.refuse, self.written = refuse, []
+
+    def upsert(self, batch):
+        self.written.extend(e.article.id for e in batch)
+        return [IndexFailure(self.refuse, "mapper_parsing_exception")]
+
+
+def test_documents_the_index_refuses_are_dead_lettered(bus):
+    publish(bus, ENRICHED, [(f"a{i}", encode(EnrichedArticle(article(i)))) for i in range(3)])
+    index = RefusingIndex("a1")
+    drain(Worker(bus.consumer("indexer", [ENRICHED]), bus.producer(), IndexHandler(index), FAST, StopFlag()))
+    assert sorted(index.written) == ["a0", "a1", "a2"]
+    [dead] = bus.read(dlq_topic(ENRICHED))
+    assert dead.key == "a1" and "mapper_parsing_exception" in json.loads(dead.value)["error"]

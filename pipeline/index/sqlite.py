@@ -174,7 +174,8 @@ class SqliteIndex:
 
     def _claim_facets(self, base: str, params: list) -> dict[str, list[tuple[str, int]]]:
         def top(column: str, source: str = base) -> list[tuple[str, int]]:
-            sql = (f"SELECT {column}, COUNT(*) AS n {source} AND {column} IS NOT NULL "
+            # DISTINCT: a claim naming one entity under two spellings counts once, as a claim.
+            sql = (f"SELECT {column}, COUNT(DISTINCT c.rid) AS n {source} AND {column} IS NOT NULL "
                    f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT {FACET_SIZE}")
             return [(v, n) for v, n in self._conn.execute(sql, params)]
 

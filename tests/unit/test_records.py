@@ -4,7 +4,18 @@ import pytest
 
 from pipeline.errors import MalformedRecord
 from pipeline.records import (
-    Article, Claim, Cue, EnrichedArticle, Entity, Source, Span, Speaker, claim_id, decode, encode, stable_id,
+    Article,
+    Claim,
+    Cue,
+    EnrichedArticle,
+    Entity,
+    Source,
+    Span,
+    Speaker,
+    claim_id,
+    decode,
+    encode,
+    stable_id,
 )
 
 

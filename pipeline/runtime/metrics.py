@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
 class Sensor:
-    """Receives events from the worker loop. The default only keeps counters in memory."""
+    """Receives events from the worker loop; keeps counters and liveness in memory.
+
+    Subclasses (the Prometheus adapter) call ``super()`` so ``health`` works
+    whatever is exported.
+    """
 
     counts: Counter = field(default_factory=Counter)
     last_batch_s: float = 0.0
+    last_tick: float = field(default_factory=time.monotonic)
+    retrying_since: float | None = None
+    last_error: str = ""
+    lags: dict[str, int] = field(default_factory=dict)
 
     def records_in(self, stage: str, n: int) -> None:
         self.counts[f"{stage}.in"] += n
@@ -24,9 +34,30 @@ class Sensor:
 
     def retry(self, stage: str, reason: str) -> None:
         self.counts[f"{stage}.retries"] += 1
+        self.last_error = reason
+        if self.retrying_since is None:
+            self.retrying_since = time.monotonic()
 
     def batch_done(self, stage: str, seconds: float) -> None:
         self.last_batch_s = seconds
+        self.retrying_since = None
+
+    def tick(self, stage: str) -> None:
+        """The loop is alive (called once per iteration, with or without records)."""
+        self.last_tick = time.monotonic()
 
     def lag(self, stage: str, records: int) -> None:
-        """Records waiting for this stage's group (reported when known)."""
+        """Records waiting for this stage's consumer group."""
+        self.lags[stage] = records
+
+    def health(self, stale_after_s: float = 60.0) -> dict[str, Any]:
+        """``{"status": "ok" | "degraded" | "stalled", ...}`` for the health endpoint."""
+        now = time.monotonic()
+        status = "ok"
+        if self.retrying_since is not None:
+            status = "degraded"
+        if now - self.last_tick > stale_after_s:
+            status = "stalled"
+        return {"status": status, "seconds_since_tick": round(now - self.last_tick, 1),
+                "retrying_for_s": None if self.retrying_since is None else round(now - self.retrying_since, 1),
+                "last_error": self.last_error, "counts": dict(self.counts), "lag": dict(self.lags)}

@@ -42,5 +42,9 @@ class Context:
         self._stack.callback(resource.close)
         return resource
 
+    def on_close(self, callback: Any) -> None:
+        """Call ``callback()`` when the command ends."""
+        self._stack.callback(callback)
+
     def close(self) -> None:
         self._stack.close()

@@ -69,7 +69,9 @@ def make_sensor(ctx: Context, port: int | None) -> Sensor:
     from pipeline.runtime.prometheus import PrometheusSensor, serve_metrics
 
     sensor = PrometheusSensor()
-    ctx.closing(serve_metrics(sensor, ctx.settings.metrics.host, port)).close = None  # type: ignore[attr-defined]
+    server = serve_metrics(sensor, ctx.settings.metrics.host, port)
+    ctx.on_close(server.server_close)
+    ctx.on_close(server.shutdown)
     return sensor
 
 

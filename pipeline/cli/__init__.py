@@ -15,7 +15,7 @@ from pipeline.errors import BackendUnavailable, ConfigError, InputError
 from pipeline.runtime.logs import setup_logging
 
 COMMANDS = (replay_cmd, stages_cmd, search_cmd, extract_cmd, status_cmd)
-EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED = 2, 3, 130
+EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 3, 130, 141
 log = logging.getLogger("pipeline")
 
 
@@ -55,3 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pipeline: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

@@ -36,3 +36,20 @@ def canonical_url(url: str) -> str:
 def domain_of(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
+
+
+FETCHABLE_SCHEMES = ("http", "https")
+
+
+def fetch_refusal(url: str) -> str | None:
+    """Why the poller will not fetch ``url`` (not http/https, no host), or None when it will."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError as exc:
+        return f"refused: malformed URL ({exc})"
+    if parts.scheme.lower() not in FETCHABLE_SCHEMES:
+        return f"refused: only http and https URLs are fetched, not {parts.scheme or 'a scheme-less'} URL"
+    if not parts.hostname:
+        return "refused: the URL has no host"
+    return None

@@ -1,0 +1,377 @@
+"""The distributed index: Elasticsearch via elasticsearch-py (the only module importing it).
+
+Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
+
+- one document per article and per current claim, ``_id`` = record id, so
+  upserts are idempotent and safe to retry;
+- outages (connection errors, timeouts, 429, 5xx) become
+  :class:`~pipeline.errors.BackendUnavailable` once a bounded retry window
+  is spent; documents the cluster refuses for good come back as
+  :class:`~pipeline.index.base.IndexFailure` values, never as exceptions;
+- no ``elasticsearch``/``elastic_transport`` exception escapes this module,
+  and no secret is ever logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from elastic_transport import ApiError, TransportError
+from elasticsearch import Elasticsearch, helpers
+
+from pipeline.config import IndexSettings
+from pipeline.errors import BackendUnavailable, ConfigError, InputError, PermanentError, PipelineError
+from pipeline.index import elastic_mappings as m
+from pipeline.index.base import (
+    ArticleHit,
+    ArticleQuery,
+    ArticleRef,
+    ClaimHit,
+    ClaimQuery,
+    IndexFailure,
+    SearchResult,
+)
+from pipeline.records import EnrichedArticle, from_dict
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+_BULK_CHUNK = 500
+
+
+@contextmanager
+def _translated(what: str, bad_request: type[PipelineError] = InputError) -> Iterator[None]:
+    """Driver exceptions → project errors, at this edge only (HTTP 400 → ``bad_request``)."""
+    try:
+        yield
+    except ApiError as exc:
+        status = exc.meta.status
+        if status in RETRYABLE_STATUS or status >= 500:
+            raise BackendUnavailable(f"elasticsearch {what}: HTTP {status} {exc.message}") from exc
+        if status == 400:
+            raise bad_request(f"elasticsearch {what}: {m.error_reason(exc.body) or exc.message}") from exc
+        raise PermanentError(f"elasticsearch {what}: HTTP {status} {m.error_reason(exc.body)}") from exc
+    except TransportError as exc:  # connection refused, timeouts, TLS failures
+        raise BackendUnavailable(f"elasticsearch {what}: {type(exc).__name__}: {exc.message}") from exc
+
+
+def _client(url: str, settings: IndexSettings, timeout_s: float) -> Elasticsearch:
+    """One client per index object (connection pooling), with the configured credentials."""
+    sec = settings.elastic
+    if sec.api_key and sec.username:
+        raise ConfigError("index.elastic: set either api_key or username/password, not both")
+    kwargs: dict[str, Any] = {}
+    if sec.api_key:
+        kwargs["api_key"] = sec.api_key.get()
+    if sec.username:
+        kwargs["basic_auth"] = (sec.username, sec.password.get())
+    if urlsplit(url).scheme == "https":
+        kwargs["verify_certs"] = sec.verify_certs
+        if sec.ca_certs:
+            kwargs["ca_certs"] = sec.ca_certs
+    try:
+        return Elasticsearch(
+            url, request_timeout=timeout_s, max_retries=2, retry_on_timeout=True,
+            retry_on_status=tuple(RETRYABLE_STATUS), **kwargs)
+    except ValueError as exc:  # the client's messages name the problem, never the URL (which may hold a password)
+        raise ConfigError(f"index: invalid Elasticsearch client settings: {exc}") from None
+
+
+class ElasticIndex:
+    """The :class:`~pipeline.index.base.Index` over Elasticsearch aliases ``<prefix>claims``/``<prefix>articles``."""
+
+    def __init__(self, url: str, settings: IndexSettings | None = None, *, prefix: str = "",
+                 schemas: Sequence[m.IndexSchema] = m.SCHEMAS, timeout_s: float = 10.0,
+                 retry_for_s: float = 30.0, backoff_initial_s: float = 0.5, backoff_max_s: float = 10.0) -> None:
+        if prefix != prefix.lower():
+            raise ConfigError(f"index prefix {prefix!r} must be lower case")
+        self.settings = settings or IndexSettings(url=url)
+        self.prefix = prefix
+        self._schemas = {s.kind: s for s in schemas}
+        self._retry_for_s, self._backoff = retry_for_s, (backoff_initial_s, backoff_max_s)
+        self._es = _client(url, self.settings, timeout_s)
+        self._ready = False
+
+    def alias(self, kind: str) -> str:
+        return f"{self.prefix}{kind}"
+
+    def concrete(self, kind: str, version: int | None = None) -> str:
+        return f"{self.alias(kind)}-v{self._schemas[kind].version if version is None else version}"
+
+    # --- schema ------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Templates, versioned indices and aliases. Idempotent; migrates an older version.
+
+        When the alias points to an older ``-vN`` index, the current version's
+        index is created, filled by a server-side reindex and swapped in with
+        one atomic alias update; the old index is kept for rollback. Pause
+        writers while migrating: writes to the old index during the reindex
+        are not carried over.
+        """
+        with _translated("ensure_schema", bad_request=ConfigError):
+            analyzer = self._text_analyzer()
+        for schema in self._schemas.values():
+            with _translated(f"ensure_schema({schema.kind})", bad_request=ConfigError):
+                self._put_template(schema, analyzer)
+                self._ensure_alias(schema)
+        self._ready = True
+
+    def _ensure_ready(self) -> None:
+        """ensure_schema once per instance before the first read or write, as SqliteIndex does."""
+        if not self._ready:
+            self.ensure_schema()
+
+    def _put_template(self, schema: m.IndexSchema, analyzer: str) -> None:
+        name = self.alias(schema.kind)
+        existing = self._es.options(ignore_status=404).indices.get_index_template(name=name)
+        stored = [t["index_template"].get("version", 0) for t in existing.get("index_templates", [])]
+        if stored and max(stored) > schema.version:
+            log.warning("index template %s is at version %s, newer than ours (%s); left as is",
+                        name, max(stored), schema.version)
+            return
+        self._es.indices.put_index_template(
+            name=name, index_patterns=[f"{name}-v*"], priority=500, version=schema.version,
+            template={"settings": schema.settings(self.settings.shards, self.settings.replicas),
+                      "mappings": m.with_analyzer(schema.mappings, analyzer)},
+            meta={"managed_by": "news-claims-pipeline", "analyzer": analyzer})
+
+    def _ensure_alias(self, schema: m.IndexSchema) -> None:
+        alias, target = self.alias(schema.kind), self.concrete(schema.kind)
+        current = self._alias_targets(alias)
+        if target in current:
+            return
+        if self._es.indices.exists(index=alias) and not current:
+            raise ConfigError(f"{alias} is a concrete index, not an alias; cannot version it")
+        older = [i for i in current if m.version_of(i, alias) < schema.version]
+        if current and not older:
+            log.warning("alias %s points to %s, newer than version %s; left as is", alias, current, schema.version)
+            return
+        self._create_index(target)
+        if older:
+            self._reindex(older, target)
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": alias}} for i in current]
+        self._es.indices.update_aliases(actions=[*actions, {"add": {"index": target, "alias": alias}}])
+        log.info("alias %s now points to %s", alias, target)
+
+    def indices(self) -> dict[str, list[str]]:
+        """The concrete indices behind each alias: ``{"claims": ["claims-v1"], ...}``."""
+        with _translated("get_alias"):
+            return {kind: self._alias_targets(self.alias(kind)) for kind in self._schemas}
+
+    def _alias_targets(self, alias: str) -> list[str]:
+        if not self._es.indices.exists_alias(name=alias):
+            return []
+        return sorted(self._es.indices.get_alias(name=alias).body)
+
+    def _create_index(self, index: str) -> None:
+        if self._es.indices.exists(index=index):
+            return
+        try:
+            self._es.indices.create(index=index, wait_for_active_shards="1")
+        except ApiError as exc:  # a concurrent ensure_schema won the race: fine
+            if m.error_reason(exc.body).split(":")[0] != "resource_already_exists_exception":
+                raise
+
+    def _reindex(self, sources: list[str], target: str) -> None:
+        """Server-side _reindex; a client-side scan + bulk where the reindex module is absent."""
+        try:
+            result = self._es.options(request_timeout=3600).reindex(
+                source={"index": sources}, dest={"index": target}, wait_for_completion=True, refresh=True)
+        except ApiError as exc:
+            if exc.meta.status not in (404, 405):  # 405: no _reindex handler (minimal distributions)
+                raise
+            self._copy(sources, target)
+            return
+        if result.get("failures"):
+            raise PermanentError(f"reindex into {target} failed: {m.error_reason(result['failures'][0].get('cause'))}")
+        log.info("reindexed %s documents from %s into %s", result.get("total"), sources, target)
+
+    def _copy(self, sources: list[str], target: str) -> None:
+        # Not helpers.reindex: it probes the data stream API, which such servers lack too.
+        docs = ({"_op_type": "index", "_index": target, "_id": hit["_id"], "_source": hit["_source"]}
+                for hit in helpers.scan(self._es, index=sources, size=_BULK_CHUNK))
+        copied = 0
+        try:
+            for ok, item in helpers.streaming_bulk(self._es, docs, chunk_size=_BULK_CHUNK, raise_on_error=False):
+                if not ok:
+                    raise PermanentError(f"reindex into {target} failed: {m.error_reason(item.get('index', {}).get('error'))}")
+                copied += 1
+        except helpers.ScanError as exc:
+            raise PermanentError(f"reindex into {target} failed: {exc}") from exc
+        self._es.indices.refresh(index=target)
+        log.info("copied %s documents from %s into %s (client-side reindex)", copied, sources, target)
+
+    def _text_analyzer(self) -> str:
+        """``english`` where the server has it; ``standard`` on minimal distributions without analysis-common."""
+        probe = self._es.options(ignore_status=400).indices.analyze(analyzer="english", text="claims")
+        if "tokens" in probe:
+            return "english"
+        log.warning("elasticsearch has no english analyzer (analysis-common module missing); "
+                    "text fields use the standard analyzer, without stemming")
+        return "standard"
+
+    def drop(self) -> None:
+        """Delete this prefix's indices, aliases and templates (tests and resets only)."""
+        with _translated("drop"):
+            for kind in self._schemas:
+                alias = self.alias(kind)
+                found = self._es.indices.get(index=f"{alias}-v*", allow_no_indices=True, expand_wildcards="all")
+                for index in found.body:
+                    self._es.indices.delete(index=index, ignore_unavailable=True)
+                self._es.options(ignore_status=404).indices.delete_index_template(name=alias)
+
+    # --- writing -----------------------------------------------------------------
+
+    def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
+        """Bulk-write articles and claims and delete each article's stale claims.
+
+        Stale claims are found from the claim ids stored on the previous
+        version of the article document, read by a real-time multi-get, so
+        they go even if that version was never refreshed into search.
+        """
+        if not batch:
+            return []
+        self._ensure_ready()
+        previous = self._previous_claim_ids([e.article.id for e in batch])
+        actions, owners = self._actions(batch, previous)
+        failures = self._bulk_with_retry(actions, owners)
+        return [IndexFailure(article_id, reason) for article_id, reason in failures.items()]
+
+    def _previous_claim_ids(self, article_ids: list[str]) -> dict[str, set[str]]:
+        with _translated("mget"):
+            resp = self._es.mget(index=self.alias("articles"), ids=sorted(set(article_ids)),
+                                 source=["state"], realtime=True)
+        return {d["_id"]: set(d["_source"].get("state", {}).get("claim_ids", []))
+                for d in resp["docs"] if d.get("found")}
+
+    def _actions(self, batch: Sequence[EnrichedArticle],
+                 previous: dict[str, set[str]]) -> tuple[list[dict[str, Any]], list[str]]:
+        claims, articles = self.alias("claims"), self.alias("articles")
+        actions: list[dict[str, Any]] = []
+        owners: list[str] = []
+        for enriched in batch:
+            a = enriched.article
+            current = {c.id for c in enriched.claims}
+            ops = [{"_op_type": "index", "_index": claims, "_id": c.id, "_source": m.claim_doc(c, a)}
+                   for c in enriched.claims]
+            ops += [{"_op_type": "delete", "_index": claims, "_id": cid}
+                    for cid in sorted(previous.get(a.id, set()) - current)]
+            # The article goes last: its stored claim ids then describe claims already written.
+            ops.append({"_op_type": "index", "_index": articles, "_id": a.id, "_source": m.article_doc(enriched)})
+            actions += ops
+            owners += [a.id] * len(ops)
+        return actions, owners
+
+    def _bulk_with_retry(self, actions: list[dict[str, Any]], owners: list[str]) -> dict[str, str]:
+        """Per-article permanent failures; retries the rest with backoff, then raises BackendUnavailable."""
+        deadline = time.monotonic() + self._retry_for_s
+        delay, cap = self._backoff
+        pending, failures = list(zip(actions, owners, strict=True)), {}
+        while True:
+            pending, refused, problem = self._bulk_once(pending)
+            for owner, reason in refused:
+                failures.setdefault(owner, reason)
+            if not pending:
+                return failures
+            if time.monotonic() + delay > deadline:
+                raise BackendUnavailable(f"elasticsearch bulk: {len(pending)} actions not written: {problem}")
+            log.warning("elasticsearch bulk: %d actions to retry in %.1fs: %s", len(pending), delay, problem)
+            time.sleep(delay)
+            delay = min(delay * 2, cap)
+
+    def _bulk_once(self, pending: list[tuple[dict[str, Any], str]]
+                   ) -> tuple[list[tuple[dict[str, Any], str]], list[tuple[str, str]], str]:
+        """One pass: (actions to retry, (article id, reason) refused for good, last problem)."""
+        retry: list[tuple[dict[str, Any], str]] = []
+        refused: list[tuple[str, str]] = []
+        results = helpers.streaming_bulk(self._es, [a for a, _ in pending], chunk_size=_BULK_CHUNK,
+                                         raise_on_error=False, raise_on_exception=True, max_retries=0,
+                                         require_alias=True)  # never auto-create an unmapped index
+        done, problem = 0, ""
+        try:
+            for (ok, item), (action, owner) in zip(results, pending, strict=True):
+                done += 1
+                op_type, info = next(iter(item.items()))
+                status = info.get("status", 500)
+                if ok or (op_type == "delete" and status == 404):
+                    continue
+                if status in RETRYABLE_STATUS or status >= 500:
+                    retry.append((action, owner))
+                    problem = f"HTTP {status} {m.error_reason(info.get('error'))}"
+                else:
+                    refused.append((owner, f"{op_type} {info.get('_id')}: {m.error_reason(info.get('error'))}"))
+        except (ApiError, TransportError) as exc:  # the whole request failed: retry all not yet acknowledged
+            status = getattr(getattr(exc, "meta", None), "status", None)
+            if isinstance(exc, ApiError) and status not in RETRYABLE_STATUS and (status or 0) < 500:
+                raise PermanentError(f"elasticsearch bulk: HTTP {status} {m.error_reason(exc.body)}") from exc
+            retry += pending[done:]
+            problem = f"{type(exc).__name__}: {exc}"
+        return retry, refused, problem
+
+    # --- reading -----------------------------------------------------------------
+
+    def search_claims(self, query: ClaimQuery) -> SearchResult:
+        text = m.text_query(query.text, m.CLAIM_FIELDS)
+        body = m.search_body(text, m.claim_filters(query), query.limit, m.decode_cursor(query.after))
+        body.update(m.claim_extras(ranked=text is not None, facets=query.facets))
+        resp = self._search("claims", body)
+        hits = resp["hits"]["hits"]
+        page = [self._claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
+        facets = {name: [(b["key"], b["doc_count"]) for b in resp["aggregations"][name]["buckets"]]
+                  for name in m.FACET_FIELDS} if query.facets else {}
+        return SearchResult(resp["hits"]["total"]["value"], page, facets, self._next(hits, query.limit))
+
+    def search_articles(self, query: ArticleQuery) -> SearchResult:
+        text = m.text_query(query.text, m.ARTICLE_FIELDS)
+        body = m.search_body(text, m.article_filters(query), query.limit, m.decode_cursor(query.after))
+        body.update(m.article_extras(ranked=text is not None))
+        resp = self._search("articles", body)
+        hits = resp["hits"]["hits"]
+        page = [ArticleHit(self._ref(h["_source"]), float(h["_score"] or 0.0) if text else 0.0,
+                           (h.get("highlight", {}).get("text") or [""])[0])
+                for h in hits[:query.limit]]
+        return SearchResult(resp["hits"]["total"]["value"], page, {}, self._next(hits, query.limit))
+
+    def _search(self, kind: str, body: dict[str, Any]) -> Any:
+        self._ensure_ready()
+        with _translated(f"search {kind}"):
+            return self._es.search(index=self.alias(kind), **body)
+
+    @staticmethod
+    def _next(hits: list[dict[str, Any]], limit: int) -> str | None:
+        """A cursor after the page's last hit, when there is at least one more hit."""
+        return m.encode_cursor(hits[limit - 1]["sort"]) if len(hits) > limit > 0 else None
+
+    def _claim_hit(self, hit: dict[str, Any], ranked: bool) -> ClaimHit:
+        src = hit["_source"]
+        claim = from_dict(src["record"])
+        # Like SQLite's highlight(): the whole content, marked where it matched.
+        marked = (hit.get("highlight", {}).get("content") or [claim.content.text])[0] if ranked else None
+        return ClaimHit(claim, self._ref(src["article"]), float(hit["_score"] or 0.0) if ranked else 0.0, marked)
+
+    @staticmethod
+    def _ref(src: dict[str, Any]) -> ArticleRef:
+        source = src.get("source") or ""
+        name = source.get("name", "") if isinstance(source, dict) else source
+        return ArticleRef(src["id"], src.get("title") or "", src.get("url") or "", src.get("published"), name or "")
+
+    # --- housekeeping ------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        self._ensure_ready()
+        with _translated("count"):
+            return {kind: int(self._es.count(index=self.alias(kind))["count"]) for kind in ("articles", "claims")}
+
+    def refresh(self) -> None:
+        with _translated("refresh"):
+            self._es.indices.refresh(index=[self.alias(k) for k in self._schemas])
+
+    def close(self) -> None:
+        self._es.close()
+

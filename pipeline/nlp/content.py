@@ -1,0 +1,138 @@
+"""Content of an attributed claim: which tokens a cue reports.
+
+Works on spaCy-like tokens; no spaCy import. Every function returns a token
+range ``(start, end)`` (end-exclusive token indices, ``start < end``) inside
+the cue's sentence, or None when the cue has no recognisable content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TokRange = tuple[int, int]
+
+_COMP = ("ccomp",)
+_OBJ_STOP = frozenset({"cc", "conj", "punct"})
+_OBJ_SKIP = frozenset({"advmod", "npadvmod", "neg", "aux", "auxpass", "prt", "nsubj", "nsubjpass",
+                       "expl", "mark", "agent"})
+_NOUN_COMP = ("acl", "ccomp", "appos")
+_TRIM = frozenset({",", ";", ":", "—", "–", "-", "--", "."})
+
+
+def subtree_range(tok: Any) -> TokRange:
+    """Token range of ``tok``'s subtree."""
+    return tok.left_edge.i, tok.right_edge.i + 1
+
+
+def trim(doc: Any, rng: TokRange) -> TokRange | None:
+    """Strip separators (commas, dashes, a "that" complementizer stays) from both edges."""
+    s, e = rng
+    while s < e and (doc[s].text in _TRIM or doc[s].dep_ == "cc"):
+        s += 1
+    while e > s and (doc[e - 1].text in _TRIM or doc[e - 1].dep_ == "cc"):
+        e -= 1
+    return (s, e) if e > s else None
+
+
+def verb_content(cue: Any) -> TokRange | None:
+    """Content of a verb cue: its clausal complement, else what the verb takes to its right.
+
+    Order: ccomp children (all of them: a quote split around the cue has two);
+    for a parenthetical cue ("X, he said") the clause it comments on; for
+    xcomp / object frames the span from the first complement to the last.
+    """
+    doc = cue.doc
+    comps = [c for c in cue.children if c.dep_ in _COMP]
+    if comps:
+        return trim(doc, (min(c.left_edge.i for c in comps), max(c.right_edge.i for c in comps) + 1))
+    deps = {c.dep_ for c in cue.children}
+    if (cue.dep_ in ("parataxis", "advcl", "ccomp") and cue.head.pos_ in ("VERB", "AUX")
+            and "nsubj" in deps and not deps & {"xcomp", "dobj"}):
+        return _parenthetical(cue)
+    if "nsubjpass" in deps and "xcomp" in deps and "agent" not in deps:
+        return _raised(cue)
+    return _right_complements(cue)
+
+
+def _raised(cue: Any) -> TokRange | None:
+    """"X is alleged to have Y": the proposition is X plus the infinitive, around the cue."""
+    subj = next(c for c in cue.children if c.dep_ == "nsubjpass")
+    xcomp = next(c for c in cue.children if c.dep_ == "xcomp")
+    return trim(cue.doc, (subj.left_edge.i, xcomp.right_edge.i + 1))
+
+
+def _parenthetical(cue: Any) -> TokRange | None:
+    """The head clause without the cue's own subtree ("Iran will win, he said" -> "Iran will win")."""
+    doc = cue.doc
+    head = cue.head
+    s, e = subtree_range(head)
+    cs, ce = subtree_range(cue)
+    left, right = (s, cs), (ce, e)
+    if cs > s and ce < e and doc[cs - 1].is_punct and doc[ce].is_punct:
+        return trim(doc, (s, e))  # "X, he said, Y": both sides, around the cue
+    best = left if left[1] - left[0] >= right[1] - right[0] else right
+    return trim(doc, best)
+
+
+def _right_complements(cue: Any) -> TokRange | None:
+    """From the first complement right of the verb to the last, stopping at coordination."""
+    doc = cue.doc
+    start = end = None
+    for c in cue.rights:
+        if c.dep_ in _OBJ_STOP:
+            if start is not None or c.dep_ != "punct":
+                break
+            continue
+        if c.dep_ in _OBJ_SKIP:
+            continue
+        if start is None:
+            start = c.left_edge.i
+        end = c.right_edge.i + 1
+    # "urged Congress to act": a direct object left of the cue's xcomp is already covered
+    if start is None:
+        return None
+    return trim(doc, (start, end))
+
+
+def noun_content(cue: Any) -> TokRange | None:
+    """Content of a noun cue: "the claim that X" -> X (clausal acl/ccomp, not a relative clause)."""
+    doc = cue.doc
+    for c in cue.rights:
+        if c.dep_ in _NOUN_COMP and c.pos_ in ("VERB", "AUX"):
+            if any(g.dep_ in ("nsubj", "dobj", "nsubjpass") and g.lower_ in ("that", "which") for g in c.children):
+                continue  # relative clause: "the claim that he made"
+            return trim(doc, subtree_range(c))
+        if c.dep_ == "punct" and c.text == ":":
+            nxt = c.i + 1
+            if nxt < cue.sent.end:
+                return trim(doc, (nxt, cue.sent.end))
+    return None
+
+
+def according_content(according: Any) -> TokRange | None:
+    """Content of "according to X": the sentence without the according phrase."""
+    doc = according.doc
+    sent = according.sent
+    cs, ce = subtree_range(according)
+    left, right = (sent.start, cs), (ce, sent.end)
+    best = left if left[1] - left[0] >= right[1] - right[0] else right
+    return trim(doc, best)
+
+
+def according_source(according: Any) -> Any | None:
+    """The pobj of "to" in "according to X"."""
+    for c in according.children:
+        if c.lower_ == "to":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    return None
+
+
+def colon_content(cue: Any) -> TokRange | None:
+    """Content after "X said:" when the cue ends its clause with a colon inside the sentence."""
+    doc = cue.doc
+    for c in cue.rights:
+        if c.dep_ == "punct" and c.text == ":" and c.i + 1 < cue.sent.end:
+            return trim(doc, (c.i + 1, cue.sent.end))
+    return None

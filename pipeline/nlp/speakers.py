@@ -1,0 +1,171 @@
+"""Speakers of attributed claims: find the span as written, resolve its canonical name.
+
+Works on spaCy-like tokens; no spaCy import. Guarantees: a speaker span is a
+contiguous run of tokens of the cue's sentence, its offsets are end-exclusive
+offsets into the document text, and ``canonical`` is never empty.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import Any
+
+from pipeline.nlp.canonical import alias, clean_mention
+from pipeline.records import Entity, Speaker
+
+_SUBJ = ("nsubj", "nsubjpass", "csubj")
+_CLIMB = frozenset({"advcl", "xcomp", "conj", "acl", "pcomp", "relcl", "ccomp", "dep"})
+_REL_PRONOUNS = frozenset({"who", "that", "which", "whom"})
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+_THING_PRONOUNS = frozenset({"it", "its"})
+_CUT_DEPS = frozenset({"appos", "relcl", "acl", "punct", "cc", "conj", "advmod", "npadvmod", "case"})
+_MAX_CLIMB = 3
+
+
+def subject_of(cue: Any) -> Any | None:
+    """The token that says the cue's content: subject, agent, possessor or the clause it hangs on.
+
+    Climbs from participles and coordinated verbs ("..., saying", "and said")
+    to the verb whose subject they share; a passive cue without an agent has none.
+    """
+    tok = cue
+    for _ in range(_MAX_CLIMB + 1):
+        found = _direct_subject(tok)
+        if found is not None:
+            if found.lower_ in _REL_PRONOUNS and tok.dep_ == "relcl":
+                return tok.head
+            return found
+        if any(c.dep_ == "nsubjpass" for c in tok.children):
+            return None  # "X is alleged to ...": no one named
+        if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return tok.head
+        if tok.dep_ not in _CLIMB or tok.head is tok:
+            return None
+        tok = tok.head
+    return None
+
+
+def _direct_subject(tok: Any) -> Any | None:
+    agent = None
+    subjects = [c for c in tok.children if c.dep_ in ("nsubj", "csubj")]
+    if subjects:  # a dateline can add a second subject: take the nearest
+        return min(subjects, key=lambda c: abs(c.i - tok.i))
+    for c in tok.children:
+        if c.dep_ == "agent":
+            agent = next((g for g in c.children if g.dep_ == "pobj"), None)
+        if c.dep_ == "poss" and tok.pos_ in ("NOUN", "PROPN"):
+            agent = agent or c
+    return agent
+
+
+def noun_cue_subject(cue: Any) -> Any | None:
+    """Speaker of a noun cue: its possessor ("his claim", resolved later), a "by" phrase,
+    or else the subject of the verb the noun depends on ("he repeated the claim that ...")."""
+    poss = next((c for c in cue.children if c.dep_ == "poss"), None)
+    if poss is not None:
+        return poss
+    for c in cue.children:
+        if c.dep_ == "prep" and c.lower_ in ("by", "from"):
+            pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    head = cue.head
+    for _ in range(_MAX_CLIMB):
+        if head.pos_ in ("VERB", "AUX"):
+            subj = _direct_subject(head)
+            if subj is not None and subj.lower_ not in _REL_PRONOUNS:
+                return subj
+            return None
+        if head.head is head:
+            break
+        head = head.head
+    return None
+
+
+def speaker_tokens(head: Any) -> tuple[int, int]:
+    """Token range [start, end) of the noun phrase headed by ``head``, cut before appositions and clauses."""
+    start = head.left_edge.i
+    end = head.i + 1
+    for c in head.rights:
+        if c.dep_ in _CUT_DEPS:
+            break
+        end = c.right_edge.i + 1
+    # drop a leading punctuation or quotation token
+    doc = head.doc
+    while start < head.i and doc[start].is_punct:
+        start += 1
+    return start, end
+
+
+class SpeakerResolver:
+    """Resolves speaker spans of one article to canonical names (entities, aliases, pronouns)."""
+
+    def __init__(self, doc: Any, entities: Sequence[Entity]) -> None:
+        self.entities = sorted(entities, key=lambda e: (e.start, e.end))
+        self._starts = [e.start for e in self.entities]
+        self._subjects = self._subject_entities(doc)
+        # a lone surname is often mislabelled (NORP, ORG): trust the label of the full name
+        self._label = {e.canonical: e.label for e in self.entities if e.text == e.canonical}
+
+    def entity_at(self, offset: int) -> Entity | None:
+        """The entity covering character ``offset``, or None."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and self.entities[i].end > offset:
+            return self.entities[i]
+        return None
+
+    def _subject_entities(self, doc: Any) -> list[tuple[int, Entity]]:
+        """(offset, entity) of entities that are grammatical subjects, in text order."""
+        out = []
+        for tok in doc:
+            if tok.dep_ in _SUBJ:
+                ent = self.entity_at(tok.idx)
+                if ent is not None:
+                    out.append((tok.idx, ent))
+        return out
+
+    def antecedent(self, offset: int, labels: frozenset[str]) -> Entity | None:
+        """The nearest preceding subject entity with one of ``labels``, else the nearest such entity."""
+        i = bisect.bisect_left(self._subjects, (offset,)) - 1
+        for j in range(i, max(i - 12, -1), -1):
+            if self._subjects[j][1].label in labels:
+                return self._subjects[j][1]
+        k = bisect.bisect_left(self._starts, offset) - 1
+        for j in range(k, max(k - 20, -1), -1):
+            if self.entities[j].label in labels:
+                return self.entities[j]
+        return None
+
+    def speaker(self, doc: Any, head: Any) -> Speaker:
+        """The Speaker for the noun phrase headed by token ``head``."""
+        s, e = speaker_tokens(head)
+        start, end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
+        text = doc.text[start:end]
+        word = head.lower_
+        if head.pos_ == "PRON" and (word in _PERSON_PRONOUNS or word in _THING_PRONOUNS):
+            labels = frozenset({"PERSON"}) if word in _PERSON_PRONOUNS else frozenset({"ORG", "GPE", "NORP"})
+            ant = self.antecedent(start, labels)
+            if ant is not None:
+                return Speaker(start, end, text, ant.canonical, ant.label)
+            return Speaker(start, end, text, text)
+        ent = self.entity_at(head.idx)
+        if ent is None or ent.end <= start or ent.start >= end:
+            ent = None
+        if ent is not None:
+            return Speaker(start, end, text, ent.canonical, self._label.get(ent.canonical, ent.label))
+        known = alias(text)
+        if known is None and head.pos_ == "PROPN":
+            person = self.person_named(head.text, start)
+            if person is not None:
+                return Speaker(start, end, text, person.canonical, person.label)
+        return Speaker(start, end, text, known or clean_mention(text) or text)
+
+    def person_named(self, surname: str, before: int) -> Entity | None:
+        """The latest PERSON entity before ``before`` whose name ends with ``surname`` ("Becker")."""
+        k = bisect.bisect_left(self._starts, before) - 1
+        for j in range(k, -1, -1):
+            ent = self.entities[j]
+            if ent.label == "PERSON" and ent.canonical.split()[-1] == surname:
+                return ent
+        return None

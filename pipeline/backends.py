@@ -24,6 +24,15 @@ def sqlite_path(url: str) -> str:
 
 
 def open_bus(settings: Settings) -> Bus:
+    bus = _open_bus(settings)
+    if settings.bus.namespace:
+        from pipeline.bus.namespace import NamespacedBus
+
+        return NamespacedBus(bus, settings.bus.namespace)
+    return bus
+
+
+def _open_bus(settings: Settings) -> Bus:
     url = settings.bus_url
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
@@ -47,5 +56,5 @@ def open_index(settings: Settings) -> Index:
     if scheme in ("http", "https"):
         from pipeline.index.elastic import ElasticIndex
 
-        return ElasticIndex(url, settings.index)
+        return ElasticIndex(url, settings.index, prefix=settings.index.prefix)
     raise ConfigError(f"index.url {url!r}: unknown scheme (use sqlite:// or http(s)://)")

@@ -63,6 +63,7 @@ class KafkaSecurity:
 @dataclass(frozen=True)
 class BusSettings:
     url: str = "sqlite:///{data_dir}/bus.db"
+    namespace: str = ""  # prefix for every topic and consumer group (several pipelines, one broker)
     partitions: int = 1
     replication_factor: int = 1
     kafka: KafkaSecurity = field(default_factory=KafkaSecurity)
@@ -80,6 +81,7 @@ class ElasticSecurity:
 @dataclass(frozen=True)
 class IndexSettings:
     url: str = "sqlite:///{data_dir}/index.db"
+    prefix: str = ""  # Elasticsearch: prefix for the index aliases (claims, articles)
     shards: int = 1
     replicas: int = 0
     elastic: ElasticSecurity = field(default_factory=ElasticSecurity)

@@ -76,6 +76,7 @@ def group() -> str:
 # Embedded pipeline fixtures (owner: lead)
 # ============================================================================
 
+import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -174,3 +175,20 @@ def index(request: pytest.FixtureRequest, tmp_path: Path, index_prefix: str) -> 
     backend = open_test_index(request.param, where)
     yield backend
     close_test_index(backend)
+
+
+PEOPLE = ["Maria Lopez", "Ahmed Karimi", "Olga Petrova", "John Smith", "Aiko Tanaka"]
+SUBJECTS = ["the bridge", "the budget", "the treaty", "the vaccine", "the pipeline"]
+
+
+def write_corpus(path: Path, n: int = 200, prefix: str = "story") -> Path:
+    """``n`` short invented articles as JSONL, each with two reported claims and a quote."""
+    with path.open("w") as f:
+        for i in range(n):
+            person, subject = PEOPLE[i % 5], SUBJECTS[(i // 5) % 5]
+            text = (f"{person} said on Monday that {subject} would cost {i + 3} million dollars. "
+                    f"The ministry denied that {subject} had been delayed for {i + 1} weeks. "
+                    f"\"We will finish {subject} by June,\" {person.split()[1]} told reporters.")
+            f.write(json.dumps({"text": text, "url": f"https://news.test/{prefix}/{i}", "source": "News Test",
+                                "published": "2024-05-01T12:00:00Z"}) + "\n")
+    return path

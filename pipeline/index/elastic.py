@@ -369,6 +369,7 @@ class ElasticIndex:
             return {kind: int(self._es.count(index=self.alias(kind))["count"]) for kind in ("articles", "claims")}
 
     def refresh(self) -> None:
+        self._ensure_ready()
         with _translated("refresh"):
             self._es.indices.refresh(index=[self.alias(k) for k in self._schemas])
 

@@ -7,27 +7,12 @@ import subprocess
 import sys
 import time
 
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, write_corpus
 
 from pipeline.bus.base import ENRICHED
 from pipeline.bus.sqlite import SqliteBus
 from pipeline.index.sqlite import SqliteIndex
 from pipeline.records import decode
-
-PEOPLE = ["Maria Lopez", "Ahmed Karimi", "Olga Petrova", "John Smith", "Aiko Tanaka"]
-TOPICS = ["the bridge", "the budget", "the treaty", "the vaccine", "the pipeline"]
-
-
-def write_corpus(path, n=200):
-    with path.open("w") as f:
-        for i in range(n):
-            person, topic = PEOPLE[i % 5], TOPICS[(i // 5) % 5]
-            text = (f"{person} said on Monday that {topic} would cost {i + 3} million dollars. "
-                    f"The ministry denied that {topic} had been delayed for {i + 1} weeks. "
-                    f"\"We will finish {topic} by June,\" {person.split()[1]} told reporters.")
-            f.write(json.dumps({"text": text, "url": f"https://news.test/story/{i}", "source": "News Test",
-                                "published": "2024-05-01T12:00:00Z"}) + "\n")
-
 
 def index_counts(data_dir):
     index = SqliteIndex(data_dir / "index.db")

@@ -1,0 +1,138 @@
+"""The distributed deployment as separate processes on real Kafka and Elasticsearch, with fault drills.
+
+Every drill ends with a count check: every article indexed, exactly one
+document per claim (the claim ids of the latest enriched record per article).
+"""
+
+import json
+import subprocess
+import time
+
+import pytest
+from conftest import REPO, require_server, write_corpus
+from harness import CuttableProxy, Deployment
+
+from pipeline.backends import open_bus
+from pipeline.bus.base import RAW, dlq_topic
+
+pytestmark = [pytest.mark.kafka, pytest.mark.elastic, pytest.mark.integration]
+N = 300
+
+
+@pytest.fixture
+def deployment(tmp_path):
+    require_server("Kafka", "127.0.0.1", 9092)
+    require_server("Elasticsearch", "127.0.0.1", 9200)
+    d = Deployment(tmp_path)
+    yield d
+    d.stop_all()
+    d.drop_index()
+
+
+def assert_everything_indexed_once(d: Deployment, articles: int) -> None:
+    d.wait_for(lambda: d.counts()["articles"] >= articles, 300, f"{articles} articles indexed")
+    n, claim_ids = d.expected_claim_ids()
+    d.wait_for(lambda: d.counts()["claims"] == len(claim_ids), 60, "claims indexed")
+    assert n == articles
+    assert d.counts() == {"articles": articles, "claims": len(claim_ids)}
+    assert len(claim_ids) >= 2 * articles
+
+
+def test_seeds_through_kafka_and_elasticsearch_are_searchable(deployment):
+    d = deployment
+    d.cli("replay", "--quiet", str(REPO / "seeds"))
+    d.start("nlp")
+    d.start("index")
+    d.wait_for(lambda: d.counts()["articles"] == 1, 180, "the seed article indexed")
+    d.wait_for(lambda: d.counts()["claims"] >= 5, 30, "the seed claims indexed")
+    result = json.loads(d.cli("search", "Iran drones Russia", "--speaker", "Sullivan", "--json").stdout)
+    assert result["total"] >= 1
+    claim = result["hits"][0]["claim"]
+    assert claim["speaker"]["canonical"] == "Jake Sullivan"
+    assert "Iran" in claim["content"]["text"]
+    status = json.loads(d.cli("status", "--json").stdout)
+    assert status["index_counts"]["articles"] == 1
+    raw = [t for t in status["topics"] if t["topic"] == RAW]
+    assert len(raw) == 4 and sum(t["records"] for t in raw) == 1
+    d.stop_all()
+    assert all(p.returncode == 0 for p in d.procs), "SIGTERM must end services cleanly"
+
+
+def test_sigkill_nlp_worker_and_indexer_mid_stream(deployment):
+    d = deployment
+    d.cli("replay", "--quiet", str(write_corpus(d.tmp / "c.jsonl", N)))
+    nlp, index = d.start("nlp"), d.start("index")
+    d.wait_for(lambda: d.counts()["articles"] >= 40, 180, "40 articles indexed")
+    nlp.kill()
+    index.kill()
+    nlp.wait()
+    index.wait()
+    assert d.counts()["articles"] < N, "the kill should land mid-stream"
+    d.start("nlp", "nlp2")
+    d.start("index", "index2")
+    assert_everything_indexed_once(d, N)
+
+
+def test_two_nlp_workers_on_four_partitions_one_killed(deployment):
+    d = deployment
+    d.cli("replay", "--quiet", str(write_corpus(d.tmp / "c.jsonl", N)))
+    first, _second = d.start("nlp", "nlp-a"), d.start("nlp", "nlp-b")
+    d.start("index")
+    d.wait_for(lambda: d.counts()["articles"] >= 40, 180, "40 articles indexed")
+    first.kill()
+    first.wait()
+    assert_everything_indexed_once(d, N)
+
+
+def test_kafka_stopped_and_restarted_mid_stream(deployment):
+    d = deployment
+    d.cli("replay", "--quiet", str(write_corpus(d.tmp / "c.jsonl", N)))
+    services = [d.start("nlp"), d.start("index")]
+    d.wait_for(lambda: d.counts()["articles"] >= 30, 180, "30 articles indexed")
+    subprocess.run([str(REPO / "scripts" / "servers"), "stop", "kafka"], check=True, timeout=120)
+    assert d.counts()["articles"] < N, "the outage should land mid-stream"
+    time.sleep(5)
+    subprocess.run([str(REPO / "scripts" / "servers"), "start", "kafka"], check=True, timeout=180)
+    assert_everything_indexed_once(d, N)
+    assert all(p.poll() is None for p in services), "services must ride out a broker outage"
+
+
+def test_elasticsearch_unreachable_for_20_seconds(deployment):
+    proxy = CuttableProxy(9200)
+    try:
+        d = deployment
+        d.cli("replay", "--quiet", str(write_corpus(d.tmp / "c.jsonl", N)))
+        d.start("nlp")
+        indexer = d.start("index", PIPELINE_INDEX__URL=f"http://127.0.0.1:{proxy.port}")
+        d.wait_for(lambda: d.counts()["articles"] >= 30, 180, "30 articles indexed")
+        proxy.cut()
+        time.sleep(20)
+        during = d.counts()["articles"]
+        proxy.restore()
+        assert during < N, "the outage should land mid-stream"
+        assert_everything_indexed_once(d, N)
+        assert indexer.poll() is None, "the indexer must ride out the outage"
+        assert "retrying" in d.log("index")
+    finally:
+        proxy.close()
+
+
+def test_poison_record_is_dead_lettered_and_the_rest_arrives(deployment):
+    d = deployment
+    bus = open_bus(d.settings())
+    try:
+        producer = bus.producer()
+        producer.publish(RAW, "poison-1", b"\xff not an article")
+        producer.publish(RAW, "poison-2", b'{"schema": "article", "v": 1, "id": ""}')
+        producer.flush()
+        producer.close()
+        d.cli("replay", "--quiet", str(write_corpus(d.tmp / "c.jsonl", 40)))
+        d.start("nlp")
+        d.start("index")
+        assert_everything_indexed_once(d, 40)
+        dead = bus.read(dlq_topic(RAW), limit=10)
+        assert sorted(m.key for m in dead) == ["poison-1", "poison-2"]
+        reasons = [json.loads(m.value)["error"] for m in dead]
+        assert any("not JSON" in r for r in reasons) and any("invalid article" in r for r in reasons)
+    finally:
+        bus.close()

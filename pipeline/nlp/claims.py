@@ -30,14 +30,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.nlp import content as cn
-from pipeline.nlp.cues import is_cue, load_lexicon
+from pipeline.nlp import typographic as typo
+from pipeline.nlp.cues import cue_score, is_cue, load_lexicon
 from pipeline.nlp.quotes import QuoteIndex
 from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
+from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
 from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
 
 EXTRACTOR_VERSION = "claims-1.0"
 
+_SPEECH = frozenset({"say", "tell", "add", "write", "explain", "continue", "note", "ask", "reply", "respond"})
+# Verbs that attribute without naming a source ("X is alleged to", "it is expected that").
+_SOURCELESS = frozenset({"allege", "report", "expect", "believe", "say", "think", "consider", "rumor",
+                         "claim", "suppose", "estimate", "project", "predict", "understand", "know",
+                         "seem", "appear", "tell", "ask", "fear", "reportedly", "suspect", "accuse"})
+_SOURCELESS_MIN = 0.7  # a speakerless claim needs a cue this reliable
 _QUOTE_SHARE = 0.5  # share of content characters inside quotation marks for quote=True
 _EDGE_CHARS = " \t\n,;:—–-"
 
@@ -74,9 +82,10 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str) -> lis
     cue_offsets = sorted(f.tok.idx for f in found)
     drafts: list[_Draft] = []
     for f in found:
-        draft = _draft(doc, f, quotes, resolver, cue_offsets)
+        draft = _draft(doc, text, f, quotes, resolver, cue_offsets)
         if draft is not None:
             drafts.append(draft)
+    drafts.extend(_typographic(text, quotes, resolver))
     drafts = _dedupe(drafts)
     drafts.sort(key=lambda d: (d.start, d.cue.start, d.end))
     ents = sorted(entities, key=lambda e: (e.start, e.end))
@@ -103,7 +112,7 @@ def _cues_in(sent: Any, lexicon: dict) -> list[_Found]:
     return out
 
 
-def _draft(doc: Any, f: _Found, quotes: QuoteIndex, resolver: SpeakerResolver,
+def _draft(doc: Any, text: str, f: _Found, quotes: QuoteIndex, resolver: SpeakerResolver,
            cue_offsets: list[int]) -> _Draft | None:
     """Build one claim draft for cue ``f``, or None when it has no content or reports nothing."""
     tok = f.tok
@@ -112,46 +121,90 @@ def _draft(doc: Any, f: _Found, quotes: QuoteIndex, resolver: SpeakerResolver,
     elif f.kind == "noun":
         rng, subj = cn.noun_content(tok), noun_cue_subject(tok)
     else:
-        rng = cn.verb_content(tok) or cn.colon_content(tok) or _adjacent_quote(doc, tok, quotes)
+        rng = cn.verb_content(tok) or cn.colon_content(tok)
         subj = subject_of(tok)
+        adjacent = _adjacent_quote(doc, text, tok, quotes)
+        if adjacent is not None and (rng is None or (
+                tok.lemma_ in _SPEECH and subj is not None and subj.head is tok and adjacent[1] <= subj.i < tok.i
+                and not quotes.overlapping(*_char_range(doc, rng)))):
+            rng = adjacent  # '"...," X said as ...': the parse missed the quotation
     if rng is None:
         return None
-    start, end = _char_range(doc, rng)
-    start, end = _widen_to_quotes(doc.text, start, end, tok.idx, quotes, cue_offsets)
-    content_text = doc.text[start:end]
+    start, end = _clip_to_paragraph(text, *_char_range(doc, rng), tok.idx)
+    if start >= end:
+        return None
+    start, end = _widen_to_quotes(text, start, end, tok.idx, quotes, cue_offsets)
+    content_text = text[start:end]
     stance = stance_of(tok, content_text)
     if stance is None:
         return None
     speaker = None
     if subj is not None and not (subj.i in range(*rng) and quotes.region_at(subj.idx)):
-        speaker = resolver.speaker(doc, subj)
+        speaker = resolver.speaker(doc, text, subj)
+    elif f.kind == "verb" and tok.lemma_ not in _SOURCELESS and cue_score(tok, load_lexicon()) < _SOURCELESS_MIN:
+        return None  # "known as", "charged with": a participle, not an attribution
     sent = tok.sent
     return _Draft(
-        tok=tok, cue=_cue(doc, f), speaker=speaker, start=start, end=end, stance=stance,
+        tok=tok, cue=_cue(text, f), speaker=speaker, start=start, end=end, stance=stance,
         quote=quotes.inside(start, end) >= _QUOTE_SHARE * (end - start),
-        sentence=Span(sent.start_char, sent.end_char, doc.text[sent.start_char:sent.end_char]),
+        sentence=Span(sent.start_char, sent.end_char, text[sent.start_char:sent.end_char]),
     )
 
 
-def _adjacent_quote(doc: Any, tok: Any, quotes: QuoteIndex) -> tuple[int, int] | None:
-    """Token range of a quotation right next to the cue's clause ('X said, "..."' or '"..." X said.').
+def _typographic(text: str, quotes: QuoteIndex, resolver: SpeakerResolver) -> list[_Draft]:
+    """Drafts for headline "Name: claim" lines and dash-signed quotations."""
+    found = list(typo.signed_quotes(text, quotes))
+    head = typo.headline_colon(text)
+    if head is not None:
+        found.insert(0, head)
+    out = []
+    for (ss, se), (cs, ce), (ts, te) in found:
+        content = text[ts:te]
+        sent_end = text.find("\n", max(se, te))
+        sent_end = len(text) if sent_end < 0 else sent_end
+        sent_start = text.rfind("\n", 0, min(ss, ts)) + 1
+        out.append(_Draft(
+            tok=None, cue=Cue(cs, ce, text[cs:ce], text[cs:ce]), speaker=resolver.speaker_at(text, ss, se),
+            start=ts, end=te, stance="deny" if content_denies(content) else "assert",
+            quote=quotes.inside(ts, te) >= _QUOTE_SHARE * (te - ts),
+            sentence=Span(sent_start, sent_end, text[sent_start:sent_end]),
+        ))
+    return out
 
-    Used only when the parse gives the cue no complement (quotes confuse the parser).
+
+def _adjacent_quote(doc: Any, text: str, tok: Any, quotes: QuoteIndex) -> tuple[int, int] | None:
+    """Token range of a quotation right next to the cue's clause ('X said, "..."' or '"...," X said').
+
+    The quotation must start right after the cue or end shortly before it
+    in the same sentence (or end the previous one), with no full stop between.
     """
-    text, sent = doc.text, tok.sent
+    sent = tok.sent
     after = tok.idx + len(tok.text)
     while after < sent.end_char and text[after] in " ,:\n":
         after += 1
     region = quotes.region_at(after)
-    if region is None and tok.i - sent.start <= 6:
-        before = sent.start_char
-        while before > 0 and text[before - 1].isspace():
-            before -= 1
-        region = quotes.region_at(before - 1)
+    if region is None:
+        before = quotes.overlapping(max(sent.start_char - 3, 0), tok.idx)
+        if before and before[-1][1] <= tok.idx and tok.idx - before[-1][1] <= 80:
+            gap = text[before[-1][1]:tok.idx]
+            region = None if ("." in gap or "\n" in gap) else before[-1]
     if region is None or region[0] <= tok.idx < region[1]:
         return None
     span = doc.char_span(region[0], region[1], alignment_mode="expand")
     return None if span is None or len(span) == 0 else (span.start, span.end)
+
+
+def _clip_to_paragraph(text: str, start: int, end: int, cue_at: int) -> tuple[int, int]:
+    """Clip content to the cue's paragraph (a parse can run across a line break)."""
+    para_start = text.rfind("\n", 0, cue_at) + 1
+    para_end = text.find("\n", cue_at)
+    para_end = len(text) if para_end < 0 else para_end
+    start, end = max(start, para_start), min(end, para_end)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _char_range(doc: Any, rng: tuple[int, int]) -> tuple[int, int]:
@@ -212,7 +265,7 @@ def _count_between(offsets: list[int], start: int, end: int) -> int:
     return bisect.bisect_left(offsets, end) - bisect.bisect_left(offsets, start)
 
 
-def _cue(doc: Any, f: _Found) -> Cue:
+def _cue(text: str, f: _Found) -> Cue:
     """The cue span: the head word plus its particle ("pointed out") or "to" ("according to")."""
     tok = f.tok
     toks = [tok]
@@ -222,7 +275,7 @@ def _cue(doc: Any, f: _Found) -> Cue:
     first, last = min(toks, key=lambda t: t.i), max(toks, key=lambda t: t.i)
     start, end = first.idx, last.idx + len(last.text)
     lemma = " ".join([tok.lemma_.lower()] + [t.lower_ for t in sorted(toks[1:], key=lambda t: t.i)])
-    return Cue(start, end, doc.text[start:end], "according to" if f.kind == "according" else lemma)
+    return Cue(start, end, text[start:end], "according to" if f.kind == "according" else lemma)
 
 
 def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
@@ -254,17 +307,18 @@ def _folds(a: _Draft, b: _Draft) -> bool:
     return not own or (a.speaker is not None and a.speaker.canonical == b.speaker.canonical)
 
 
-_ADVERBIAL_MARKS = frozenset("after before when while as since because although though until once whereas".split())
+_ADVERBIAL_MARKS = frozenset({"after", "before", "when", "while", "as", "since", "because", "although",
+                              "though", "until", "once", "whereas"})
 
 
 def _possessed_noun(tok: Any) -> bool:
     """Whether the cue is a noun with its own possessor ("the mayor's claim that ...")."""
-    return tok.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "poss" for c in tok.children)
+    return tok is not None and tok.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "poss" for c in tok.children)
 
 
 def _adverbial(tok: Any) -> bool:
     """Whether the cue heads a clause of its own circumstances ("after Tehran rejected ..."), not content."""
-    return any(c.dep_ in ("mark", "advmod") and c.lower_ in _ADVERBIAL_MARKS for c in tok.children)
+    return tok is not None and any(c.dep_ in ("mark", "advmod") and c.lower_ in _ADVERBIAL_MARKS for c in tok.children)
 
 
 def _entities_inside(ents: list[Entity], starts: list[int], start: int, end: int) -> tuple[Entity, ...]:

@@ -33,9 +33,7 @@ def subject_of(cue: Any) -> Any | None:
     for _ in range(_MAX_CLIMB + 1):
         found = _direct_subject(tok)
         if found is not None:
-            if found.lower_ in _REL_PRONOUNS and tok.dep_ == "relcl":
-                return tok.head
-            return found
+            return found  # a relative "who" is kept as written; SpeakerResolver resolves it
         if any(c.dep_ == "nsubjpass" for c in tok.children):
             return None  # "X is alleged to ...": no one named
         if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -137,12 +135,15 @@ class SpeakerResolver:
                 return self.entities[j]
         return None
 
-    def speaker(self, doc: Any, head: Any) -> Speaker:
+    def speaker(self, doc: Any, doc_text: str, head: Any) -> Speaker:
         """The Speaker for the noun phrase headed by token ``head``."""
         s, e = speaker_tokens(head)
         start, end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
-        text = doc.text[start:end]
+        text = doc_text[start:end]
         word = head.lower_
+        if word in _REL_PRONOUNS and head.head.dep_ == "relcl" and head.head.head is not head:
+            ant = self.speaker(doc, doc_text, head.head.head)  # "Ms. Ray, who said ..." -> Ms. Ray
+            return Speaker(start, end, text, ant.canonical, ant.label)
         if head.pos_ == "PRON" and (word in _PERSON_PRONOUNS or word in _THING_PRONOUNS):
             labels = frozenset({"PERSON"}) if word in _PERSON_PRONOUNS else frozenset({"ORG", "GPE", "NORP"})
             ant = self.antecedent(start, labels)
@@ -160,6 +161,17 @@ class SpeakerResolver:
             if person is not None:
                 return Speaker(start, end, text, person.canonical, person.label)
         return Speaker(start, end, text, known or clean_mention(text) or text)
+
+    def speaker_at(self, doc_text: str, start: int, end: int) -> Speaker:
+        """The Speaker for a known character range (typographic attributions)."""
+        text = doc_text[start:end]
+        ent = self.entity_at(end - 1) or self.entity_at(start)
+        if ent is not None:
+            return Speaker(start, end, text, ent.canonical, self._label.get(ent.canonical, ent.label))
+        person = self.person_named(text.split()[-1], start) if text.split() else None
+        if person is not None:
+            return Speaker(start, end, text, person.canonical, person.label)
+        return Speaker(start, end, text, alias(text) or clean_mention(text) or text)
 
     def person_named(self, surname: str, before: int) -> Entity | None:
         """The latest PERSON entity before ``before`` whose name ends with ``surname`` ("Becker")."""

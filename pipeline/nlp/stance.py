@@ -47,6 +47,9 @@ def stance(cue: Any, content_text: str) -> str | None:
         return "deny" if lemma in NEG_RAISING else None
     if lemma in DENY_LEMMAS:
         return "deny"
-    if _NO_EVIDENCE.search(content_text[:160]):
-        return "deny"
-    return "assert"
+    return "deny" if content_denies(content_text) else "assert"
+
+
+def content_denies(content_text: str) -> bool:
+    """Whether the content itself states there is no evidence for something, or that it is false."""
+    return _NO_EVIDENCE.search(content_text[:160]) is not None

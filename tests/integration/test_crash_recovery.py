@@ -14,6 +14,7 @@ from pipeline.bus.sqlite import SqliteBus
 from pipeline.index.sqlite import SqliteIndex
 from pipeline.records import decode
 
+
 def index_counts(data_dir):
     index = SqliteIndex(data_dir / "index.db")
     try:

@@ -5,8 +5,10 @@ document per claim (the claim ids of the latest enriched record per article).
 """
 
 import json
+import socket
 import subprocess
 import time
+import urllib.request
 
 import pytest
 from conftest import REPO, require_server, write_corpus
@@ -29,6 +31,12 @@ def deployment(tmp_path):
     d.drop_index()
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def assert_everything_indexed_once(d: Deployment, articles: int) -> None:
     d.wait_for(lambda: d.counts()["articles"] >= articles, 300, f"{articles} articles indexed")
     n, claim_ids = d.expected_claim_ids()
@@ -42,7 +50,8 @@ def test_seeds_through_kafka_and_elasticsearch_are_searchable(deployment):
     d = deployment
     d.cli("replay", "--quiet", str(REPO / "seeds"))
     d.start("nlp")
-    d.start("index")
+    port = free_port()
+    d.start("index", PIPELINE_METRICS__PORT=str(port))
     d.wait_for(lambda: d.counts()["articles"] == 1, 180, "the seed article indexed")
     d.wait_for(lambda: d.counts()["claims"] >= 5, 30, "the seed claims indexed")
     result = json.loads(d.cli("search", "Iran drones Russia", "--speaker", "Sullivan", "--json").stdout)
@@ -50,6 +59,10 @@ def test_seeds_through_kafka_and_elasticsearch_are_searchable(deployment):
     claim = result["hits"][0]["claim"]
     assert claim["speaker"]["canonical"] == "Jake Sullivan"
     assert "Iran" in claim["content"]["text"]
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    assert 'pipeline_records_in_total{stage="index"} 1.0' in metrics
+    health = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5))
+    assert health["status"] == "ok"
     status = json.loads(d.cli("status", "--json").stdout)
     assert status["index_counts"]["articles"] == 1
     raw = [t for t in status["topics"] if t["topic"] == RAW]

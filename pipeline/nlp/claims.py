@@ -15,11 +15,16 @@ Guarantees of :func:`extract_claims`:
 * ``stance`` is ``"assert"`` or ``"deny"`` (see :mod:`pipeline.nlp.stance`);
 * ``entities`` are those of the given entities lying wholly inside the content.
 
-How: cue tokens come from a lexicon mined from PolNeAR train (see
-:mod:`pipeline.nlp.cues`); the content is the cue's clausal complement (or the
-clause a parenthetical cue comments on, or the object of an attitude verb, or
-the clause of a noun cue), widened to whole quotations and to quotations that
-continue it; the speaker is the cue's subject, agent or possessor.
+How: cue tokens come from a lexicon mined from PolNeAR train (Newell, Margolin
+& Ruths, LREC 2018; see :mod:`pipeline.nlp.cues`); the content is the cue's
+clausal complement (or the clause a parenthetical cue comments on, the object
+of an attitude verb, the clause of a noun cue, the quotation next to a speech
+verb, or the paragraph after "X said:"), kept inside the cue's paragraph and
+widened to whole quotations and to quotations that continue it; the speaker is
+the cue's subject, agent or possessor (see :mod:`pipeline.nlp.speakers`).
+Headline "Name: claim" lines and dash-signed quotations are attributions too
+(:mod:`pipeline.nlp.typographic`). Nested attributions fold into the outer
+claim (PolNeAR convention) unless they have a speaker of their own.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
 from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
 
-EXTRACTOR_VERSION = "claims-1.0"
+EXTRACTOR_VERSION = "claims-1.1"
 
 _SPEECH = frozenset({"say", "tell", "add", "write", "explain", "continue", "note", "ask", "reply", "respond"})
 # Verbs that attribute without naming a source ("X is alleged to", "it is expected that").
@@ -128,9 +133,13 @@ def _draft(doc: Any, text: str, f: _Found, quotes: QuoteIndex, resolver: Speaker
                 tok.lemma_ in _SPEECH and subj is not None and subj.head is tok and adjacent[1] <= subj.i < tok.i
                 and not quotes.overlapping(*_char_range(doc, rng)))):
             rng = adjacent  # '"...," X said as ...': the parse missed the quotation
-    if rng is None:
+    block = _colon_block(text, tok) if f.kind == "verb" else None
+    if block is not None:
+        start, end = block
+    elif rng is None:
         return None
-    start, end = _clip_to_paragraph(text, *_char_range(doc, rng), tok.idx)
+    else:
+        start, end = _clip_to_paragraph(text, *_char_range(doc, rng), tok.idx)
     if start >= end:
         return None
     start, end = _widen_to_quotes(text, start, end, tok.idx, quotes, cue_offsets)
@@ -139,7 +148,7 @@ def _draft(doc: Any, text: str, f: _Found, quotes: QuoteIndex, resolver: Speaker
     if stance is None:
         return None
     speaker = None
-    if subj is not None and not (subj.i in range(*rng) and quotes.region_at(subj.idx)):
+    if subj is not None and not (rng and subj.i in range(*rng) and quotes.region_at(subj.idx)):
         speaker = resolver.speaker(doc, text, subj)
     elif f.kind == "verb" and tok.lemma_ not in _SOURCELESS and cue_score(tok, load_lexicon()) < _SOURCELESS_MIN:
         return None  # "known as", "charged with": a participle, not an attribution
@@ -192,6 +201,23 @@ def _adjacent_quote(doc: Any, text: str, tok: Any, quotes: QuoteIndex) -> tuple[
         return None
     span = doc.char_span(region[0], region[1], alignment_mode="expand")
     return None if span is None or len(span) == 0 else (span.start, span.end)
+
+
+def _colon_block(text: str, tok: Any) -> tuple[int, int] | None:
+    """'X continued:' ending a paragraph: the content is the next paragraph."""
+    after = tok.idx + len(tok.text)
+    nl = text.find("\n", after)
+    if nl < 0:
+        return None
+    tail = text[after:nl].strip()
+    if not tail.endswith(":") or len(tail) > 60:
+        return None
+    start = nl
+    while start < len(text) and text[start].isspace():
+        start += 1
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    return (start, end) if end > start else None
 
 
 def _clip_to_paragraph(text: str, start: int, end: int, cue_at: int) -> tuple[int, int]:

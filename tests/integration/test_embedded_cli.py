@@ -120,3 +120,23 @@ def test_extract_writes_offsets_that_match_the_text(tmp_path):
             span = claim[part]
             assert span is None or text[span["start"]:span["end"]] == span["text"]
     assert "skipped 1 bad line" in proc.stderr
+
+
+def test_dead_letters_are_listed_and_redriven_once(tmp_path):
+    from pipeline.bus.base import RAW
+    from pipeline.bus.sqlite import SqliteBus
+
+    bus = SqliteBus(tmp_path / "bus.db")
+    producer = bus.producer()
+    producer.publish(RAW, "bad-1", b"{not json")
+    producer.close()
+    run_cli(tmp_path, "run", "--until-idle")
+    listing = json.loads(run_cli(tmp_path, "dlq", "list", "--json").stdout)
+    [letter] = listing["articles.raw.dlq"]
+    assert letter["key"] == "bad-1" and "not JSON" in letter["error"] and letter["stage"] == "nlp"
+    assert "re-drove 1 dead letter(s)" in run_cli(tmp_path, "dlq", "redrive").stdout
+    assert "re-drove 0 dead letter(s)" in run_cli(tmp_path, "dlq", "redrive").stdout
+    redriven = [m for m in bus.read(RAW) if m.key == "bad-1"]
+    assert [m.value for m in redriven] == [b"{not json"] * 2
+    assert redriven[1].headers["dlq.redriven_from"].startswith("articles.raw.dlq/")
+    bus.close()

@@ -1,14 +1,10 @@
 """The bus on Apache Kafka, through kafka-python 3.x: the only module that imports ``kafka``.
 
-Same contract as :mod:`pipeline.bus.base` and the SQLite log: keyed records
-(Kafka's murmur2 partitioner keeps one key on one partition), consumer groups,
-explicit commits after processing, at-least-once delivery.
-
-Every driver call is wrapped in :func:`_translate`, so callers only ever see
-:class:`BackendUnavailable` (retry later) or :class:`ConfigError` (fix the
-settings). Every call is bounded by the timeouts below: a missing broker is an
-error after ``BOOTSTRAP_TIMEOUT_MS``, never a hang. Clients reconnect on their
-own once the broker is back.
+Same contract as :mod:`pipeline.bus.base` and the SQLite log. Driver errors are
+translated by :func:`_translate`: callers see only :class:`BackendUnavailable`
+(retry later) or :class:`ConfigError` (fix the settings). Every call is bounded by
+the timeouts below (a missing broker is an error, never a hang), and clients
+reconnect by themselves once the broker is back.
 """
 
 from __future__ import annotations
@@ -54,10 +50,8 @@ _CONFIG_ERRORS = (
     kerr.InvalidPartitionsError, kerr.InvalidTopicError, kerr.PolicyViolationError,
 )
 # The group moved on while we were working: the partition's new owner gets the records again.
-_REBALANCE_ERRORS = (
-    kerr.CommitFailedError, kerr.RebalanceInProgressError, kerr.IllegalGenerationError,
-    kerr.UnknownMemberIdError,
-)
+_REBALANCE_ERRORS = (kerr.CommitFailedError, kerr.RebalanceInProgressError, kerr.IllegalGenerationError,
+                     kerr.UnknownMemberIdError)
 
 
 @contextmanager
@@ -106,8 +100,8 @@ def client_config(bootstrap: str, security: KafkaSecurity) -> dict[str, Any]:
 def _build(cls: Any, action: str, **config: Any) -> Any:
     """Construct a kafka-python client; on failure, close the network client it left running.
 
-    (KafkaConsumer and KafkaAdminClient start their IO thread before bootstrapping
-    and do not stop it when bootstrapping fails: a retry loop would leak threads.)
+    (KafkaConsumer and KafkaAdminClient start an IO thread, and leave it running when
+    bootstrapping fails: a retry loop would leak threads.)
     """
     made: list[Any] = []
     default_factory = cls.DEFAULT_CONFIG["kafka_client"]
@@ -198,7 +192,7 @@ class KafkaBus:
         """Records of the partition at or after the group's committed offset (all, if none)."""
         if group not in stats.committed:
             return stats.records
-        return max(0, stats.end_offset - stats.committed[group])
+        return max(0, min(stats.records, stats.end_offset - stats.committed[group]))
 
     def read(self, topic: str, limit: int = 100) -> list[Message]:
         """The oldest ``limit`` records over all partitions (by timestamp), without joining a group."""
@@ -273,8 +267,8 @@ def _read_all(reader: Any, tps: list[TopicPartition], limit: int) -> list[Messag
 class KafkaBusProducer:
     """Idempotent producer (acks=all): a record is durable once ``flush`` returns without raising.
 
-    After a failed flush the unconfirmed records are forgotten: the caller must not
-    commit and redoes the batch (duplicates are harmless, ids are idempotent).
+    After a failed flush the unconfirmed records are forgotten: the caller must not commit,
+    and redoes the batch (a record may then arrive twice: ids are idempotent).
     """
 
     def __init__(self, bus: KafkaBus) -> None:
@@ -311,24 +305,22 @@ class KafkaBusProducer:
                 f"kafka: {len(failed)} of {len(futures)} records not acknowledged: {failed[0]!r}") from failed[0]
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self.flush()
-        finally:
-            with suppress(Exception):
-                self._producer.close(timeout=REQUEST_TIMEOUT_MS / 1000)
+        if not self._closed:
+            self._closed = True
+            try:
+                self.flush()
+            finally:
+                with suppress(Exception):
+                    self._producer.close(timeout=REQUEST_TIMEOUT_MS / 1000)
 
 
 class KafkaBusConsumer:
     """One member of a consumer group; offsets move only through :meth:`commit`.
 
-    Rebalancing happens inside :meth:`poll`. The worker commits each batch before
-    polling again, so when partitions are revoked there is normally nothing processed
-    and uncommitted; records polled but not yet committed go, uncommitted, to the
-    partition's next owner (at-least-once). The one exception, offsets whose commit
-    failed because a rebalance had started, is retried from ``on_partitions_revoked``.
+    Rebalancing happens inside :meth:`poll`, and the worker commits each batch before
+    polling again: so revoked partitions normally hold nothing processed but uncommitted,
+    and records polled but not committed go to the partition's next owner (at-least-once).
+    Offsets whose commit failed on a rebalance are retried from ``on_partitions_revoked``.
     """
 
     def __init__(self, bus: KafkaBus, group: str, topics: list[str]) -> None:
@@ -374,20 +366,16 @@ class KafkaBusConsumer:
                     del self._retry[tp]
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        with _translate(f"leave group {self.group}"):
-            self._consumer.close(autocommit=False, timeout_ms=REQUEST_TIMEOUT_MS)
+        if not self._closed:
+            self._closed = True
+            with _translate(f"leave group {self.group}"):
+                self._consumer.close(autocommit=False, timeout_ms=REQUEST_TIMEOUT_MS)
 
     def take_retry(self, partitions: set[TopicPartition]) -> dict[TopicPartition, OffsetAndMetadata]:
         """Remove and return the pending offsets of ``partitions`` (called by the listener)."""
         with self._lock:
             taken = {tp: self._retry.pop(tp) for tp in partitions if tp in self._retry}
         return {tp: OffsetAndMetadata(o, "", -1) for tp, o in taken.items()}
-
-    def commit_async(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> Any:
-        return self._consumer.commit_async(offsets)
 
 
 class _Listener(AsyncConsumerRebalanceListener):
@@ -398,11 +386,10 @@ class _Listener(AsyncConsumerRebalanceListener):
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         offsets = self.owner.take_retry(set(revoked))
-        if not offsets:
-            return
         try:
-            await self.owner.commit_async(offsets)
-        except Exception as exc:  # best effort: the next owner redelivers
+            if offsets:
+                await self.owner._consumer.commit_async(offsets)  # a kafka Future is awaitable on the IO loop
+        except Exception as exc:  # best effort: else the next owner gets the records again
             log.warning("kafka: commit on revocation failed for group %s: %s", self.owner.group, exc)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:

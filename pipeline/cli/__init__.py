@@ -8,13 +8,22 @@ import os
 import sys
 from collections.abc import Sequence
 
-from pipeline.cli import extract_cmd, feeds_cmd, poll_cmd, replay_cmd, search_cmd, stages_cmd, status_cmd
+from pipeline.cli import (
+    dlq_cmd,
+    extract_cmd,
+    feeds_cmd,
+    poll_cmd,
+    replay_cmd,
+    search_cmd,
+    stages_cmd,
+    status_cmd,
+)
 from pipeline.cli.context import Context
 from pipeline.config import load_settings
 from pipeline.errors import BackendUnavailable, ConfigError, InputError
 from pipeline.runtime.logs import setup_logging
 
-COMMANDS = (replay_cmd, stages_cmd, search_cmd, extract_cmd, status_cmd, feeds_cmd, poll_cmd)
+COMMANDS = (replay_cmd, stages_cmd, search_cmd, extract_cmd, status_cmd, dlq_cmd, feeds_cmd, poll_cmd)
 EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 3, 130, 141
 log = logging.getLogger("pipeline")
 

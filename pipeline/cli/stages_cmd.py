@@ -11,7 +11,9 @@ from typing import Protocol
 
 from pipeline.bus.base import ENRICHED, RAW, dlq_topic
 from pipeline.cli.context import Context
+from pipeline.cli.feeds_cmd import open_store
 from pipeline.errors import BackendUnavailable
+from pipeline.poller.service import Poller
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.shutdown import install_signal_handlers
 from pipeline.runtime.worker import Stopped, Worker
@@ -42,8 +44,9 @@ class Service:
 
 def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run every stage in this process",
-                         description="Run the NLP worker and the indexer in one process (the embedded "
-                                     "default's main job). Stops on SIGTERM/SIGINT after the current batch.")
+                         description="Run the poller (when feeds are configured), the NLP worker and the "
+                                     "indexer in one process (the embedded default's main job). Stops on "
+                                     "SIGTERM/SIGINT after the current batch.")
     _common(run)
     run.set_defaults(func=run_all)
     for name, func, text in (("nlp", run_nlp, "NLP worker: articles.raw → articles.enriched"),
@@ -91,6 +94,15 @@ def index_service(ctx: Context, sensor: Sensor) -> Service:
     return Service(worker, INDEX_GROUP, ENRICHED)
 
 
+def poll_service(ctx: Context, sensor: Sensor) -> Service | None:
+    """The poller, when there are feeds to follow."""
+    store = open_store(ctx)
+    if not store.feeds():
+        return None
+    producer = ctx.closing(ctx.bus.producer())
+    return Service(ctx.closing(Poller(store, producer, ctx.settings.poller, sensor=sensor)))
+
+
 def run_nlp(args: argparse.Namespace, ctx: Context) -> int:
     sensor = make_sensor(ctx, args.metrics_port)
     return serve(ctx, [nlp_service(ctx, sensor)], args.until_idle)
@@ -104,7 +116,9 @@ def run_index(args: argparse.Namespace, ctx: Context) -> int:
 def run_all(args: argparse.Namespace, ctx: Context) -> int:
     sensor = make_sensor(ctx, args.metrics_port)
     ctx.bus.ensure_topics(TOPICS)
-    return serve(ctx, [nlp_service(ctx, sensor), index_service(ctx, sensor)], args.until_idle)
+    poller = poll_service(ctx, sensor)
+    services = [nlp_service(ctx, sensor), index_service(ctx, sensor)]
+    return serve(ctx, [poller, *services] if poller else services, args.until_idle)
 
 
 def serve(ctx: Context, services: list[Service], until_idle: bool) -> int:

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     counts = report["index_counts"]
     print("\nindex: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     dead = sum(t["records"] for t in report["topics"] if t["topic"].endswith(".dlq"))
-    print(f"dead letters: {dead}")
+    print(f"dead letters: {dead}" + ("  (see: pipeline dlq list)" if dead else ""))
     _print_feeds(report.get("feeds"))
     return 0
 
@@ -69,6 +69,7 @@ def _print_feeds(feeds: dict[str, Any] | None) -> None:
     print(f"\nfeeds: {feeds['count']}" + (f" ({states})" if states else ""))
     for f in feeds["feeds"]:
         error = f"; last error: {f['last_error_reason']}" if f["consecutive_failures"] else ""
-        print(f"  {f['id']:>4} {f['status']:<8} {f['name'][:40]:<40} last success {f['last_success'] or 'never'}, "
+        print(f"  {f['id']:>4} {f['status']:<8} {f['name'][:40]:<40} "
+              f"last success {f['last_success'] or 'never'}, "
               f"{f['consecutive_failures']} failure(s), next poll {f['next_poll']}, "
               f"{f['items_per_day']}/day{error}")

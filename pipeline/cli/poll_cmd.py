@@ -1,0 +1,85 @@
+"""``pipeline poll [--once] [--force]``: the feed poller as a service, or one pass for cron and tests."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from tqdm import tqdm
+
+from pipeline.bus.base import RAW
+from pipeline.cli.context import Context
+from pipeline.cli.feeds_cmd import open_store
+from pipeline.cli.stages_cmd import make_sensor
+from pipeline.poller.outcome import CycleStats, PollOutcome
+from pipeline.poller.service import Poller
+from pipeline.runtime.shutdown import install_signal_handlers
+
+REPORT_EVERY_S = 60.0  # the service prints one summary line per period in which it polled
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("poll", help="poll the feeds and publish new entries as articles",
+                       description="Poll every feed on its own schedule (conditional GETs, backoff on "
+                                   "errors, per-host limits) and publish new entries on articles.raw. Runs "
+                                   "until SIGTERM/SIGINT; --once polls every due feed once and exits.")
+    p.add_argument("--once", action="store_true", help="poll every due feed once, then exit (for cron)")
+    p.add_argument("--force", action="store_true",
+                   help="with --once: poll every feed now, whatever its schedule (still conditional GETs, "
+                        "still the per-host limits and a server's Retry-After); implies --once")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--metrics-port", type=int, default=None,
+                   help="serve /metrics (Prometheus) and /health on this port (0: off; default from config)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    store = open_store(ctx)
+    ctx.bus.ensure_topics([RAW])
+    producer = ctx.closing(ctx.bus.producer())
+    bar = None
+    if args.once or args.force:
+        total = len(store.due(time.time(), ignore_schedule=args.force))
+        bar = tqdm(total=total, unit="feed", desc="poll", disable=args.quiet or None, file=sys.stderr)
+    sensor = make_sensor(ctx, args.metrics_port)
+    poller = ctx.closing(Poller(store, producer, ctx.settings.poller, sensor=sensor, on_polled=_progress(bar)))
+    if bar is not None:
+        stats = poller.poll_once(force=args.force, stop=ctx.stop.is_set)
+        bar.close()
+        print(f"poll: {stats.line()}")
+        return 1 if stats.polled and stats.failed == stats.polled else 0
+    return _serve(poller, ctx)
+
+
+def _serve(poller: Poller, ctx: Context) -> int:
+    install_signal_handlers(ctx.stop)
+    print(f"poll: following {len(poller.store.feeds())} feed(s); stop with Ctrl-C", file=sys.stderr)
+    period_start = time.monotonic()
+    total = CycleStats()
+    while not ctx.stop.is_set():
+        poller.sensor.tick(poller.stage)
+        poller.step(ctx.settings.worker.poll_timeout_s)
+        if time.monotonic() - period_start >= REPORT_EVERY_S:
+            _report(poller.take_stats(), time.monotonic() - period_start, total)
+            period_start = time.monotonic()
+    _report(poller.take_stats(), time.monotonic() - period_start, total)
+    print(f"poll: stopped; {total.line()}", file=sys.stderr)
+    return 0
+
+
+def _report(stats: CycleStats, seconds: float, total: CycleStats) -> None:
+    stats.seconds = seconds
+    for name in ("polled", "changed", "unchanged", "failed", "articles", "deferred", "seconds"):
+        setattr(total, name, getattr(total, name) + getattr(stats, name))
+    if stats.polled:
+        print(f"poll: {stats.line()}", file=sys.stderr)
+
+
+def _progress(bar: tqdm | None):  # noqa: ANN202 - a callback factory
+    def polled(outcome: PollOutcome) -> None:
+        if bar is not None:
+            bar.update(1)  # errors are logged (WARNING) by the poller itself
+    return polled

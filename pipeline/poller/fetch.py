@@ -1,0 +1,144 @@
+"""HTTP fetching for feeds and article pages: the only module that imports httpx.
+
+Guarantees of :meth:`Fetcher.fetch`:
+
+- never raises for a network or protocol problem: every failure comes back as a
+  :class:`FetchResult` whose ``error`` says what went wrong in words a person reads;
+- only ``http``/``https`` URLs are requested, including every redirect target;
+- redirects are followed by hand (at most ``max_redirects``; a loop is an error) so
+  that a chain of *permanent* redirects can move the feed to its new URL;
+- the decoded body never exceeds ``max_bytes`` (checked while streaming, so a
+  100 MB or gzip-bomb response costs at most ``max_bytes`` of memory);
+- the whole exchange, redirects included, ends within about ``timeout_s``.
+
+Thread-safe: one shared connection pool serves every worker thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import httpx
+
+from pipeline.urls import fetch_refusal
+
+REDIRECTS = (301, 302, 303, 307, 308)
+PERMANENT = (301, 308)
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+               "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one GET produced. ``error`` set means no usable body."""
+
+    url: str  # the URL finally answered (after redirects)
+    status: int = 0  # 0: no HTTP answer at all
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    error: str | None = None
+    moved_to: str | None = None  # set when every redirect hop was permanent
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304 and self.error is None
+
+
+class FetchError(Exception):
+    """Internal: a fetch that failed for a reason we can state."""
+
+
+def check_url(url: str) -> str | None:
+    """Why ``url`` may not be fetched, or None when it may (http/https with a host)."""
+    return fetch_refusal(url)
+
+
+class Fetcher:
+    """A shared HTTP client with the poller's limits; see the module docstring."""
+
+    def __init__(self, user_agent: str, timeout_s: float = 20.0, max_bytes: int = 10_000_000,
+                 max_redirects: int = 5, pool_size: int = 32) -> None:
+        self.timeout_s, self.max_bytes, self.max_redirects = timeout_s, max_bytes, max_redirects
+        # trust_env=False: no proxy from the environment; the poller talks to the feed host directly.
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout_s), follow_redirects=False, trust_env=False,
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size))
+
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
+              accept: str = FEED_ACCEPT) -> FetchResult:
+        """GET ``url`` conditionally (ETag / Last-Modified); never raises for network trouble."""
+        deadline = time.monotonic() + self.timeout_s
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            return self._follow(url, headers, deadline)
+        except FetchError as exc:
+            return FetchResult(url=url, error=str(exc))
+        except httpx.TimeoutException:
+            return FetchResult(url=url, error=f"timeout: no complete answer within {self.timeout_s:g}s")
+        except httpx.ConnectError as exc:
+            return FetchResult(url=url, error=f"cannot connect: {exc}")
+        except httpx.DecodingError as exc:
+            return FetchResult(url=url, error=f"undecodable response body: {exc}")
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            return FetchResult(url=url, error=f"HTTP failure: {type(exc).__name__}: {exc}")
+
+    def _follow(self, url: str, headers: dict[str, str], deadline: float) -> FetchResult:
+        visited: set[str] = set()
+        permanent = True
+        for _hop in range(self.max_redirects + 1):
+            refused = check_url(url)
+            if refused:
+                raise FetchError(refused)
+            if url in visited:
+                raise FetchError(f"redirect loop: {url} was already visited")
+            visited.add(url)
+            result = self._get(url, headers, deadline)
+            location = result.headers.get("location")
+            if result.status not in REDIRECTS or not location:
+                moved = url if permanent and len(visited) > 1 else None
+                return FetchResult(result.url, result.status, result.body, result.headers, result.error,
+                                   moved)
+            permanent = permanent and result.status in PERMANENT
+            url = urljoin(url, location.strip())
+        raise FetchError(f"too many redirects (more than {self.max_redirects})")
+
+    def _get(self, url: str, headers: dict[str, str], deadline: float) -> FetchResult:
+        with self._client.stream("GET", url, headers=headers) as response:
+            head = {k.lower(): v for k, v in response.headers.items()}
+            if response.status_code in REDIRECTS or response.status_code == 304:
+                return FetchResult(url, response.status_code, b"", head)
+            declared = head.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise FetchError(f"response too large: {int(declared):,} bytes declared, "
+                                 f"the limit is {self.max_bytes:,}")
+            body = self._read_capped(response, deadline)
+        error = None if 200 <= response.status_code < 300 else _status_reason(response)
+        return FetchResult(url, response.status_code, body if error is None else b"", head, error)
+
+    def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                # Counted after decompression, so a gzip bomb stops here too.
+                raise FetchError(f"response too large: more than {self.max_bytes:,} bytes")
+            if time.monotonic() > deadline:
+                raise FetchError(f"timeout: body still arriving after {self.timeout_s:g}s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _status_reason(response: httpx.Response) -> str:
+    phrase = response.reason_phrase or ""
+    return f"HTTP {response.status_code} {phrase}".strip()

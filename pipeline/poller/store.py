@@ -1,0 +1,206 @@
+"""Feed state in SQLite (``{data_dir}/feeds.db``), whatever bus is configured.
+
+Per feed: URL, name, validators (ETag, Last-Modified, body hash), schedule,
+failures and the last error; plus the entries already published (GUID per
+feed, canonical URL, content hash). Survives restarts. Writes come from one
+thread (the poller's loop); ``seen`` may be called from any thread (each
+thread reads through its own connection; WAL lets readers run beside the writer).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import BackendUnavailable
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feeds(
+    id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL UNIQUE, name TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL DEFAULT 'cli', added REAL NOT NULL, title TEXT NOT NULL DEFAULT '',
+    etag TEXT, last_modified TEXT, body_hash TEXT,
+    interval_s REAL, next_poll REAL NOT NULL DEFAULT 0, retry_until REAL NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0, last_polled REAL, last_status INTEGER,
+    last_success REAL, last_error_at REAL, last_error TEXT, published INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS feeds_by_next_poll ON feeds(next_poll);
+CREATE TABLE IF NOT EXISTS seen(
+    kind TEXT NOT NULL, key TEXT NOT NULL, feed_id INTEGER NOT NULL, first_seen REAL NOT NULL,
+    PRIMARY KEY(kind, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_by_feed ON seen(feed_id, first_seen);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """One row of ``feeds``; times are epoch seconds."""
+
+    id: int
+    url: str
+    name: str
+    origin: str
+    added: float
+    title: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    interval_s: float | None = None
+    next_poll: float = 0.0
+    retry_until: float = 0.0
+    failures: int = 0
+    last_polled: float | None = None
+    last_status: int | None = None
+    last_success: float | None = None
+    last_error_at: float | None = None
+    last_error: str | None = None
+    published: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.name or self.title or self.url
+
+
+COLUMNS = tuple(f.name for f in fields(FeedState))
+UPDATABLE = frozenset(COLUMNS) - {"id", "added", "origin"}
+
+
+class FeedStore:
+    """The poller's durable state; see the module docstring."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._conn.executescript(SCHEMA)
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = _connect(self.path)
+            with self._guard:
+                self._all.append(conn)
+        return conn
+
+    # --- feeds -------------------------------------------------------------
+
+    def add(self, url: str, name: str = "", origin: str = "cli", now: float = 0.0) -> tuple[FeedState, bool]:
+        """Add a feed (due at once); an existing URL keeps its state. Returns (feed, created)."""
+        existing = self.get(url)
+        if existing is not None:
+            if name and name != existing.name:
+                self.update(existing.id, {"name": name})
+                existing = self.get(url)
+            return existing, False  # type: ignore[return-value]
+        self._conn.execute("INSERT INTO feeds(url, name, origin, added, next_poll) VALUES (?, ?, ?, ?, ?)",
+                           (url, name, origin, now, now))
+        return self.get(url), True  # type: ignore[return-value]
+
+    def get(self, key: str | int) -> FeedState | None:
+        """A feed by id (int, or a string of digits) or by URL."""
+        column = "id" if isinstance(key, int) or str(key).isdigit() else "url"
+        sql = f"SELECT {', '.join(COLUMNS)} FROM feeds WHERE {column}=?"
+        row = self._conn.execute(sql, (key,)).fetchone()
+        return None if row is None else FeedState(*row)
+
+    def remove(self, key: str | int) -> FeedState | None:
+        """Remove a feed and its per-feed GUIDs; URLs and hashes stay seen (no republishing on re-add)."""
+        feed = self.get(key)
+        if feed is not None:
+            with self._txn() as c:
+                c.execute("DELETE FROM feeds WHERE id=?", (feed.id,))
+                c.execute("DELETE FROM seen WHERE kind='guid' AND feed_id=?", (feed.id,))
+        return feed
+
+    def feeds(self) -> list[FeedState]:
+        return self._select("ORDER BY id")
+
+    def due(self, now: float, ignore_schedule: bool = False) -> list[FeedState]:
+        """Feeds whose next poll has come (all feeds with ``ignore_schedule``), soonest first."""
+        if ignore_schedule:
+            return self._select("ORDER BY next_poll, id")
+        return self._select("WHERE next_poll <= ? ORDER BY next_poll, id", (now,))
+
+    def next_due(self) -> float | None:
+        row = self._conn.execute("SELECT MIN(next_poll) FROM feeds").fetchone()
+        return row[0] if row else None
+
+    def update(self, feed_id: int, changes: Mapping[str, Any]) -> None:
+        self.apply([(feed_id, changes)], [])
+
+    def apply(self, updates: Sequence[tuple[int, Mapping[str, Any]]],
+              seen: Iterable[tuple[str, str, int, float]]) -> None:
+        """Feed updates and newly seen entries ``(kind, key, feed_id, when)`` in one transaction."""
+        with self._txn() as c:
+            for feed_id, changes in updates:
+                bad = set(changes) - UPDATABLE
+                if bad:
+                    raise ValueError(f"not updatable: {sorted(bad)}")
+                if changes:
+                    sets = ", ".join(f"{k}=?" for k in changes)
+                    c.execute(f"UPDATE feeds SET {sets} WHERE id=?", (*changes.values(), feed_id))
+            c.executemany("INSERT OR IGNORE INTO seen(kind, key, feed_id, first_seen) VALUES (?, ?, ?, ?)",
+                          list(seen))
+
+    # --- entries -----------------------------------------------------------
+
+    def seen(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of the (kind, key) pairs are already recorded. Safe from any thread."""
+        keys = list(keys)
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            where = " OR ".join(["(kind=? AND key=?)"] * len(chunk))
+            args = [v for pair in chunk for v in pair]
+            found.update(self._conn.execute(f"SELECT kind, key FROM seen WHERE {where}", args).fetchall())
+        return found
+
+    def items_since(self, since: float) -> dict[int, int]:
+        """Entries first seen after ``since``, per feed (counted once, by canonical URL)."""
+        rows = self._conn.execute("SELECT feed_id, COUNT(*) FROM seen WHERE kind='url' AND first_seen>=? "
+                                  "GROUP BY feed_id", (since,))
+        return {int(f): int(n) for f, n in rows}
+
+    # --- plumbing ----------------------------------------------------------
+
+    def _select(self, tail: str, args: Sequence[Any] = ()) -> list[FeedState]:
+        rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feeds {tail}", args).fetchall()
+        return [FeedState(*r) for r in rows]
+
+    def _txn(self) -> _Txn:
+        return _Txn(self._conn)
+
+    def close(self) -> None:
+        with self._guard:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+class _Txn:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Autocommit connection with WAL and a generous busy timeout (several processes may share the file)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except (OSError, sqlite3.Error) as exc:
+        raise BackendUnavailable(f"cannot open the feed store {path}: {exc}") from exc
+    return conn

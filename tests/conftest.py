@@ -15,8 +15,8 @@ import pytest
 
 
 def servers_required() -> bool:
-    """In CI (CI=true) or with PIPELINE_REQUIRE_SERVERS=1 a missing server fails the test."""
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get("PIPELINE_REQUIRE_SERVERS") == "1"
+    """In CI (CI=true) or with TEST_REQUIRE_SERVERS=1 a missing server fails the test."""
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("TEST_REQUIRE_SERVERS") == "1"
 
 
 def require_server(name: str, host: str, port: int, timeout_s: float = 2.0) -> None:

@@ -79,7 +79,8 @@ class Worker:
         outcome = self._retrying(lambda: self.handler.handle(batch), "handle")
         self._publish(outcome)
         self._retrying(self.producer.flush, "flush")
-        self.consumer.commit(batch)
+        # A commit lost to an outage is retried; if we stop first, the batch is redelivered (harmless).
+        self._retrying(lambda: self.consumer.commit(batch), "commit")
         self.sensor.batch_done(self.stage, time.monotonic() - started)
         return len(batch)
 

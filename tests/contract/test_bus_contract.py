@@ -236,8 +236,8 @@ def test_kafka_unreachable_raises_backend_unavailable_quickly(monkeypatch, caplo
 
 
 @pytest.mark.kafka
-@pytest.mark.skipif(os.environ.get("PIPELINE_KAFKA_RESTART_DRILL") != "1",
-                    reason="restarts a private broker on KAFKA_DRILL_PORT (default 19092): set PIPELINE_KAFKA_RESTART_DRILL=1")
+@pytest.mark.skipif(os.environ.get("TEST_KAFKA_RESTART_DRILL") != "1",
+                    reason="restarts a private broker on KAFKA_DRILL_PORT (default 19092): set TEST_KAFKA_RESTART_DRILL=1")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # refused sockets during the outage, see above
 def test_kafka_clients_survive_a_broker_restart(tmp_path, caplog, topic, group) -> None:
     """Producer, consumer and admin created before an outage work again once the broker is back."""

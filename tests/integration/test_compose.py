@@ -15,7 +15,7 @@ def compose_command() -> list[str]:
     if shutil.which("docker-compose"):
         return ["docker-compose"]
     reason = "neither `docker compose` nor `docker-compose` is installed (scripts/test installs it)"
-    if os.environ.get("CI", "").lower() == "true" or os.environ.get("PIPELINE_REQUIRE_SERVERS") == "1":
+    if os.environ.get("CI", "").lower() == "true" or os.environ.get("TEST_REQUIRE_SERVERS") == "1":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
 

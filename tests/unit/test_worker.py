@@ -131,3 +131,30 @@ def test_documents_the_index_refuses_are_dead_lettered(bus):
     assert sorted(index.written) == ["a0", "a1", "a2"]
     [dead] = bus.read(dlq_topic(ENRICHED))
     assert dead.key == "a1" and "mapper_parsing_exception" in json.loads(dead.value)["error"]
+
+
+class CommitFailsTwice:
+    def __init__(self, inner) -> None:
+        self.inner, self.failures = inner, 2
+
+    def poll(self, max_records, timeout_s):
+        return self.inner.poll(max_records, timeout_s)
+
+    def commit(self, messages):
+        if self.failures:
+            self.failures -= 1
+            raise BackendUnavailable("coordinator unreachable")
+        self.inner.commit(messages)
+
+    def close(self):
+        self.inner.close()
+
+
+def test_a_commit_lost_to_an_outage_is_retried_not_fatal(bus):
+    publish(bus, "in", [("k", b"v")])
+    consumer = CommitFailsTwice(bus.consumer("g", ["in"]))
+    worker = Worker(consumer, bus.producer(), Flaky(0), FAST, StopFlag())
+    assert worker.step(0.5) == 1
+    assert consumer.failures == 0 and worker.sensor.counts["flaky.retries"] == 2
+    consumer.close()
+    assert bus.consumer("g", ["in"]).poll(10, 0.3) == []  # committed in the end

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pipeline.bus.base import Message, TopicStats
 from pipeline.errors import BackendUnavailable
+from pipeline.sqlitedb import Transaction, connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics(name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
@@ -48,32 +49,6 @@ def partition_for(key: str | None, partitions: int) -> int:
     return zlib.crc32(key.encode("utf-8")) % partitions
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode with WAL and a generous busy timeout."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        conn = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-    except sqlite3.Error as exc:
-        raise BackendUnavailable(f"cannot open {path}: {exc}") from exc
-    return conn
-
-
-class _Txn:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` (or ROLLBACK), taking the write lock up front."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
 class SqliteBus:
     """The embedded bus. ``path`` is the database file; created on first use."""
 
@@ -92,7 +67,7 @@ class SqliteBus:
         return SqliteConsumer(self, group, list(topics))
 
     def ensure_topics(self, topics: Sequence[str]) -> None:
-        with _Txn(self._conn) as c:
+        with Transaction(self._conn) as c:
             c.executemany("INSERT OR IGNORE INTO topics(name, partitions) VALUES (?, ?)",
                           [(t, self.partitions) for t in topics])
 
@@ -157,7 +132,7 @@ class SqliteProducer:
         if not self._pending:
             return
         try:
-            with _Txn(self._conn) as c:
+            with Transaction(self._conn) as c:
                 c.executemany("INSERT INTO records(topic, partition, key, value, headers, ts) "
                               "VALUES (?, ?, ?, ?, ?, ?)", self._pending)
         except sqlite3.Error as exc:
@@ -198,7 +173,7 @@ class SqliteConsumer:
         for m in messages:
             tp = (m.topic, m.partition)
             highest[tp] = max(highest.get(tp, -1), m.offset)
-        with _Txn(self._conn) as c:
+        with Transaction(self._conn) as c:
             c.executemany(
                 "INSERT INTO offsets(grp, topic, partition, next_offset) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(grp, topic, partition) DO UPDATE SET next_offset=MAX(next_offset, excluded.next_offset)",
@@ -207,7 +182,7 @@ class SqliteConsumer:
     def close(self) -> None:
         if self._conn is None:
             return
-        with _Txn(self._conn) as c:
+        with Transaction(self._conn) as c:
             c.execute("DELETE FROM leases WHERE grp=? AND owner=?", (self.group, self.owner))
             c.execute("DELETE FROM members WHERE grp=? AND owner=?", (self.group, self.owner))
         self._conn.close()
@@ -218,7 +193,7 @@ class SqliteConsumer:
     def _rebalance(self) -> None:
         """Renew membership, drop dead members, then take or give back partitions."""
         now = time.time()
-        with _Txn(self._conn) as c:
+        with Transaction(self._conn) as c:
             c.execute("INSERT OR REPLACE INTO members(grp, owner, expires) VALUES (?, ?, ?)",
                       (self.group, self.owner, now + self.bus.lease_s))
             self._evict_dead(c, now)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
-from pipeline.bus.sqlite import _Txn, connect
 from pipeline.index.base import (
     ArticleHit,
     ArticleQuery,
@@ -24,6 +24,7 @@ from pipeline.index.base import (
 )
 from pipeline.index.query import date_bounds, decode_cursor, encode_cursor, fts_expression
 from pipeline.records import EnrichedArticle, from_dict, to_dict
+from pipeline.sqlitedb import Transaction, connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
@@ -57,7 +58,7 @@ class SqliteIndex:
         self._conn.executescript(SCHEMA)
 
     def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
-        with _Txn(self._conn) as c:
+        with Transaction(self._conn) as c:
             for enriched in batch:
                 self._replace_article(c, enriched)
         return []
@@ -132,34 +133,20 @@ class SqliteIndex:
         return SearchResult(total, hits, facets, encode_cursor(offset + len(hits)) if more else None)
 
     def _claim_filters(self, q: ClaimQuery) -> tuple[str, list]:
-        clauses, params = [], []
-        expression = fts_expression(q.text)
+        where = _Where()
         join = ""
-        if expression:
+        if expression := fts_expression(q.text):
             join = "JOIN claims_fts ON claims_fts.rowid = c.rid"
-            clauses.append("claims_fts MATCH ?")
-            params.append(expression)
+            where.add("claims_fts MATCH ?", expression)
         if q.speaker:
-            clauses.append("(c.speaker_canonical LIKE ? OR c.speaker_text LIKE ?)")
-            params += [f"%{q.speaker}%"] * 2
+            where.add("(c.speaker_canonical LIKE ? OR c.speaker_text LIKE ?)", *[f"%{q.speaker}%"] * 2)
         if q.entity:
-            clauses.append("EXISTS (SELECT 1 FROM claim_entities e WHERE e.claim_rid = c.rid"
-                           " AND (e.name LIKE ? OR e.text LIKE ?))")
-            params += [f"%{q.entity}%"] * 2
+            where.add("EXISTS (SELECT 1 FROM claim_entities e WHERE e.claim_rid = c.rid"
+                      " AND (e.name LIKE ? OR e.text LIKE ?))", *[f"%{q.entity}%"] * 2)
         if q.stance:
-            clauses.append("c.stance = ?")
-            params.append(q.stance)
-        if q.source:
-            clauses.append("(c.source_name LIKE ? OR c.source_domain LIKE ?)")
-            params += [f"%{q.source}%"] * 2
-        low, high = date_bounds(q.since, q.until)
-        if low:
-            clauses.append("c.published >= ?")
-            params.append(low)
-        if high:
-            clauses.append("c.published < ?")
-            params.append(high)
-        return f"FROM claims c {join} WHERE " + " AND ".join(clauses or ["1"]), params
+            where.add("c.stance = ?", q.stance)
+        where.source_and_dates("c", q.source, q.since, q.until)
+        return f"FROM claims c {join} WHERE {where.sql()}", where.params
 
     def _claim_hit(self, doc: str, article_id: str, score: float, highlight: str | None) -> ClaimHit:
         claim = from_dict(json.loads(doc))
@@ -190,24 +177,13 @@ class SqliteIndex:
     # --- articles ----------------------------------------------------------------
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
-        clauses, params = [], []
-        expression = fts_expression(query.text)
+        where = _Where()
         join = ""
-        if expression:
+        if expression := fts_expression(query.text):
             join = "JOIN articles_fts f ON f.rowid = a.rid"
-            clauses.append("articles_fts MATCH ?")
-            params.append(expression)
-        if query.source:
-            clauses.append("(a.source_name LIKE ? OR a.source_domain LIKE ?)")
-            params += [f"%{query.source}%"] * 2
-        low, high = date_bounds(query.since, query.until)
-        if low:
-            clauses.append("a.published >= ?")
-            params.append(low)
-        if high:
-            clauses.append("a.published < ?")
-            params.append(high)
-        base = f"FROM articles a {join}" + ((" WHERE " + " AND ".join(clauses)) if clauses else "")
+            where.add("articles_fts MATCH ?", expression)
+        where.source_and_dates("a", query.source, query.since, query.until)
+        base, params = f"FROM articles a {join} WHERE {where.sql()}", where.params
         total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
         offset = decode_cursor(query.after)
         if expression:
@@ -223,3 +199,28 @@ class SqliteIndex:
         more = offset + len(hits) < total
         return SearchResult(total, hits, {}, encode_cursor(offset + len(hits)) if more else None)
 
+
+
+class _Where:
+    """AND-ed SQL conditions with their parameters, in order."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: list = []
+
+    def add(self, clause: str, *params: object) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def source_and_dates(self, table: str, source: str | None, since: date | None, until: date | None) -> None:
+        """Outlet name or domain contains ``source``; published within [since, until] (inclusive days)."""
+        if source:
+            self.add(f"({table}.source_name LIKE ? OR {table}.source_domain LIKE ?)", *[f"%{source}%"] * 2)
+        low, high = date_bounds(since, until)
+        if low:
+            self.add(f"{table}.published >= ?", low)
+        if high:
+            self.add(f"{table}.published < ?", high)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses or ["1"])

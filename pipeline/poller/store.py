@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import BackendUnavailable
+from pipeline.sqlitedb import Transaction, connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds(
@@ -81,7 +81,7 @@ class FeedStore:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = _connect(self.path)
+            conn = self._local.conn = connect(self.path)
             with self._guard:
                 self._all.append(conn)
         return conn
@@ -171,8 +171,8 @@ class FeedStore:
         rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feeds {tail}", args).fetchall()
         return [FeedState(*r) for r in rows]
 
-    def _txn(self) -> _Txn:
-        return _Txn(self._conn)
+    def _txn(self) -> Transaction:
+        return Transaction(self._conn)
 
     def close(self) -> None:
         with self._guard:
@@ -180,27 +180,3 @@ class FeedStore:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
-
-
-class _Txn:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    """Autocommit connection with WAL and a generous busy timeout (several processes may share the file)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-    except (OSError, sqlite3.Error) as exc:
-        raise BackendUnavailable(f"cannot open the feed store {path}: {exc}") from exc
-    return conn

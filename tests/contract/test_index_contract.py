@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from conftest import ES_HOST, ES_PORT, INDEX_BACKENDS, close_test_index, open_test_index
+from support import ES_HOST, ES_PORT, INDEX_BACKENDS, close_test_index, open_test_index
 
 from pipeline.errors import BackendUnavailable, InputError
 from pipeline.index.base import ArticleQuery, ClaimQuery

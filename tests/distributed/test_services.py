@@ -11,8 +11,8 @@ import time
 import urllib.request
 
 import pytest
-from conftest import REPO, require_server, write_corpus
 from harness import CuttableProxy, Deployment
+from support import REPO, require_server, write_corpus
 
 from pipeline.backends import open_bus
 from pipeline.bus.base import RAW, dlq_topic

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 
 def compose_command() -> list[str]:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from conftest import REPO, run_cli, write_corpus
+from support import REPO, run_cli, write_corpus
 
 from pipeline.bus.base import ENRICHED
 from pipeline.bus.sqlite import SqliteBus

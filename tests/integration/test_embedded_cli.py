@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import REPO, run_cli
+from support import REPO, run_cli
 
 
 def search(data_dir, *args):

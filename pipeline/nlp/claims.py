@@ -15,13 +15,21 @@ Guarantees of :func:`extract_claims`:
 * ``stance`` is ``"assert"`` or ``"deny"`` (see :mod:`pipeline.nlp.stance`);
 * ``entities`` are those of the given entities lying wholly inside the content.
 
-How: cue tokens come from a lexicon mined from PolNeAR train (Newell, Margolin
-& Ruths, LREC 2018; see :mod:`pipeline.nlp.cues`); the content is the cue's
-clausal complement (or the clause a parenthetical cue comments on, the object
-of an attitude verb, the clause of a noun cue, the quotation next to a speech
-verb, or the paragraph after "X said:"), kept inside the cue's paragraph and
-widened to whole quotations and to quotations that continue it; the speaker is
-the cue's subject, agent or possessor (see :mod:`pipeline.nlp.speakers`).
+How: cue candidates are the tokens the lexicon mined from PolNeAR train
+knows (Newell, Margolin & Ruths, LREC 2018; see :mod:`pipeline.nlp.cues`);
+for each, the rules propose a content -- the cue's clausal complement (or the
+clause a parenthetical cue comments on, the object of an attitude verb, the
+clause of a noun cue, the quotation next to a speech verb, or the paragraph
+after "X said:"), kept inside the cue's paragraph and widened to whole
+quotations and to quotations that continue it -- plus a few alternatives
+(object, open complement, prepositional object, the quotations alone, the
+content cut at a dash or comma; :func:`pipeline.nlp.content.alternatives`).
+A logistic scorer trained on PolNeAR train (:mod:`pipeline.nlp.cue_model`,
+``scripts/train_claims.py``) keeps, per cue token, the best-scored content
+when it reaches the model's threshold. Without the model file the rule path
+runs instead: the lexicon's fixed precision threshold picks cues and the
+rules' content is taken (a warning says so). The speaker is the cue's
+subject, agent or possessor (see :mod:`pipeline.nlp.speakers`).
 Headline "Name: claim" lines and dash-signed quotations are attributions too
 (:mod:`pipeline.nlp.typographic`). Nested attributions fold into the outer
 claim (PolNeAR convention) unless they have a speaker of their own.
@@ -32,40 +40,48 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from pipeline.nlp import content as cn
+from pipeline.nlp import spans
 from pipeline.nlp import typographic as typo
-from pipeline.nlp.cues import cue_score, is_cue, load_lexicon
+from pipeline.nlp.claim_features import Candidate, claim_features, token_features
+from pipeline.nlp.cue_model import ClaimModel, load_model
+from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
 from pipeline.nlp.quotes import QuoteIndex
 from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
 from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
 from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
 
-EXTRACTOR_VERSION = "claims-1.1"
+EXTRACTOR_VERSION = "claims-2.0"
 
 _SPEECH = frozenset({"say", "tell", "add", "write", "explain", "continue", "note", "ask", "reply", "respond"})
 # Verbs that attribute without naming a source ("X is alleged to", "it is expected that").
 _SOURCELESS = frozenset({"allege", "report", "expect", "believe", "say", "think", "consider", "rumor",
                          "claim", "suppose", "estimate", "project", "predict", "understand", "know",
                          "seem", "appear", "tell", "ask", "fear", "reportedly", "suspect", "accuse"})
-_SOURCELESS_MIN = 0.7  # a speakerless claim needs a cue this reliable
+_SOURCELESS_MIN = 0.7  # a speakerless claim needs a cue this reliable (rule path)
 _QUOTE_SHARE = 0.5  # share of content characters inside quotation marks for quote=True
-_EDGE_CHARS = " \t\n,;:—–-"
+_CANDIDATE_POS = frozenset({"VERB", "AUX", "NOUN", "PROPN"})
+_LEARNED_MIN = 0.02  # lexicon score a non-rule token needs to be a learned-path candidate
+_DEFAULT: Any = object()
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 
 
 @dataclass(slots=True)
 class _Found:
-    """A cue token with its kind: "verb", "noun" or "according"."""
+    """A cue token with its kind: "verb", "noun" or "according"; ``rule`` when the rule lexicon takes it."""
 
     tok: Any
     kind: str
+    rule: bool = True
 
 
 @dataclass(slots=True)
 class _Draft:
-    """A claim before ids are assigned."""
+    """A claim before ids are assigned; ``p`` is the learned score (1.0 on the rule path)."""
 
     tok: Any
     cue: Cue
@@ -75,22 +91,42 @@ class _Draft:
     stance: str
     quote: bool
     sentence: Span
+    cand: Candidate | None = None
+    p: float = 1.0
 
 
-def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str) -> list[Claim]:
-    """All attributed claims of ``doc`` in text order (see the module doc for guarantees)."""
+class _Context:
+    """Per-article state shared by all candidates: text, quotations, speakers, candidates, rule-cue offsets."""
+
+    def __init__(self, doc: Any, entities: Sequence[Entity], learned: bool) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.learned = learned
+        self.lexicon = load_lexicon()
+        self.quotes = QuoteIndex(self.text)
+        self.resolver = SpeakerResolver(doc, entities)
+        self.found = [f for sent in doc.sents for f in _cues_in(sent, self.lexicon, learned)]
+        self.cue_offsets = sorted(f.tok.idx for f in self.found if f.rule)
+        self.rule_tokens = {f.tok.i for f in self.found if f.rule}
+        if learned:  # token start offsets and running count of subjects, to describe contents cheaply
+            self.tok_starts = [t.idx for t in doc]
+            self.subjects = list(accumulate((t.dep_ in _SUBJECT_DEPS for t in doc), initial=0))
+
+
+def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
+                   *, model: ClaimModel | None = _DEFAULT) -> list[Claim]:
+    """All attributed claims of ``doc`` in text order (see the module doc for guarantees).
+
+    ``model`` defaults to the shipped learned scorer (:func:`load_model`); pass
+    None to use the rule lexicon only (also the fallback when the file is missing).
+    """
     text = doc.text
-    lexicon = load_lexicon()
-    quotes = QuoteIndex(text)
-    resolver = SpeakerResolver(doc, entities)
-    found = [f for sent in doc.sents for f in _cues_in(sent, lexicon)]
-    cue_offsets = sorted(f.tok.idx for f in found)
-    drafts: list[_Draft] = []
-    for f in found:
-        draft = _draft(doc, text, f, quotes, resolver, cue_offsets)
-        if draft is not None:
-            drafts.append(draft)
-    drafts.extend(_typographic(text, quotes, resolver))
+    model = load_model() if model is _DEFAULT else model
+    ctx = _Context(doc, entities, learned=model is not None)
+    drafts = candidate_drafts(ctx)
+    if model is not None:
+        drafts = _keep_likely(ctx, drafts, model)
+    drafts.extend(_typographic(text, ctx.quotes, ctx.resolver))
     drafts = _dedupe(drafts)
     drafts.sort(key=lambda d: (d.start, d.cue.start, d.end))
     ents = sorted(entities, key=lambda e: (e.start, e.end))
@@ -106,57 +142,165 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str) -> lis
     return claims
 
 
-def _cues_in(sent: Any, lexicon: dict) -> list[_Found]:
-    """Cue tokens of one sentence, in order."""
+def candidate_drafts(ctx: _Context) -> list[_Draft]:
+    """Claim drafts of every cue candidate, in text order, before scoring and de-duplication.
+
+    On the learned path every token the lexicon knows is a candidate (the
+    scorer decides), each with the rules' content and the alternatives of
+    :func:`pipeline.nlp.content.alternatives`, and each draft carries its
+    :class:`Candidate`; on the rule path only the rule lexicon's cues, one draft each.
+    """
+    drafts = []
+    for f in ctx.found:
+        drafts.extend(_drafts(ctx, f))
+    return drafts
+
+
+def learned_candidates(doc: Any, entities: Sequence[Entity]) -> list[tuple[_Draft, list[str]]]:
+    """Every learned-path draft of ``doc`` with its feature strings (what the scorer is trained on)."""
+    ctx = _Context(doc, entities, learned=True)
+    drafts = candidate_drafts(ctx)
+    return list(zip(drafts, draft_features(ctx, drafts), strict=True))
+
+
+def draft_features(ctx: _Context, drafts: list[_Draft]) -> list[list[str]]:
+    """Feature strings of each learned-path draft (see :mod:`pipeline.nlp.claim_features`)."""
+    by_token: dict[int, list[str]] = {}
+    rows = []
+    for d in drafts:
+        c = d.cand
+        feats = by_token.get(c.tok.i)
+        if feats is None:
+            feats = token_features(c.tok, c.kind, c.rule_cue, ctx.text, ctx.quotes, ctx.lexicon,
+                                   _governor(c.tok, ctx.rule_tokens))
+            by_token[c.tok.i] = feats
+        rows.append(claim_features(c, ctx.text, ctx.quotes, ctx.lexicon, feats))
+    return rows
+
+
+def _governor(tok: Any, rule_tokens: set[int], depth: int = 6) -> str:
+    """Dependency label of the branch by which the nearest rule cue above ``tok`` governs it, or "none"."""
+    child = tok
+    for _ in range(depth):
+        head = child.head
+        if head is child:
+            return "none"
+        if head.i in rule_tokens:
+            return child.dep_
+        child = head
+    return "none"
+
+
+def _keep_likely(ctx: _Context, drafts: list[_Draft], model: ClaimModel) -> list[_Draft]:
+    """Per cue token the best-scored draft, when its probability reaches the model's threshold."""
+    best: dict[int, _Draft] = {}
+    for d, p in zip(drafts, model.probs(draft_features(ctx, drafts)), strict=True):
+        d.p = float(p)
+        if d.p >= model.threshold and (d.tok.i not in best or d.p > best[d.tok.i].p):
+            best[d.tok.i] = d
+    return [best[i] for i in sorted(best)]
+
+
+def _cues_in(sent: Any, lexicon: dict[str, CueEntry], learned: bool) -> list[_Found]:
+    """Cue candidates of one sentence, in order (every lexicon word when ``learned``)."""
     out = []
     for tok in sent:
         if tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children):
             out.append(_Found(tok, "according"))
-        elif is_cue(tok, lexicon):
-            out.append(_Found(tok, "noun" if tok.pos_ in ("NOUN", "PROPN") else "verb"))
+            continue
+        rule = is_cue(tok, lexicon)
+        if rule or (learned and tok.pos_ in _CANDIDATE_POS and cue_score(tok, lexicon) >= _LEARNED_MIN):
+            out.append(_Found(tok, "noun" if tok.pos_ in ("NOUN", "PROPN") else "verb", rule))
     return out
 
 
-def _draft(doc: Any, text: str, f: _Found, quotes: QuoteIndex, resolver: SpeakerResolver,
-           cue_offsets: list[int]) -> _Draft | None:
-    """Build one claim draft for cue ``f``, or None when it has no content or reports nothing."""
-    tok = f.tok
+def _content(ctx: _Context, f: _Found) -> tuple[tuple[int, int] | None, Any, str]:
+    """Token range of the content, the subject token and which rule chose the content."""
+    tok, doc = f.tok, ctx.doc
     if f.kind == "according":
-        rng, subj = cn.according_content(tok), cn.according_source(tok)
-    elif f.kind == "noun":
-        rng, subj = cn.noun_content(tok), noun_cue_subject(tok)
-    else:
-        rng = cn.verb_content(tok) or cn.colon_content(tok)
-        subj = subject_of(tok)
-        adjacent = _adjacent_quote(doc, text, tok, quotes)
-        if adjacent is not None and (rng is None or (
-                tok.lemma_ in _SPEECH and subj is not None and subj.head is tok and adjacent[1] <= subj.i < tok.i
-                and not quotes.overlapping(*_char_range(doc, rng)))):
-            rng = adjacent  # '"...," X said as ...': the parse missed the quotation
-    block = _colon_block(text, tok) if f.kind == "verb" else None
+        return cn.according_content(tok), cn.according_source(tok), "according"
+    if f.kind == "noun":
+        return cn.noun_content(tok), noun_cue_subject(tok), "noun"
+    rng, how = cn.verb_content(tok), "verb"
+    if rng is None:
+        rng, how = cn.colon_content(tok), "colon"
+    subj = subject_of(tok)
+    adjacent = spans.adjacent_quote(doc, ctx.text, tok, ctx.quotes)
+    if adjacent is not None and (rng is None or (
+            tok.lemma_ in _SPEECH and subj is not None and subj.head is tok and adjacent[1] <= subj.i < tok.i
+            and not ctx.quotes.overlapping(*spans.char_range(doc, rng)))):
+        rng, how = adjacent, "adjacent"  # '"...," X said as ...': the parse missed the quotation
+    return rng, subj, how
+
+
+def _drafts(ctx: _Context, f: _Found) -> list[_Draft]:
+    """Drafts for cue ``f``: the rules' content, plus the alternatives on the learned path."""
+    rng, subj, how = _content(ctx, f)
+    block = spans.colon_block(ctx.text, f.tok) if f.kind == "verb" else None
+    options: list[tuple[tuple[int, int] | None, tuple[int, int] | None, str]] = [(rng, block, how)]
+    if block is not None:
+        options[0] = (rng, block, "block")
+    if ctx.learned and f.kind != "according":
+        options += [(alt, None, alt_how) for alt, alt_how in cn.alternatives(f.tok, rng)]
+    out: list[_Draft] = []
+    seen: set[tuple[int, int]] = set()
+    for i, (tok_rng, char_rng, option_how) in enumerate(options):
+        d = _draft(ctx, f, tok_rng, char_rng, subj, option_how)
+        if d is not None and (d.start, d.end) not in seen:
+            seen.add((d.start, d.end))
+            out.append(d)
+        if ctx.learned and i == 0 and out:
+            options += [(None, rng, how) for rng, how in _quote_options(ctx, f.tok, out[0])]
+    return out
+
+
+def _quote_options(ctx: _Context, tok: Any, d: _Draft) -> list[tuple[tuple[int, int], str]]:
+    """The quotations inside draft ``d``'s content without the text around them ("quote"), if that differs."""
+    regions = [r for r in ctx.quotes.overlapping(d.start, d.end) if not r[0] <= tok.idx < r[1]]
+    if not regions:
+        return []
+    rng = (max(regions[0][0], d.start), min(regions[-1][1], d.end))
+    return [] if rng == (d.start, d.end) else [(rng, "quote")]
+
+
+def _draft(ctx: _Context, f: _Found, rng: tuple[int, int] | None, block: tuple[int, int] | None,
+           subj: Any, how: str) -> _Draft | None:
+    """One claim draft for cue ``f`` and a content (token range, or character ``block``), or None
+    when there is no content or the cue reports nothing."""
+    tok, doc, text, quotes = f.tok, ctx.doc, ctx.text, ctx.quotes
     if block is not None:
         start, end = block
     elif rng is None:
         return None
     else:
-        start, end = _clip_to_paragraph(text, *_char_range(doc, rng), tok.idx)
+        start, end = spans.clip_to_paragraph(text, *spans.char_range(doc, rng), tok.idx)
     if start >= end:
         return None
-    start, end = _widen_to_quotes(text, start, end, tok.idx, quotes, cue_offsets)
+    start, end = spans.widen_to_quotes(text, start, end, tok.idx, quotes, ctx.cue_offsets)
     content_text = text[start:end]
     stance = stance_of(tok, content_text)
     if stance is None:
         return None
     speaker = None
     if subj is not None and not (rng and subj.i in range(*rng) and quotes.region_at(subj.idx)):
-        speaker = resolver.speaker(doc, text, subj)
-    elif f.kind == "verb" and tok.lemma_ not in _SOURCELESS and cue_score(tok, load_lexicon()) < _SOURCELESS_MIN:
+        speaker = ctx.resolver.speaker(doc, text, subj)
+    elif (f.kind == "verb" and not ctx.learned and tok.lemma_ not in _SOURCELESS
+          and cue_score(tok, ctx.lexicon) < _SOURCELESS_MIN):
         return None  # "known as", "charged with": a participle, not an attribution
     sent = tok.sent
+    cand = None
+    if ctx.learned:
+        ent = None if speaker is None else ctx.resolver.entity_at(subj.idx)
+        first = bisect.bisect_right(ctx.tok_starts, start) - 1
+        last = max(bisect.bisect_left(ctx.tok_starts, end) - 1, first)
+        cand = Candidate(tok, f.kind, how, subj if speaker is not None else None,
+                         None if ent is None else ent.label, start, end, f.rule,
+                         doc[first], doc[last], ctx.subjects[last + 1] - ctx.subjects[first])
     return _Draft(
         tok=tok, cue=_cue(text, f), speaker=speaker, start=start, end=end, stance=stance,
         quote=quotes.inside(start, end) >= _QUOTE_SHARE * (end - start),
         sentence=Span(sent.start_char, sent.end_char, text[sent.start_char:sent.end_char]),
+        cand=cand,
     )
 
 
@@ -181,116 +325,6 @@ def _typographic(text: str, quotes: QuoteIndex, resolver: SpeakerResolver) -> li
     return out
 
 
-def _adjacent_quote(doc: Any, text: str, tok: Any, quotes: QuoteIndex) -> tuple[int, int] | None:
-    """Token range of a quotation right next to the cue's clause ('X said, "..."' or '"...," X said').
-
-    The quotation must start right after the cue or end shortly before it
-    in the same sentence (or end the previous one), with no full stop between.
-    """
-    sent = tok.sent
-    after = tok.idx + len(tok.text)
-    while after < sent.end_char and text[after] in " ,:\n":
-        after += 1
-    region = quotes.region_at(after)
-    if region is None:
-        before = quotes.overlapping(max(sent.start_char - 3, 0), tok.idx)
-        if before and before[-1][1] <= tok.idx and tok.idx - before[-1][1] <= 80:
-            gap = text[before[-1][1]:tok.idx]
-            region = None if ("." in gap or "\n" in gap) else before[-1]
-    if region is None or region[0] <= tok.idx < region[1]:
-        return None
-    span = doc.char_span(region[0], region[1], alignment_mode="expand")
-    return None if span is None or len(span) == 0 else (span.start, span.end)
-
-
-def _colon_block(text: str, tok: Any) -> tuple[int, int] | None:
-    """'X continued:' ending a paragraph: the content is the next paragraph."""
-    after = tok.idx + len(tok.text)
-    nl = text.find("\n", after)
-    if nl < 0:
-        return None
-    tail = text[after:nl].strip()
-    if not tail.endswith(":") or len(tail) > 60:
-        return None
-    start = nl
-    while start < len(text) and text[start].isspace():
-        start += 1
-    end = text.find("\n", start)
-    end = len(text) if end < 0 else end
-    return (start, end) if end > start else None
-
-
-def _clip_to_paragraph(text: str, start: int, end: int, cue_at: int) -> tuple[int, int]:
-    """Clip content to the cue's paragraph (a parse can run across a line break)."""
-    para_start = text.rfind("\n", 0, cue_at) + 1
-    para_end = text.find("\n", cue_at)
-    para_end = len(text) if para_end < 0 else para_end
-    start, end = max(start, para_start), min(end, para_end)
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def _char_range(doc: Any, rng: tuple[int, int]) -> tuple[int, int]:
-    first, last = doc[rng[0]], doc[rng[1] - 1]
-    return first.idx, last.idx + len(last.text)
-
-
-def _widen_to_quotes(text: str, start: int, end: int, cue_at: int, quotes: QuoteIndex,
-                     cue_offsets: list[int]) -> tuple[int, int]:
-    """Widen content to whole quotations it touches, then to quotations that continue it.
-
-    A quotation continues the content when it follows in the same paragraph,
-    separated only by the cue's own clause or punctuation, and no other cue
-    attributes it (no other cue in the gap, none right after it).
-    """
-    for s, e in quotes.overlapping(start, end):
-        if not (s <= cue_at < e):
-            start, end = min(start, s), max(end, e)
-    if not quotes.overlapping(start, end):
-        return start, end
-    while True:
-        nxt = _next_quote(text, end, quotes)
-        if nxt is None:
-            return start, end
-        gap = text[end:nxt[0]]
-        own_clause = end <= cue_at < nxt[0]
-        if not (own_clause or len(gap.strip(_EDGE_CHARS + ".")) == 0):
-            return start, end
-        if _count_between(cue_offsets, end, nxt[0]) > (1 if own_clause else 0):
-            return start, end
-        if _cue_after(text, nxt[1], cue_offsets):
-            return start, end
-        end = nxt[1]
-
-
-def _next_quote(text: str, end: int, quotes: QuoteIndex) -> tuple[int, int] | None:
-    """The next quotation starting after ``end`` in the same paragraph, within a short distance."""
-    limit = min(len(text), end + 120)
-    nl = text.find("\n", end, limit)
-    limit = limit if nl < 0 else nl
-    for s, e in quotes.overlapping(end, limit):
-        if s >= end:
-            return s, e
-    return None
-
-
-def _cue_after(text: str, end: int, cue_offsets: list[int]) -> bool:
-    """Whether a cue follows the quotation ending at ``end`` in its sentence ('"..." she said')."""
-    limit = min(len(text), end + 80)
-    for stop in ("\n", ". ", "“", '"'):
-        k = text.find(stop, end, limit)
-        if k >= 0:
-            limit = k
-    return _count_between(cue_offsets, end, limit) > 0
-
-
-def _count_between(offsets: list[int], start: int, end: int) -> int:
-    return bisect.bisect_left(offsets, end) - bisect.bisect_left(offsets, start)
-
-
 def _cue(text: str, f: _Found) -> Cue:
     """The cue span: the head word plus its particle ("pointed out") or "to" ("according to")."""
     tok = f.tok
@@ -312,7 +346,7 @@ def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
     speaker of its own, different from the outer one, and neither is a quotation.
     """
     seen: dict[tuple[int, int], _Draft] = {}
-    for d in drafts:
+    for d in sorted(drafts, key=lambda d: -d.p):  # stable: on the rule path the first cue wins
         seen.setdefault((d.start, d.end), d)
     # outer claims first: a cue outside quotations, then the longer content
     order = sorted(seen.values(), key=lambda d: (d.quote, d.start - d.end))

@@ -136,3 +136,43 @@ def colon_content(cue: Any) -> TokRange | None:
         if c.dep_ == "punct" and c.text == ":" and c.i + 1 < cue.sent.end:
             return trim(doc, (c.i + 1, cue.sent.end))
     return None
+
+
+_CUTS = frozenset({"—", "–", "--", ";"})
+_CORE_DEPS = frozenset({"dobj", "ccomp", "xcomp", "attr", "oprd", "dative"})
+
+
+def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
+    """Other plausible contents of a cue, for the learned scorer to choose from (rule's own one excluded).
+
+    Candidates: the direct object ("obj"), the open complement ("xcomp"), the
+    object of the first preposition after the cue ("pobj": "attacks on X"),
+    the rule's content from its first complement on ("core": without leading
+    time or place modifiers), and the rule's content cut at its first dash or semicolon ("cut") or its
+    first comma ("cutc"). Distinct ranges, in that order.
+    """
+    doc = cue.doc
+    out: list[tuple[TokRange | None, str]] = []
+    for dep in ("dobj", "xcomp"):
+        child = next((c for c in cue.children if c.dep_ == dep), None)
+        if child is not None:
+            out.append((trim(doc, subtree_range(child)), "obj" if dep == "dobj" else dep))
+    core = next((c for c in cue.rights if c.dep_ in _CORE_DEPS), None)
+    if rule is not None and core is not None and rule[0] < core.left_edge.i < rule[1]:
+        out.append((trim(doc, (core.left_edge.i, rule[1])), "core"))
+    prep = next((c for c in cue.rights if c.dep_ == "prep"), None)
+    pobj = None if prep is None else next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None)
+    if pobj is not None:
+        out.append((trim(doc, subtree_range(pobj)), "pobj"))
+    if rule is not None:
+        for texts, how in ((_CUTS, "cut"), (frozenset({","}), "cutc")):
+            cut = next((i for i in range(rule[0] + 2, rule[1]) if doc[i].text in texts), None)
+            if cut is not None:
+                out.append((trim(doc, (rule[0], cut)), how))
+    seen = {rule}
+    kept = []
+    for rng, how in out:
+        if rng is not None and rng not in seen:
+            seen.add(rng)
+            kept.append((rng, how))
+    return kept

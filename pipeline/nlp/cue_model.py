@@ -1,0 +1,79 @@
+"""The learned claim scorer: logistic regression over hashed candidate features.
+
+The weights (``data/claim_model.npz``) are trained on the PolNeAR train split
+(Newell, Margolin & Ruths, LREC 2018) by ``scripts/train_claims.py``; the file
+holds a JSON header (provenance, citation, feature dimension, decision
+threshold) and a float32 weight vector over hashed feature indices, no text.
+
+Guarantees: :func:`load_model` reads the file once per path and process
+(module-level cache) and returns None, with a :class:`RuntimeWarning`, when it
+is missing or unreadable, so callers can fall back to the rule lexicon;
+scoring is deterministic (same features, same probability).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.nlp.claim_features import hash_features
+
+MODEL_PATH = Path(__file__).with_name("data") / "claim_model.npz"
+CITATION = ("Newell, Margolin & Ruths (2018). An Attribution Relations Corpus for Political News. "
+            "LREC 2018 (PolNeAR).")
+
+
+@dataclass(frozen=True)
+class ClaimModel:
+    """Weights of the logistic scorer and the probability a candidate needs to become a claim."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def dim(self) -> int:
+        return int(self.weights.shape[0])
+
+    def prob(self, feats: list[str]) -> float:
+        """Probability that the candidate with these features is an attributed claim."""
+        return float(self.probs([feats])[0])
+
+    def probs(self, rows: list[list[str]]) -> np.ndarray:
+        """Probabilities of many candidates at once (:meth:`prob` is this on one row)."""
+        if not rows:
+            return np.zeros(0)
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        idx = hash_features([f for r in rows for f in r], self.dim)
+        seg = np.repeat(np.arange(len(rows)), lengths)
+        z = self.bias + np.bincount(seg, weights=self.weights[idx], minlength=len(rows))
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def save_model(path: Path, weights: np.ndarray, bias: float, threshold: float, meta: dict) -> None:
+    """Write the model: float32 weights plus a JSON header (with the citation added)."""
+    header = dict(meta, citation=CITATION, bias=float(bias), threshold=float(threshold), dim=int(weights.shape[0]))
+    np.savez_compressed(path, weights=weights.astype(np.float32), header=np.array(json.dumps(header, sort_keys=True)))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> ClaimModel | None:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            header = json.loads(str(z["header"]))
+            weights = z["weights"].astype(np.float64)
+    except (OSError, KeyError, ValueError) as exc:
+        warnings.warn(f"claim model unavailable ({exc}); using the rule cue lexicon", RuntimeWarning, stacklevel=3)
+        return None
+    return ClaimModel(weights, float(header["bias"]), float(header["threshold"]), header)
+
+
+def load_model(path: str | Path | None = None) -> ClaimModel | None:
+    """The model at ``path`` (default :data:`MODEL_PATH`), cached; None with a warning when missing."""
+    return _load(str(MODEL_PATH if path is None else path))

@@ -12,8 +12,8 @@ import pytest
 from support import run_cli, shared_path
 
 pytestmark = pytest.mark.slow
-FLOORS = {"content lenient": 0.62, "joint": 0.56}
-SOURCE_ACCURACY_FLOOR = 0.90
+FLOORS = {"content lenient": 0.68, "joint": 0.62}  # measured: 0.702, 0.643 (README)
+SOURCE_ACCURACY_FLOOR = 0.91  # measured: 0.932
 
 
 def scores(output: str) -> dict[str, float]:

@@ -30,6 +30,10 @@ class Steppable(Protocol):
     stage: str
     sensor: Sensor
 
+    @property
+    def busy(self) -> bool:
+        """Work in flight that a later step will finish."""
+
     def step(self, timeout_s: float | None = None) -> int: ...
 
 
@@ -130,7 +134,7 @@ def serve(ctx: Context, services: list[Service], until_idle: bool) -> int:
     timeout = ctx.settings.worker.poll_timeout_s / max(1, len(services))
     while not ctx.stop.is_set():
         done = sum(_step(s.runner, timeout) for s in services)
-        if done:
+        if done or any(s.runner.busy for s in services):
             idle_since = time.monotonic()
         elif until_idle and time.monotonic() - idle_since >= ctx.settings.worker.idle_exit_s:
             break

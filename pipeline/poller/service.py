@@ -98,6 +98,11 @@ class Poller:
             if time.monotonic() >= deadline:
                 return 0
 
+    @property
+    def busy(self) -> bool:
+        """Polls are still in flight (an idle check must not end the loop yet)."""
+        return bool(self._inflight)
+
     def poll_once(self, force: bool = False, stop: Callable[[], bool] = lambda: False) -> CycleStats:
         """Poll every due feed (every feed with ``force``) once; returns the run's counts.
 

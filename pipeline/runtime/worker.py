@@ -68,6 +68,11 @@ class Worker:
         self.sensor = sensor or Sensor()
         self.stage = handler.stage
 
+    @property
+    def busy(self) -> bool:
+        """Never between steps: each step sees its batch through to a commit."""
+        return False
+
     def step(self, timeout_s: float | None = None) -> int:
         """Poll one batch and see it through to a commit. Returns the records handled."""
         timeout = self.settings.poll_timeout_s if timeout_s is None else timeout_s

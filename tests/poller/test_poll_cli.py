@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -102,3 +103,14 @@ def test_run_polls_feeds_then_extracts_and_indexes_claims(env: Path, site: NewsS
     assert code == 0 and hits, out
     assert hits[0]["article"]["source"] == "City Desk"
     assert hits[0]["article"]["published"].startswith("2025-06-03")
+
+
+def test_run_until_idle_waits_for_a_slow_feed(env: Path, site: NewsSite, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_WORKER__IDLE_EXIT_S", "0.5")
+    site.add("slow", Item("s1", "Harbour plan delayed"))
+    feed = site.server.routes["/feeds/slow.xml"]
+    site.server.routes["/feeds/slow.xml"] = dataclasses.replace(feed, delay_s=2.0)  # answers after the idle wait
+    assert run(capsys, "feeds", "add", site.feed_url("slow"))[0] == 0
+    code, _, err = run(capsys, "run", "--until-idle")
+    assert code == 0 and "nlp: 1 in, 1 out" in err

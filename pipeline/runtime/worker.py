@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar
 
 from pipeline.bus.base import Consumer, Message, Producer
 from pipeline.config import WorkerSettings
-from pipeline.errors import TransientError
+from pipeline.errors import PermanentError, TransientError
 from pipeline.runtime.deadletter import Failure, dead_letter
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.shutdown import StopFlag
@@ -81,13 +81,32 @@ class Worker:
             return 0
         started = time.monotonic()
         self.sensor.records_in(self.stage, len(batch))
-        outcome = self._retrying(lambda: self.handler.handle(batch), "handle")
+        outcome = self._handle(batch)
         self._publish(outcome)
         self._retrying(self.producer.flush, "flush")
         # A commit lost to an outage is retried; if we stop first, the batch is redelivered (harmless).
         self._retrying(lambda: self.consumer.commit(batch), "commit")
         self.sensor.batch_done(self.stage, time.monotonic() - started)
         return len(batch)
+
+    def _handle(self, batch: Sequence[Message]) -> Outcome:
+        """The handler's outcome; a batch that fails for good is split until the poison is isolated."""
+        try:
+            return self._retrying(lambda: self.handler.handle(batch), "handle")
+        except Stopped:
+            raise
+        except Exception as exc:  # noqa: BLE001 - PermanentError, or a bug: neither may crash the service
+            if len(batch) == 1:
+                log.warning("%s: %s/%s/%s cannot be handled: %r", self.stage, batch[0].topic,
+                            batch[0].partition, batch[0].offset, exc, exc_info=not isinstance(exc, PermanentError))
+                return Outcome(failures=[Failure(batch[0], f"{type(exc).__name__}: {exc}")])
+            log.warning("%s: batch of %d failed (%s); handling its records one by one", self.stage, len(batch), exc)
+        outcome = Outcome()
+        for message in batch:
+            single = self._handle([message])
+            outcome.outputs += single.outputs
+            outcome.failures += single.failures
+        return outcome
 
     def _publish(self, outcome: Outcome) -> None:
         for out in outcome.outputs:

@@ -7,7 +7,6 @@ extract`` uses, so the measured extractor is the one that runs in production.
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -20,7 +19,6 @@ from pipeline.records import Article, Claim, EnrichedArticle, Entity, decode, en
 from pipeline.runtime.deadletter import Failure
 from pipeline.runtime.worker import Outcome, Outgoing
 
-log = logging.getLogger(__name__)
 
 
 def load_model(name: str) -> Any:
@@ -76,29 +74,13 @@ class NlpHandler:
     def handle(self, batch: Sequence[Message]) -> Outcome:
         outcome = Outcome()
         articles: list[Article] = []
-        decoded: list[Message] = []
         for message in batch:
             try:
                 articles.append(decode(message.value, expect=Article))
-                decoded.append(message)
             except PermanentError as exc:
                 outcome.failures.append(Failure(message, str(exc)))
-        for enriched in self._enrich_each(articles, decoded, outcome):
-            if enriched is not None:
-                outcome.outputs.append(Outgoing(self.output_topic, enriched.article.id, encode(enriched)))
+        # A batch the parser fails on raises; the worker then retries its records one by one
+        # and dead-letters the one that still fails.
+        for enriched in self.enricher.enrich(articles):
+            outcome.outputs.append(Outgoing(self.output_topic, enriched.article.id, encode(enriched)))
         return outcome
-
-    def _enrich_each(self, articles: list[Article], messages: list[Message],
-                     outcome: Outcome) -> list[EnrichedArticle | None]:
-        try:
-            return list(self.enricher.enrich(articles))
-        except Exception:  # noqa: BLE001 - find the poison record one by one
-            log.exception("nlp: batch failed; retrying its records one at a time")
-        results: list[EnrichedArticle | None] = []
-        for article, message in zip(articles, messages, strict=True):
-            try:
-                results.extend(self.enricher.enrich([article]))
-            except Exception as exc:  # noqa: BLE001 - a record that crashes the parser is poison
-                outcome.failures.append(Failure(message, f"nlp failed: {exc!r}"))
-                results.append(None)
-        return results

@@ -8,7 +8,7 @@ import pytest
 from pipeline.bus.base import ENRICHED, RAW, dlq_topic
 from pipeline.bus.sqlite import SqliteBus
 from pipeline.config import WorkerSettings
-from pipeline.errors import BackendUnavailable, TransientError
+from pipeline.errors import BackendUnavailable, PermanentError, TransientError
 from pipeline.index.base import IndexFailure
 from pipeline.records import Article, EnrichedArticle, Source, decode, encode
 from pipeline.runtime.deadletter import original_payload
@@ -158,3 +158,37 @@ def test_a_commit_lost_to_an_outage_is_retried_not_fatal(bus):
     assert consumer.failures == 0 and worker.sensor.counts["flaky.retries"] == 2
     consumer.close()
     assert bus.consumer("g", ["in"]).poll(10, 0.3) == []  # committed in the end
+
+
+class RefusesPoisonBatches:
+    """Fails a whole batch for good when it holds the poison key (like a bulk request the server rejects)."""
+
+    stage = "strict"
+
+    def handle(self, batch):
+        if any(m.key == "poison" for m in batch):
+            raise PermanentError("request rejected: 413 too large")
+        return Outcome(outputs=[Outgoing("out", m.key, m.value) for m in batch])
+
+
+def test_a_batch_that_fails_for_good_is_split_and_only_the_poison_dead_lettered(bus):
+    publish(bus, "in", [("a", b"1"), ("poison", b"2"), ("b", b"3")])
+    drain(Worker(bus.consumer("g", ["in"]), bus.producer(), RefusesPoisonBatches(), FAST, StopFlag()))
+    assert sorted(m.key for m in bus.read("out")) == ["a", "b"]
+    [dead] = bus.read(dlq_topic("in"))
+    assert dead.key == "poison" and "413 too large" in json.loads(dead.value)["error"]
+
+
+class Buggy:
+    stage = "buggy"
+
+    def handle(self, batch):
+        raise KeyError("surprise")
+
+
+def test_a_handler_bug_dead_letters_instead_of_crashing_the_service(bus):
+    publish(bus, "in", [("a", b"1")])
+    worker = Worker(bus.consumer("g", ["in"]), bus.producer(), Buggy(), FAST, StopFlag())
+    assert worker.step(0.5) == 1
+    [dead] = bus.read(dlq_topic("in"))
+    assert "KeyError" in json.loads(dead.value)["error"]

@@ -20,7 +20,6 @@ from pipeline.runtime.deadletter import Failure
 from pipeline.runtime.worker import Outcome, Outgoing
 
 
-
 def load_model(name: str) -> Any:
     """Load a spaCy pipeline by package name, with a clear error when it is missing."""
     import spacy

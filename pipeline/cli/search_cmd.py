@@ -65,12 +65,16 @@ def format_claims(result: SearchResult) -> str:
                                    subsequent_indent="    "))
         a = hit.article
         date = (a.published or "")[:10] or "undated"
-        lines.append(f"    — {a.title[:width - 30]} ({a.source}, {date})")
+        lines.append(f"    — {_shorten(a.title, width - 30)} ({a.source}, {date})")
         lines.append(f"      {a.url}")
     lines.extend(_facet_lines(result))
     if result.next_cursor:
         lines.append(f"\nmore: --after {result.next_cursor}")
     return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _facet_lines(result: SearchResult) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 from pipeline.errors import MalformedRecord
 
 SCHEMA_VERSION = 1
+MAX_TEXT_CHARS = 1_000_000  # longer texts are refused (replay) or cut (poller)
 STANCES = ("assert", "deny")
 
 

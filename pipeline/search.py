@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.index.base import ArticleHit, ArticleQuery, ClaimHit, ClaimQuery, Index, SearchResult
+from pipeline.index.base import ArticleHit, ArticleQuery, ClaimHit, ClaimQuery, SearchResult
 from pipeline.records import STANCES, to_dict
 
 MAX_LIMIT = 1000
@@ -25,6 +25,14 @@ def parse_date(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError as exc:
         raise InputError(f"{name}: expected a date like 2024-07-16, got {value!r}") from exc
+
+
+def parse_dates(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    """Both ends of an inclusive date range; an empty range is an error."""
+    low, high = parse_date(since, "since"), parse_date(until, "until")
+    if low and high and low > high:
+        raise InputError(f"since ({low}) is after until ({high})")
+    return low, high
 
 
 def parse_limit(value: int | str | None, default: int = 10) -> int:
@@ -43,28 +51,16 @@ def claim_query(text: str = "", *, speaker: str | None = None, entity: str | Non
     """A validated claim query from user-supplied strings."""
     if stance and stance not in STANCES:
         raise InputError(f"stance: expected one of {', '.join(STANCES)}, got {stance!r}")
-    low, high = parse_date(since, "since"), parse_date(until, "until")
-    if low and high and low > high:
-        raise InputError(f"since ({low}) is after until ({high})")
+    low, high = parse_dates(since, until)
     return ClaimQuery(text=text or "", speaker=speaker or None, entity=entity or None, stance=stance or None,
                       source=source or None, since=low, until=high, limit=parse_limit(limit), after=after or None)
 
 
 def article_query(text: str = "", *, source: str | None = None, since: str | None = None,
                   until: str | None = None, limit: int | str | None = None, after: str | None = None) -> ArticleQuery:
-    low, high = parse_date(since, "since"), parse_date(until, "until")
-    if low and high and low > high:
-        raise InputError(f"since ({low}) is after until ({high})")
+    low, high = parse_dates(since, until)
     return ArticleQuery(text=text or "", source=source or None, since=low, until=high,
                         limit=parse_limit(limit), after=after or None)
-
-
-def search_claims(index: Index, query: ClaimQuery) -> SearchResult:
-    return index.search_claims(query)
-
-
-def search_articles(index: Index, query: ArticleQuery) -> SearchResult:
-    return index.search_articles(query)
 
 
 def claims_json(result: SearchResult) -> dict[str, Any]:

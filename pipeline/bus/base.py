@@ -15,6 +15,7 @@ from typing import Protocol
 
 RAW = "articles.raw"
 ENRICHED = "articles.enriched"
+NLP_GROUP, INDEX_GROUP = "nlp", "indexer"  # the consumer groups reading RAW and ENRICHED
 
 
 def dlq_topic(topic: str) -> str:

@@ -35,14 +35,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.articles:
         query = search.article_query(args.query, source=args.source, since=args.since, until=args.until,
                                      limit=args.limit, after=args.after)
-        result = search.search_articles(ctx.index, query)
+        result = ctx.index.search_articles(query)
         print(json.dumps(search.articles_json(result), ensure_ascii=False, indent=1) if args.json
               else format_articles(result))
         return 0
     claim_query = search.claim_query(args.query, speaker=args.speaker, entity=args.entity, stance=args.stance,
                                      source=args.source, since=args.since, until=args.until,
                                      limit=args.limit, after=args.after)
-    result = search.search_claims(ctx.index, claim_query)
+    result = ctx.index.search_claims(claim_query)
     print(json.dumps(search.claims_json(result), ensure_ascii=False, indent=1) if args.json
           else format_claims(result))
     return 0

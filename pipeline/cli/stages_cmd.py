@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from pipeline.bus.base import ENRICHED, RAW, dlq_topic
+from pipeline.bus.base import ENRICHED, INDEX_GROUP, NLP_GROUP, RAW, dlq_topic
 from pipeline.cli.context import Context
 from pipeline.cli.feeds_cmd import open_store
 from pipeline.errors import BackendUnavailable
@@ -20,7 +20,6 @@ from pipeline.runtime.worker import Stopped, Worker
 from pipeline.stages.indexer import IndexHandler
 from pipeline.stages.nlp import Enricher, NlpHandler
 
-NLP_GROUP, INDEX_GROUP = "nlp", "indexer"
 TOPICS = (RAW, ENRICHED, dlq_topic(RAW), dlq_topic(ENRICHED))
 LAG_EVERY_S = 10.0
 log = logging.getLogger(__name__)

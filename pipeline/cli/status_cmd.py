@@ -6,11 +6,11 @@ import argparse
 import json
 from typing import Any
 
-from pipeline.bus.base import ENRICHED, RAW, dlq_topic
+from pipeline.bus.base import ENRICHED, INDEX_GROUP, NLP_GROUP, RAW, dlq_topic
 from pipeline.cli.context import Context
 from pipeline.errors import BackendUnavailable
 
-GROUPS = {RAW: "nlp", ENRICHED: "indexer"}
+GROUPS = {RAW: NLP_GROUP, ENRICHED: INDEX_GROUP}  # the consumer group reading each topic
 STATUS_SECTIONS: list[Any] = []  # other commands add (name, fn(ctx) -> dict) sections, e.g. feed health
 
 

@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 
 from pipeline.poller.parse import FeedEntry
 from pipeline.poller.textify import html_to_text, one_line
-from pipeline.records import Article, Source, content_hash, stable_id
+from pipeline.records import MAX_TEXT_CHARS, Article, Source, content_hash, stable_id
 from pipeline.urls import canonical_url, domain_of
 
 SUMMARY_CHARS = 1000
 TITLE_CHARS = 300
-MAX_TEXT_CHARS = 1_000_000  # the same bound replay uses
 FULL_TEXT_BELOW = 1000  # an entry without a content element and a shorter summary is "summary-only"
 HASH_DEDUPE_MIN = 200  # shorter texts ("Read more…") collide too easily to dedupe on
 FUTURE_SLACK = timedelta(days=1)  # dates further ahead than this are wrong, not early

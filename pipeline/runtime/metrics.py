@@ -17,7 +17,6 @@ class Sensor:
     """
 
     counts: Counter = field(default_factory=Counter)
-    last_batch_s: float = 0.0
     last_tick: float = field(default_factory=time.monotonic)
     retrying_since: float | None = None
     last_error: str = ""
@@ -39,7 +38,6 @@ class Sensor:
             self.retrying_since = time.monotonic()
 
     def batch_done(self, stage: str, seconds: float) -> None:
-        self.last_batch_s = seconds
         self.retrying_since = None
 
     def tick(self, stage: str) -> None:

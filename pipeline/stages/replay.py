@@ -17,12 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.records import Article, Source, content_hash, stable_id
+from pipeline.records import MAX_TEXT_CHARS, Article, Source, content_hash, stable_id
 from pipeline.urls import canonical_url, domain_of
 
 SUFFIXES = (".txt", ".jsonl")
 MAX_FILE_BYTES = 50_000_000  # a .jsonl dump may be large; a .txt article is not
-MAX_TEXT_CHARS = 1_000_000
 REPLAY_SOURCE = Source(name="replay", domain="", feed_url=None)
 _DATELINE = re.compile(r"^\s*[A-Z][\w.' -]{1,60}(?:,\s*[\w.' -]{2,40})?\s*[–—-]{1,2}\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")

@@ -117,6 +117,8 @@ class PollerSettings:
     per_host_delay_s: float = 1.0
     concurrency: int = 32
     max_redirects: int = 5
+    # False: article pages, robots.txt and redirects off a feed's own host must be public addresses.
+    allow_private_networks: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,11 @@ Guarantees of :meth:`Fetcher.fetch`:
 - never raises for a network or protocol problem: every failure comes back as a
   :class:`FetchResult` whose ``error`` says what went wrong in words a person reads;
 - only ``http``/``https`` URLs are requested, including every redirect target;
+- outbound policy: a request (feed, robots.txt, article page, every redirect hop)
+  connects only to public addresses, checked on the address actually connected to
+  (:mod:`pipeline.poller.connect`), unless its host is the ``trusted_host`` the
+  operator named (a feed's own host) or the fetcher was built with
+  ``allow_private=True``; a refused destination comes back with ``refused`` set;
 - redirects are followed by hand (at most ``max_redirects``; a loop is an error) so
   that a chain of *permanent* redirects can move the feed to its new URL;
 - the decoded body never exceeds ``max_bytes`` (checked while streaming, so a
@@ -21,8 +26,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
+from pipeline.poller.connect import PublicOnlyBackend, RefusedAddress, Resolve, resolve
+from pipeline.poller.hosts import host_key
 from pipeline.urls import fetch_refusal
 
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -41,6 +49,7 @@ class FetchResult:
     headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
     error: str | None = None
     moved_to: str | None = None  # set when every redirect hop was permanent
+    refused: bool = False  # the outbound policy refused a destination (``error`` says which and why)
 
     @property
     def not_modified(self) -> bool:
@@ -49,6 +58,10 @@ class FetchResult:
 
 class FetchError(Exception):
     """Internal: a fetch that failed for a reason we can state."""
+
+
+PRIVATE_HINT = ("non-public destinations are fetched only from a feed's own host; "
+                "[poller] allow_private_networks = true allows them all")
 
 
 def check_url(url: str) -> str | None:
@@ -60,17 +73,35 @@ class Fetcher:
     """A shared HTTP client with the poller's limits; see the module docstring."""
 
     def __init__(self, user_agent: str, timeout_s: float = 20.0, max_bytes: int = 10_000_000,
-                 max_redirects: int = 5, pool_size: int = 32) -> None:
+                 max_redirects: int = 5, pool_size: int = 32, allow_private: bool = False,
+                 resolver: Resolve = resolve) -> None:
         self.timeout_s, self.max_bytes, self.max_redirects = timeout_s, max_bytes, max_redirects
+        self.allow_private = allow_private
+        # Two pools, so that a connection opened to a trusted private host is never reused for a
+        # request that must go to a public address: the public pool can only ever hold public sockets.
+        self._open = self._client(user_agent, pool_size, None)
+        self._public = self._client(user_agent, pool_size, PublicOnlyBackend(resolver))
+
+    def _client(self, user_agent: str, pool_size: int, backend: httpcore.NetworkBackend | None) -> httpx.Client:
+        limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
+        transport = httpx.HTTPTransport(limits=limits, trust_env=False)
+        if backend is not None:
+            # httpx has no parameter for the network backend; its transport's pool is httpcore's.
+            transport._pool = httpcore.ConnectionPool(
+                ssl_context=transport._pool._ssl_context, max_connections=pool_size,
+                max_keepalive_connections=pool_size, network_backend=backend)
         # trust_env=False: no proxy from the environment; the poller talks to the feed host directly.
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout_s), follow_redirects=False, trust_env=False,
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size))
+        return httpx.Client(
+            timeout=httpx.Timeout(self.timeout_s), follow_redirects=False, trust_env=False,
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}, transport=transport)
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-              accept: str = FEED_ACCEPT) -> FetchResult:
-        """GET ``url`` conditionally (ETag / Last-Modified); never raises for network trouble."""
+              accept: str = FEED_ACCEPT, trusted_host: str | None = None) -> FetchResult:
+        """GET ``url`` conditionally (ETag / Last-Modified); never raises for network trouble.
+
+        ``trusted_host`` (a host name the operator chose: a feed's own host) may be private;
+        every other host, on any redirect hop, must be public (see the module docstring).
+        """
         deadline = time.monotonic() + self.timeout_s
         headers = {"Accept": accept}
         if etag:
@@ -78,7 +109,9 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            return self._follow(url, headers, deadline)
+            return self._follow(url, headers, deadline, (trusted_host or "").lower())
+        except RefusedAddress as exc:
+            return FetchResult(url=url, error=f"refused: {exc} ({PRIVATE_HINT})", refused=True)
         except FetchError as exc:
             return FetchResult(url=url, error=str(exc))
         except httpx.TimeoutException:
@@ -90,7 +123,7 @@ class Fetcher:
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             return FetchResult(url=url, error=f"HTTP failure: {type(exc).__name__}: {exc}")
 
-    def _follow(self, url: str, headers: dict[str, str], deadline: float) -> FetchResult:
+    def _follow(self, url: str, headers: dict[str, str], deadline: float, trusted: str) -> FetchResult:
         visited: set[str] = set()
         permanent = True
         for _hop in range(self.max_redirects + 1):
@@ -100,7 +133,8 @@ class Fetcher:
             if url in visited:
                 raise FetchError(f"redirect loop: {url} was already visited")
             visited.add(url)
-            result = self._get(url, headers, deadline)
+            client = self._open if self.allow_private or host_key(url) == trusted else self._public
+            result = self._get(client, url, headers, deadline)
             location = result.headers.get("location")
             if result.status not in REDIRECTS or not location:
                 moved = url if permanent and len(visited) > 1 else None
@@ -110,8 +144,8 @@ class Fetcher:
             url = urljoin(url, location.strip())
         raise FetchError(f"too many redirects (more than {self.max_redirects})")
 
-    def _get(self, url: str, headers: dict[str, str], deadline: float) -> FetchResult:
-        with self._client.stream("GET", url, headers=headers) as response:
+    def _get(self, client: httpx.Client, url: str, headers: dict[str, str], deadline: float) -> FetchResult:
+        with client.stream("GET", url, headers=headers) as response:
             head = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code in REDIRECTS or response.status_code == 304:
                 return FetchResult(url, response.status_code, b"", head)
@@ -136,7 +170,8 @@ class Fetcher:
         return b"".join(chunks)
 
     def close(self) -> None:
-        self._client.close()
+        self._open.close()
+        self._public.close()
 
 
 def _status_reason(response: httpx.Response) -> str:

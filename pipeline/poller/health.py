@@ -1,5 +1,8 @@
 """Feed health for people: one row per feed, as data (``--json``) or as a table.
 
+Each row also counts the fetches the outbound policy refused (an entry linking
+to a private address, a redirect inside the network) and names the last one.
+
 A feed is ``ok`` after a success, ``new`` before its first poll, ``error`` after
 one or two failures in a row and ``failing`` from three on. Failing feeds stay
 in the list and keep being polled (with backoff); nothing is dropped silently.
@@ -43,7 +46,7 @@ def health_rows(store: FeedStore, now: float) -> list[dict[str, Any]]:
             "last_error_reason": feed.last_error, "consecutive_failures": feed.failures,
             "last_status": feed.last_status, "next_poll": iso(feed.next_poll),
             "items_per_day": round(counts.get(feed.id, 0) / days, 2), "published_total": feed.published,
-            "origin": feed.origin,
+            "origin": feed.origin, "refused_fetches": feed.refused, "last_refused_reason": feed.last_refused,
         })
     return rows
 
@@ -67,8 +70,15 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
         lines.append(
             f"{r['id']:>4}  {_cut(r['name'], 27):<28}{r['status']:<9}{_when(r['last_success']):<22}"
             f"{r['consecutive_failures']:>5}  {_when(r['next_poll']):<22}{r['items_per_day']:>9}  "
-            f"{_cut(r['last_error_reason'] or '-', 60) if r['consecutive_failures'] else '-'}")
+            f"{_cut(_last_problem(r), 60)}")
     return "\n".join(lines)
+
+
+def _last_problem(row: dict[str, Any]) -> str:
+    """The failure reason while failing, else the last destination the outbound policy refused."""
+    if row["consecutive_failures"]:
+        return row["last_error_reason"] or "-"
+    return row["last_refused_reason"] or "-"
 
 
 def _when(value: str | None) -> str:

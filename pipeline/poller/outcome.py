@@ -31,6 +31,7 @@ class PollOutcome:
     hints: schedule.Hints = field(default_factory=schedule.Hints)
     posting_s: float | None = None
     warning: str | None = None
+    refusals: list[str] = field(default_factory=list)  # destinations the outbound policy refused, and why
     published: int = 0  # set by the loop once the articles are flushed
 
     @property
@@ -70,6 +71,8 @@ class CycleStats:
 def state_changes(o: PollOutcome, settings: PollerSettings, rng: random.Random) -> dict[str, Any]:
     """Column updates for the feed after ``o``: schedule, health, and (on success) validators."""
     base: dict[str, Any] = {"last_polled": o.polled_at, "last_status": o.status or None}
+    if o.refusals:
+        base.update(refused=o.feed.refused + len(o.refusals), last_refused=o.refusals[-1])
     if not o.ok:
         failures = o.feed.failures + 1
         return {**base, "failures": failures, "last_error_at": o.polled_at, "last_error": o.error,

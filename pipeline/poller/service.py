@@ -66,7 +66,7 @@ class Poller:
         self.on_polled = on_polled
         self._fetcher = None if fetch is not None else Fetcher(
             settings.user_agent, settings.timeout_s, settings.max_bytes, settings.max_redirects,
-            settings.concurrency)
+            settings.concurrency, allow_private=settings.allow_private_networks)
         self.fetch: Fetch = fetch or self._fetcher.fetch  # type: ignore[union-attr]
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
         self.full_text = full_text if full_text is not None or not settings.full_text else \
@@ -190,7 +190,8 @@ class Poller:
 
     def _poll_feed(self, feed: FeedState) -> PollOutcome:
         now = self.now()
-        result = self.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        result = self.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
+                            trusted_host=feed.trusted_host)
         if result.error:
             return self._failed(feed, now, result)
         if result.not_modified:
@@ -211,7 +212,8 @@ class Poller:
                       "title": parsed.title[:300]}
         if result.moved_to:
             validators["url"] = result.moved_to
-        return PollOutcome(feed, now, result.status, candidates=self._with_full_text(candidates),
+        candidates, refusals = self._with_full_text(candidates, feed.trusted_host)
+        return PollOutcome(feed, now, result.status, candidates=candidates, refusals=refusals,
                            validators=validators, warning=parsed.warning,
                            hints=schedule.feed_hints(parsed.meta, result.headers, now),
                            posting_s=schedule.posting_interval(e.published for e in parsed.entries
@@ -222,7 +224,8 @@ class Poller:
         if result.status in (429, 503):
             wait_s = schedule.retry_after(result.headers.get("retry-after"), now)
         reason = result.error if wait_s is None else f"{result.error}; Retry-After {wait_s:.0f}s"
-        return PollOutcome(feed, now, result.status, error=reason, retry_after_s=wait_s)
+        refusals = [f"feed: {result.error}"] if result.refused else []
+        return PollOutcome(feed, now, result.status, error=reason, retry_after_s=wait_s, refusals=refusals)
 
     def _unseen(self, candidates: list[Candidate]) -> list[Candidate]:
         known = self.store.seen(k for c in candidates for k in c.dedupe_keys())
@@ -234,19 +237,23 @@ class Poller:
                 local.update(keys)
         return fresh
 
-    def _with_full_text(self, candidates: list[Candidate]) -> list[Candidate]:
+    def _with_full_text(self, candidates: list[Candidate], trusted_host: str) -> tuple[list[Candidate], list[str]]:
+        """The candidates with article-page text where it could be had, and the pages refused (and why)."""
         if self.full_text is None:
-            return candidates
-        out, budget = [], FULL_TEXT_PER_POLL
+            return candidates, []
+        out, refusals, budget = [], [], FULL_TEXT_PER_POLL
         for c in candidates:
             if c.needs_full_text and budget > 0:
                 if self._closing.is_set():
                     raise _Cancelled
                 budget -= 1
-                text = self.full_text.text(c.article.canonical_url)  # no tracking parameters sent
-                c = with_full_text(c, text) if text else c
+                url = c.article.canonical_url  # no tracking parameters sent
+                page = self.full_text.page(url, trusted_host)
+                if page.refused:  # the entry keeps the feed's own summary
+                    refusals.append(f"article page {url}: {page.refused}")
+                c = with_full_text(c, page.text) if page.text else c
             out.append(c)
-        return out
+        return out, refusals
 
     # --- back in the loop's thread ---------------------------------------------------
 
@@ -310,6 +317,9 @@ class Poller:
         else:
             counts[f"{self.stage}.errors"] += 1
             log.warning("feed %s: %s (failure %d in a row)", o.feed.url, o.error, o.feed.failures + 1)
+        if o.refusals:
+            self.sensor.refused(self.stage, len(o.refusals))
+            log.warning("feed %s: %d destination(s) refused, e.g. %s", o.feed.url, len(o.refusals), o.refusals[-1])
         if o.retry_after_s:
             self.gate.pause(host_key(o.feed.url), o.retry_after_s)
         if self.on_polled is not None:

@@ -1,7 +1,9 @@
 """Feed state in SQLite (``{data_dir}/feeds.db``), whatever bus is configured.
 
-Per feed: URL, name, validators (ETag, Last-Modified, body hash), schedule,
-failures and the last error; plus the entries already published (GUID per
+Per feed: URL, name, the host the operator named (trusted by the outbound
+policy even when private; it stays the same when the feed moves), validators
+(ETag, Last-Modified, body hash), schedule, failures and the last error,
+destinations the outbound policy refused; plus the entries already published (GUID per
 feed, canonical URL, content hash). Survives restarts. Writes come from one
 thread (the poller's loop); ``seen`` may be called from any thread (each
 thread reads through its own connection; WAL lets readers run beside the writer).
@@ -16,6 +18,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from pipeline.poller.hosts import host_key
 from pipeline.sqlitedb import Transaction, connect
 
 SCHEMA = """
@@ -25,13 +28,17 @@ CREATE TABLE IF NOT EXISTS feeds(
     etag TEXT, last_modified TEXT, body_hash TEXT,
     interval_s REAL, next_poll REAL NOT NULL DEFAULT 0, retry_until REAL NOT NULL DEFAULT 0,
     failures INTEGER NOT NULL DEFAULT 0, last_polled REAL, last_status INTEGER,
-    last_success REAL, last_error_at REAL, last_error TEXT, published INTEGER NOT NULL DEFAULT 0);
+    last_success REAL, last_error_at REAL, last_error TEXT, published INTEGER NOT NULL DEFAULT 0,
+    named_host TEXT NOT NULL DEFAULT '', refused INTEGER NOT NULL DEFAULT 0, last_refused TEXT);
 CREATE INDEX IF NOT EXISTS feeds_by_next_poll ON feeds(next_poll);
 CREATE TABLE IF NOT EXISTS seen(
     kind TEXT NOT NULL, key TEXT NOT NULL, feed_id INTEGER NOT NULL, first_seen REAL NOT NULL,
     PRIMARY KEY(kind, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS seen_by_feed ON seen(feed_id, first_seen);
 """
+# Columns added after the first release: a store created before them gains them on open.
+ADDED_COLUMNS = {"named_host": "TEXT NOT NULL DEFAULT ''", "refused": "INTEGER NOT NULL DEFAULT 0",
+                 "last_refused": "TEXT"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +64,22 @@ class FeedState:
     last_error_at: float | None = None
     last_error: str | None = None
     published: int = 0
+    named_host: str = ""  # the host of the URL the operator added ('' in stores older than the column)
+    refused: int = 0  # fetches of this feed's entries or redirects refused by the outbound policy
+    last_refused: str | None = None
 
     @property
     def label(self) -> str:
         return self.name or self.title or self.url
 
+    @property
+    def trusted_host(self) -> str:
+        """The host the operator chose for this feed: fetched even when it is a private address."""
+        return self.named_host or host_key(self.url)
+
 
 COLUMNS = tuple(f.name for f in fields(FeedState))
-UPDATABLE = frozenset(COLUMNS) - {"id", "added", "origin"}
+UPDATABLE = frozenset(COLUMNS) - {"id", "added", "origin", "named_host"}
 
 
 class FeedStore:
@@ -76,6 +91,17 @@ class FeedStore:
         self._all: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
         self._conn.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        present = {row[1] for row in self._conn.execute("PRAGMA table_info(feeds)")}
+        for name, declaration in ADDED_COLUMNS.items():
+            if name not in present:
+                try:
+                    self._conn.execute(f"ALTER TABLE feeds ADD COLUMN {name} {declaration}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -96,8 +122,8 @@ class FeedStore:
                 self.update(existing.id, {"name": name})
                 existing = self.get(url)
             return existing, False  # type: ignore[return-value]
-        self._conn.execute("INSERT INTO feeds(url, name, origin, added, next_poll) VALUES (?, ?, ?, ?, ?)",
-                           (url, name, origin, now, now))
+        self._conn.execute("INSERT INTO feeds(url, name, origin, added, next_poll, named_host) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (url, name, origin, now, now, host_key(url)))
         return self.get(url), True  # type: ignore[return-value]
 
     def get(self, key: str | int) -> FeedState | None:

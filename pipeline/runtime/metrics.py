@@ -31,6 +31,10 @@ class Sensor:
     def failures(self, stage: str, n: int) -> None:
         self.counts[f"{stage}.dead_lettered"] += n
 
+    def refused(self, stage: str, n: int) -> None:
+        """``n`` outbound fetches were refused by policy (a feed pointing inside the network)."""
+        self.counts[f"{stage}.refused"] += n
+
     def retry(self, stage: str, reason: str) -> None:
         self.counts[f"{stage}.retries"] += 1
         self.last_error = reason

@@ -36,6 +36,8 @@ class PrometheusSensor(Sensor):
         self._out = Counter("pipeline_records_out", "Records published", ["stage"], registry=r)
         self._dead = Counter("pipeline_records_dead_lettered", "Records sent to a dead-letter topic",
                              ["stage"], registry=r)
+        self._refused = Counter("pipeline_fetches_refused", "Outbound fetches refused by the fetch policy "
+                                "(non-public destinations named by a feed)", ["stage"], registry=r)
         self._retries = Counter("pipeline_retries", "Batch retries after transient failures", ["stage"],
                                 registry=r)
         self._latency = Histogram("pipeline_batch_seconds", "Time from poll to commit per batch", ["stage"],
@@ -54,6 +56,10 @@ class PrometheusSensor(Sensor):
     def failures(self, stage: str, n: int) -> None:
         super().failures(stage, n)
         self._dead.labels(stage).inc(n)
+
+    def refused(self, stage: str, n: int) -> None:
+        super().refused(stage, n)
+        self._refused.labels(stage).inc(n)
 
     def retry(self, stage: str, reason: str) -> None:
         super().retry(stage, reason)

@@ -17,6 +17,14 @@ def server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
+def inside() -> Iterator[LocalServer]:
+    """A server on another loopback address (127.0.0.2): what a feed must not make the poller reach."""
+    srv = LocalServer("127.0.0.2")
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
 def site(server: LocalServer) -> NewsSite:
     return NewsSite(server)
 

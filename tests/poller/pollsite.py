@@ -43,16 +43,18 @@ class _Server(ThreadingHTTPServer):
 
 
 class LocalServer:
-    """A threaded HTTP/1.0 server on 127.0.0.1 with an ephemeral port; routes are set by tests."""
+    """A threaded HTTP/1.0 server on ``host`` (127.0.0.1 unless told) with an ephemeral port; routes
+    are set by tests."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Response | Route] = {}
         self.log: list[tuple[str, float, dict[str, str]]] = []
         self.active: dict[str, int] = {}
         self.max_active = 0
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self.httpd = _Server(("127.0.0.1", 0), self._handler())
+        self.host = host
+        self.httpd = _Server((host, 0), self._handler())
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -60,7 +62,7 @@ class LocalServer:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://{self.host}:{self.httpd.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -10,7 +10,8 @@ from pipeline.poller.fetch import Fetcher
 
 @pytest.fixture
 def fetcher() -> Fetcher:
-    f = Fetcher("test-agent", timeout_s=2.0, max_bytes=100_000, max_redirects=3, pool_size=4)
+    # allow_private: these tests are about limits, on loopback; the outbound policy has its own tests
+    f = Fetcher("test-agent", timeout_s=2.0, max_bytes=100_000, max_redirects=3, pool_size=4, allow_private=True)
     yield f
     f.close()
 

@@ -34,7 +34,7 @@ def _poller(tmp_path, fetch) -> tuple[Poller, SqliteBus, FeedStore]:
 def test_injected_fetch_and_clock(tmp_path) -> None:
     calls = []
 
-    def fetch(url, etag=None, last_modified=None, accept=""):
+    def fetch(url, etag=None, last_modified=None, accept="", trusted_host=None):
         calls.append((url, etag))
         if etag:
             return FetchResult(url, 304, headers={"etag": etag})
@@ -55,7 +55,7 @@ def test_injected_fetch_and_clock(tmp_path) -> None:
 def test_503_with_an_http_date_retry_after(tmp_path) -> None:
     when = formatdate(NOW + 900, usegmt=True)
 
-    def fetch(url, etag=None, last_modified=None, accept=""):
+    def fetch(url, etag=None, last_modified=None, accept="", trusted_host=None):
         return FetchResult(url, 503, headers={"retry-after": when}, error="HTTP 503 Service Unavailable")
 
     poller, bus, store = _poller(tmp_path, fetch)

@@ -15,12 +15,17 @@ from typing import Protocol
 
 RAW = "articles.raw"
 ENRICHED = "articles.enriched"
-NLP_GROUP, INDEX_GROUP = "nlp", "indexer"  # the consumer groups reading RAW and ENRICHED
+NLP_GROUP, INDEX_GROUP = "nlp", "indexer"
+CONSUMER_GROUPS = {RAW: NLP_GROUP, ENRICHED: INDEX_GROUP}  # the consumer group reading each topic
 
 
 def dlq_topic(topic: str) -> str:
     """The dead-letter topic for records consumed from ``topic``."""
     return f"{topic}.dlq"
+
+
+DLQ_TOPICS = (dlq_topic(RAW), dlq_topic(ENRICHED))
+PIPELINE_TOPICS = (RAW, ENRICHED, *DLQ_TOPICS)  # every topic the stages read or write
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from pipeline.bus.base import ENRICHED, RAW, dlq_topic
+from pipeline.bus.base import DLQ_TOPICS
 from pipeline.cli.context import Context
 from pipeline.runtime.worker import Worker
 from pipeline.stages.redrive import REDRIVE_GROUP, RedriveHandler, describe
-
-DLQ_TOPICS = (dlq_topic(RAW), dlq_topic(ENRICHED))
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,17 +6,12 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
 
-from pipeline.cli import status_cmd
 from pipeline.cli.context import Context
 from pipeline.errors import InputError
-from pipeline.poller.health import health_rows, merge_config_feeds, summary, table
+from pipeline.poller.health import health_rows, table
 from pipeline.poller.opml import read_opml
-from pipeline.poller.store import FeedStore
 from pipeline.urls import fetch_refusal
-
-STORE_FILE = "{data_dir}/feeds.db"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,32 +39,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=run_import)
 
 
-def open_store(ctx: Context) -> FeedStore:
-    """The feed store of this data_dir, with the configuration's feeds merged in; closed with ``ctx``."""
-    store = ctx.closing(FeedStore(ctx.settings.resolve(STORE_FILE)))
-    merge_config_feeds(store, ctx.settings.feeds, time.time())
-    return store
-
-
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     url = args.url.strip()
     refusal = fetch_refusal(url)
     if refusal:
         raise InputError(f"{url}: {refusal}")
-    feed, created = open_store(ctx).add(url, args.name.strip(), origin="cli", now=time.time())
+    feed, created = ctx.feeds.add(url, args.name.strip(), origin="cli", now=time.time())
     print(f"{'added' if created else 'already following'} feed {feed.id}: {feed.url}"
           + (f" ({feed.name})" if feed.name else ""))
     return 0
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    rows = health_rows(open_store(ctx), time.time())
+    rows = health_rows(ctx.feeds, time.time())
     print(json.dumps(rows, indent=1, ensure_ascii=False) if args.json else table(rows))
     return 0
 
 
 def run_remove(args: argparse.Namespace, ctx: Context) -> int:
-    feed = open_store(ctx).remove(args.feed.strip())
+    feed = ctx.feeds.remove(args.feed.strip())
     if feed is None:
         raise InputError(f"no feed {args.feed!r} (see `pipeline feeds list`)")
     in_config = feed.origin == "config"
@@ -83,7 +71,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         subscriptions = read_opml(args.file.read_bytes())
     except OSError as exc:
         raise InputError(f"{args.file}: cannot read: {exc.strerror or exc}") from exc
-    store, now = open_store(ctx), time.time()
+    store, now = ctx.feeds, time.time()
     added = existing = 0
     for sub in subscriptions:
         refusal = fetch_refusal(sub.url)
@@ -95,13 +83,3 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     print(f"imported {args.file}: {added} feed(s) added, {existing} already followed, "
           f"{len(subscriptions) - added - existing} skipped")
     return 0
-
-
-def feed_health(ctx: Context) -> dict[str, Any]:
-    """The ``feeds`` section of ``pipeline status`` (no store file yet: no feeds)."""
-    if not Path(ctx.settings.resolve(STORE_FILE)).exists() and not ctx.settings.feeds:
-        return summary([])
-    return summary(health_rows(open_store(ctx), time.time()))
-
-
-status_cmd.STATUS_SECTIONS.append(("feeds", feed_health))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 
@@ -11,14 +10,11 @@ from tqdm import tqdm
 
 from pipeline.bus.base import RAW
 from pipeline.cli.context import Context
-from pipeline.cli.feeds_cmd import open_store
-from pipeline.cli.stages_cmd import make_sensor
-from pipeline.poller.outcome import CycleStats, PollOutcome
+from pipeline.poller.outcome import PollOutcome
+from pipeline.poller.report import PollReport
 from pipeline.poller.service import Poller
-from pipeline.runtime.shutdown import install_signal_handlers
-
-REPORT_EVERY_S = 60.0  # the service prints one summary line per period in which it polled
-log = logging.getLogger(__name__)
+from pipeline.runtime.loop import serve
+from pipeline.runtime.reports import to_stderr
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,45 +33,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    store = open_store(ctx)
+    store = ctx.feeds
     ctx.bus.ensure_topics([RAW])
     producer = ctx.closing(ctx.bus.producer())
     bar = None
     if args.once or args.force:
         total = len(store.due(time.time(), ignore_schedule=args.force))
         bar = tqdm(total=total, unit="feed", desc="poll", disable=args.quiet or None, file=sys.stderr)
-    sensor = make_sensor(ctx, args.metrics_port)
+    sensor = ctx.sensor(args.metrics_port)
     poller = ctx.closing(Poller(store, producer, ctx.settings.poller, sensor=sensor, on_polled=_progress(bar)))
-    if bar is not None:
-        stats = poller.poll_once(force=args.force, stop=ctx.stop.is_set)
-        bar.close()
-        print(f"poll: {stats.line()}")
-        return 1 if stats.polled and stats.failed == stats.polled else 0
-    return _serve(poller, ctx)
-
-
-def _serve(poller: Poller, ctx: Context) -> int:
-    install_signal_handlers(ctx.stop)
-    print(f"poll: following {len(poller.store.feeds())} feed(s); stop with Ctrl-C", file=sys.stderr)
-    period_start = time.monotonic()
-    total = CycleStats()
-    while not ctx.stop.is_set():
-        poller.sensor.tick(poller.stage)
-        poller.step(ctx.settings.worker.poll_timeout_s)
-        if time.monotonic() - period_start >= REPORT_EVERY_S:
-            _report(poller.take_stats(), time.monotonic() - period_start, total)
-            period_start = time.monotonic()
-    _report(poller.take_stats(), time.monotonic() - period_start, total)
-    print(f"poll: stopped; {total.line()}", file=sys.stderr)
-    return 0
-
-
-def _report(stats: CycleStats, seconds: float, total: CycleStats) -> None:
-    stats.seconds = seconds
-    for name in ("polled", "changed", "unchanged", "failed", "articles", "deferred", "seconds"):
-        setattr(total, name, getattr(total, name) + getattr(stats, name))
-    if stats.polled:
-        print(f"poll: {stats.line()}", file=sys.stderr)
+    if bar is None:
+        print(f"poll: following {len(store.feeds())} feed(s); stop with Ctrl-C", file=sys.stderr)
+        serve([poller], ctx.stop, ctx.settings.worker.poll_timeout_s, reporters=[PollReport(poller, to_stderr)])
+        return 0
+    stats = poller.poll_once(force=args.force, stop=ctx.stop.is_set)
+    bar.close()
+    print(f"poll: {stats.line()}")
+    return 1 if stats.polled and stats.failed == stats.polled else 0
 
 
 def _progress(bar: tqdm | None):  # noqa: ANN202 - a callback factory

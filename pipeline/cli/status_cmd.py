@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from typing import Any
 
-from pipeline.bus.base import ENRICHED, INDEX_GROUP, NLP_GROUP, RAW, dlq_topic
+from pipeline.bus.base import CONSUMER_GROUPS, PIPELINE_TOPICS
 from pipeline.cli.context import Context
 from pipeline.errors import BackendUnavailable
-
-GROUPS = {RAW: NLP_GROUP, ENRICHED: INDEX_GROUP}  # the consumer group reading each topic
-STATUS_SECTIONS: list[Any] = []  # other commands add (name, fn(ctx) -> dict) sections, e.g. feed health
+from pipeline.poller.health import health_rows, summary
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,10 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def collect(ctx: Context) -> dict[str, Any]:
     """Everything ``status`` shows, as data."""
-    topics = [RAW, ENRICHED]
     report: dict[str, Any] = {"bus": ctx.settings.bus_url, "index": ctx.settings.index_url, "topics": []}
-    for stats in ctx.bus.stats([*topics, dlq_topic(RAW), dlq_topic(ENRICHED)]):
-        group = GROUPS.get(stats.topic)
+    for stats in ctx.bus.stats(PIPELINE_TOPICS):
+        group = CONSUMER_GROUPS.get(stats.topic)
         committed = stats.committed.get(group, 0) if group else None
         report["topics"].append({
             "topic": stats.topic, "partition": stats.partition, "end_offset": stats.end_offset,
@@ -38,9 +36,13 @@ def collect(ctx: Context) -> dict[str, Any]:
         report["index_counts"] = ctx.index.counts()
     except BackendUnavailable as exc:
         report["index_counts"] = {"error": str(exc)}
-    for name, section in STATUS_SECTIONS:
-        report[name] = section(ctx)
+    report["feeds"] = _feed_health(ctx)
     return report
+
+
+def _feed_health(ctx: Context) -> dict[str, Any]:
+    """Feed health in summary (no feed store yet and none configured: no feeds)."""
+    return summary(health_rows(ctx.feeds, time.time()) if ctx.has_feeds() else [])
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

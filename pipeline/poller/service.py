@@ -51,7 +51,7 @@ class _Cancelled(Exception):
 
 
 class Poller:
-    """Polls due feeds; ``step`` fits the lead's round-robin loop (``stage``, ``sensor``, ``step``)."""
+    """Polls due feeds; ``step`` and ``busy`` fit the service loop (:mod:`pipeline.runtime.loop`)."""
 
     stage = "poll"
 

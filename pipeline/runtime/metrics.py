@@ -8,6 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True, slots=True)
+class StageTotals:
+    """What a stage has done since the process started."""
+
+    records_in: int = 0
+    records_out: int = 0
+    dead_lettered: int = 0
+    retries: int = 0
+
+
 @dataclass
 class Sensor:
     """Receives events from the worker loop; keeps counters and liveness in memory.
@@ -51,6 +61,12 @@ class Sensor:
     def lag(self, stage: str, records: int) -> None:
         """Records waiting for this stage's consumer group."""
         self.lags[stage] = records
+
+    def totals(self, stage: str) -> StageTotals:
+        """The stage's counters (the one place that knows how they are kept)."""
+        c = self.counts
+        return StageTotals(c[f"{stage}.in"], c[f"{stage}.out"], c[f"{stage}.dead_lettered"],
+                           c[f"{stage}.retries"])
 
     def health(self, stale_after_s: float = 60.0) -> dict[str, Any]:
         """``{"status": "ok" | "degraded" | "stalled", ...}`` for the health endpoint."""

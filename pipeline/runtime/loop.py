@@ -1,0 +1,84 @@
+"""The service loop: round-robin the stages of one process in one thread until stopped (or idle).
+
+Every long-running command (``run``, ``nlp``, ``index``, ``poll``) drives its
+stages through :func:`serve`; reporting (lag gauges, summary lines) plugs in
+through :class:`Reporter` hooks, so the loop itself never prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+from pipeline.runtime.metrics import Sensor
+from pipeline.runtime.shutdown import StopFlag, signals_set_flag
+from pipeline.runtime.worker import Stopped
+
+log = logging.getLogger(__name__)
+
+
+class Steppable(Protocol):
+    """A stage the loop drives (the Worker, the Poller)."""
+
+    stage: str
+    sensor: Sensor
+
+    @property
+    def busy(self) -> bool:
+        """Work in flight that a later step will finish (the loop is not idle while this is true)."""
+
+    def step(self, timeout_s: float | None = None) -> int:
+        """Do at most one unit of work, waiting at most about ``timeout_s``; returns the records handled."""
+
+
+class Reporter(Protocol):
+    """A reporting hook of the loop."""
+
+    every_s: float
+
+    def report(self, period_s: float) -> None:
+        """Called when the loop starts and then every ``every_s`` seconds (``period_s``: since the last call)."""
+
+    def finish(self, period_s: float, total_s: float) -> None:
+        """Called once when the loop ends (``total_s``: how long it ran)."""
+
+
+def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *,
+          idle_exit_s: float | None = None, reporters: Sequence[Reporter] = ()) -> float:
+    """Step ``runners`` in turn until ``stop`` is set or, with ``idle_exit_s``,
+    until none has had work for that long. Returns the seconds it ran.
+
+    SIGTERM/SIGINT set ``stop`` while it runs. Each round waits at most ``poll_timeout_s`` in all. A stop requested while a batch is being
+    retried ends that step without a commit (the batch is redelivered).
+    """
+    started = idle_since = time.monotonic()
+    last = [started] * len(reporters)
+    due = [started] * len(reporters)
+    timeout = poll_timeout_s / max(1, len(runners))
+    with signals_set_flag(stop):
+        while not stop.is_set():
+            now = time.monotonic()
+            for i, reporter in enumerate(reporters):
+                if now >= due[i]:
+                    reporter.report(now - last[i])
+                    last[i], due[i] = now, now + reporter.every_s
+            done = sum(_step(r, timeout) for r in runners)
+            if done or any(r.busy for r in runners):
+                idle_since = time.monotonic()
+            elif idle_exit_s is not None and time.monotonic() - idle_since >= idle_exit_s:
+                break
+    ended = time.monotonic()
+    for i, reporter in enumerate(reporters):
+        reporter.finish(ended - last[i], ended - started)
+    return ended - started
+
+
+def _step(runner: Steppable, timeout: float) -> int:
+    runner.sensor.tick(runner.stage)
+    try:
+        return runner.step(timeout)
+    except Stopped:
+        log.info("%s: stopped while retrying; the batch will be redelivered", runner.stage)
+        return 0

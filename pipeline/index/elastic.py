@@ -67,9 +67,9 @@ def _client(url: str, settings: IndexSettings, timeout_s: float) -> Elasticsearc
         raise ConfigError("index.elastic: set either api_key or username/password, not both")
     kwargs: dict[str, Any] = {}
     if sec.api_key:
-        kwargs["api_key"] = sec.api_key.get()
+        kwargs["api_key"] = sec.api_key.get_secret_value()
     if sec.username:
-        kwargs["basic_auth"] = (sec.username, sec.password.get())
+        kwargs["basic_auth"] = (sec.username, sec.password.get_secret_value())
     if urlsplit(url).scheme == "https":
         kwargs["verify_certs"] = sec.verify_certs
         if sec.ca_certs:

@@ -307,15 +307,15 @@ class Poller:
 
     def _account(self, o: PollOutcome) -> None:
         self.stats.add(o)
-        counts = self.sensor.counts
         self.sensor.records_in(self.stage, 1)
         self.sensor.records_out(self.stage, o.published)
-        counts[f"{self.stage}.not_modified"] += int(o.ok and o.not_modified)
+        if o.ok and o.not_modified:
+            self.sensor.not_modified(self.stage, 1)
         if o.ok:
             if o.warning:
                 log.debug("%s: parsed despite: %s", o.feed.url, o.warning)
         else:
-            counts[f"{self.stage}.errors"] += 1
+            self.sensor.errors(self.stage, 1)
             log.warning("feed %s: %s (failure %d in a row)", o.feed.url, o.error, o.feed.failures + 1)
         if o.refusals:
             self.sensor.refused(self.stage, len(o.refusals))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.shutdown import StopFlag, signals_set_flag
@@ -25,12 +25,17 @@ class Steppable(Protocol):
     stage: str
     sensor: Sensor
 
+    def step(self, timeout_s: float | None = None) -> int:
+        """Do at most one unit of work, waiting at most about ``timeout_s``; returns the records handled."""
+
+
+@runtime_checkable
+class InFlight(Protocol):
+    """A stage whose work can outlast a step (the Poller's fetches); the Worker finishes each batch in its step."""
+
     @property
     def busy(self) -> bool:
         """Work in flight that a later step will finish (the loop is not idle while this is true)."""
-
-    def step(self, timeout_s: float | None = None) -> int:
-        """Do at most one unit of work, waiting at most about ``timeout_s``; returns the records handled."""
 
 
 class Reporter(Protocol):
@@ -65,7 +70,7 @@ def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *
                     reporter.report(now - last[i])
                     last[i], due[i] = now, now + reporter.every_s
             done = sum(_step(r, timeout) for r in runners)
-            if done or any(r.busy for r in runners):
+            if done or any(isinstance(r, InFlight) and r.busy for r in runners):
                 idle_since = time.monotonic()
             elif idle_exit_s is not None and time.monotonic() - idle_since >= idle_exit_s:
                 break

@@ -41,6 +41,14 @@ class Sensor:
     def failures(self, stage: str, n: int) -> None:
         self.counts[f"{stage}.dead_lettered"] += n
 
+    def not_modified(self, stage: str, n: int) -> None:
+        """``n`` polls found their source unchanged (HTTP 304, or the same body again)."""
+        self.counts[f"{stage}.not_modified"] += n
+
+    def errors(self, stage: str, n: int) -> None:
+        """``n`` polls failed (fetch or parse); the source is retried later with backoff."""
+        self.counts[f"{stage}.errors"] += n
+
     def refused(self, stage: str, n: int) -> None:
         """``n`` outbound fetches were refused by policy (a feed pointing inside the network)."""
         self.counts[f"{stage}.refused"] += n

@@ -36,6 +36,9 @@ class PrometheusSensor(Sensor):
         self._out = Counter("pipeline_records_out", "Records published", ["stage"], registry=r)
         self._dead = Counter("pipeline_records_dead_lettered", "Records sent to a dead-letter topic",
                              ["stage"], registry=r)
+        self._not_modified = Counter("pipeline_polls_not_modified", "Polls that found the source unchanged",
+                                     ["stage"], registry=r)
+        self._errors = Counter("pipeline_poll_errors", "Polls that failed (fetch or parse)", ["stage"], registry=r)
         self._refused = Counter("pipeline_fetches_refused", "Outbound fetches refused by the fetch policy "
                                 "(non-public destinations named by a feed)", ["stage"], registry=r)
         self._retries = Counter("pipeline_retries", "Batch retries after transient failures", ["stage"],
@@ -56,6 +59,14 @@ class PrometheusSensor(Sensor):
     def failures(self, stage: str, n: int) -> None:
         super().failures(stage, n)
         self._dead.labels(stage).inc(n)
+
+    def not_modified(self, stage: str, n: int) -> None:
+        super().not_modified(stage, n)
+        self._not_modified.labels(stage).inc(n)
+
+    def errors(self, stage: str, n: int) -> None:
+        super().errors(stage, n)
+        self._errors.labels(stage).inc(n)
 
     def refused(self, stage: str, n: int) -> None:
         super().refused(stage, n)

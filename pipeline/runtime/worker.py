@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar
 from pipeline.bus.base import Consumer, Message, Producer
 from pipeline.config import WorkerSettings
 from pipeline.errors import PermanentError, TransientError
-from pipeline.runtime.deadletter import Failure, dead_letter
+from pipeline.runtime.deadletter import DeadLetter, Failure
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.shutdown import StopFlag
 
@@ -68,11 +68,6 @@ class Worker:
         self.sensor = sensor or Sensor()
         self.stage = handler.stage
 
-    @property
-    def busy(self) -> bool:
-        """Never between steps: each step sees its batch through to a commit."""
-        return False
-
     def step(self, timeout_s: float | None = None) -> int:
         """Poll one batch and see it through to a commit. Returns the records handled."""
         timeout = self.settings.poll_timeout_s if timeout_s is None else timeout_s
@@ -114,7 +109,7 @@ class Worker:
         for failure in outcome.failures:
             log.warning("%s: dead-lettering %s/%s/%s: %s", self.stage, failure.message.topic,
                         failure.message.partition, failure.message.offset, failure.reason)
-            self.producer.publish(*dead_letter(failure, self.stage))
+            self.producer.publish(*DeadLetter.of(failure, self.stage).record())
         self.sensor.records_out(self.stage, len(outcome.outputs))
         self.sensor.failures(self.stage, len(outcome.failures))
 

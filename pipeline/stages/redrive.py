@@ -7,11 +7,12 @@ call only picks up letters that arrived since.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
+from typing import Any
 
 from pipeline.bus.base import Message
-from pipeline.runtime.deadletter import Failure, original_payload
+from pipeline.errors import MalformedRecord
+from pipeline.runtime.deadletter import DeadLetter, Failure
 from pipeline.runtime.worker import Outcome, Outgoing
 
 REDRIVE_GROUP = "dlq-redrive"
@@ -26,20 +27,20 @@ class RedriveHandler:
         outcome = Outcome()
         for message in batch:
             try:
-                letter = json.loads(message.value)
-                outcome.outputs.append(Outgoing(letter["topic"], letter.get("key"), original_payload(message.value),
-                                                {"dlq.redriven_from": f"{message.topic}/{message.offset}"}))
-            except (ValueError, KeyError, TypeError) as exc:
-                outcome.failures.append(Failure(message, f"not a dead letter: {exc!r}"))
+                letter = DeadLetter.decode(message.value)
+            except MalformedRecord as exc:
+                outcome.failures.append(Failure(message, str(exc)))
+                continue
+            outcome.outputs.append(Outgoing(letter.topic, letter.key, letter.payload,
+                                            {"dlq.redriven_from": f"{message.topic}/{message.offset}"}))
         return outcome
 
 
-def describe(message: Message) -> dict:
+def describe(message: Message) -> dict[str, Any]:
     """The fields of a dead letter a person wants to see (payload left out)."""
     try:
-        letter = json.loads(message.value)
-    except ValueError:
+        letter = DeadLetter.decode(message.value)
+    except MalformedRecord:
         return {"offset": message.offset, "key": message.key, "error": "unreadable dead letter"}
     return {"offset": message.offset, "partition": message.partition, "key": message.key,
-            "stage": letter.get("stage"), "error": letter.get("error"), "time": letter.get("time"),
-            "source": f"{letter.get('topic')}/{letter.get('partition')}/{letter.get('offset')}"}
+            "stage": letter.stage, "error": letter.error, "time": letter.time, "source": letter.source}

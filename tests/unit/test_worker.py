@@ -11,7 +11,7 @@ from pipeline.config import WorkerSettings
 from pipeline.errors import BackendUnavailable, PermanentError, TransientError
 from pipeline.index.base import IndexFailure
 from pipeline.records import Article, EnrichedArticle, Source, decode, encode
-from pipeline.runtime.deadletter import original_payload
+from pipeline.runtime.deadletter import DeadLetter
 from pipeline.runtime.shutdown import StopFlag
 from pipeline.runtime.worker import Outcome, Outgoing, Stopped, Worker
 from pipeline.stages.indexer import IndexHandler
@@ -66,7 +66,7 @@ def test_poison_records_reach_the_dead_letter_topic_and_the_rest_goes_on(bus):
     reasons = {m.key: json.loads(m.value)["error"] for m in dead}
     assert set(reasons) == {"x", "y", "a7"}
     assert "not JSON" in reasons["x"] and "expected article" in reasons["y"] and "parser crashed" in reasons["a7"]
-    assert original_payload(dead[0].value) == b"\x00garbage"
+    assert DeadLetter.decode(dead[0].value).payload == b"\x00garbage"
     assert dead[0].headers["dlq.stage"] == "nlp"
 
 

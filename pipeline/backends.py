@@ -58,3 +58,16 @@ def open_index(settings: Settings) -> Index:
 
         return ElasticIndex(url, settings.index, prefix=settings.index.prefix)
     raise ConfigError(f"index.url {url!r}: unknown scheme (use sqlite:// or http(s)://)")
+
+
+def open_shared_index(settings: Settings) -> Index:
+    """An index that many threads may search at once (a server's thread pool).
+
+    SQLite gets one connection per thread; the Elasticsearch client is
+    thread-safe and pools its connections, so one is shared.
+    """
+    if urlsplit(settings.index_url).scheme == "sqlite":
+        from pipeline.index.threaded import PerThreadIndex
+
+        return PerThreadIndex(lambda: open_index(settings))
+    return open_index(settings)

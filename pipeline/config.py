@@ -124,8 +124,11 @@ class MetricsSettings:
 
 @section
 class HttpSettings:
-    host: str = "127.0.0.1"
+    host: str = "127.0.0.1"  # beyond loopback, set a token
     port: int = 8080
+    token: SecretStr = SecretStr("")  # PIPELINE_HTTP__TOKEN: needed by every route but /health
+    rate_per_s: float = 20.0  # requests per second per client (0: no limit)
+    burst: int = 60
 
 
 class Settings(BaseSettings):

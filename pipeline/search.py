@@ -11,10 +11,11 @@ from datetime import date
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.index.base import ArticleHit, ArticleQuery, ClaimHit, ClaimQuery, SearchResult
-from pipeline.records import STANCES, to_dict
+from pipeline.index.base import INTERVALS, ArticleHit, ArticleQuery, ClaimHit, ClaimQuery, SearchResult
+from pipeline.records import STANCES, EnrichedArticle, to_dict
 
 MAX_LIMIT = 1000
+MAX_TEXT = 500  # characters in a query or filter value: longer is a mistake or an attack
 
 
 def parse_date(value: str | None, name: str) -> date | None:
@@ -35,32 +36,52 @@ def parse_dates(since: str | None, until: str | None) -> tuple[date | None, date
     return low, high
 
 
-def parse_limit(value: int | str | None, default: int = 10) -> int:
+def parse_limit(value: int | str | None, default: int = 10, maximum: int = MAX_LIMIT) -> int:
     try:
         limit = default if value in (None, "") else int(value)
     except ValueError as exc:
         raise InputError(f"limit: expected a whole number, got {value!r}") from exc
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InputError(f"limit: must be between 1 and {MAX_LIMIT}, got {limit}")
+    if not 1 <= limit <= maximum:
+        raise InputError(f"limit: must be between 1 and {maximum}, got {limit}")
     return limit
+
+
+def parse_interval(value: str | None) -> str:
+    """A histogram period: ``day``, ``week`` or ``month`` (default ``day``)."""
+    interval = value or "day"
+    if interval not in INTERVALS:
+        raise InputError(f"interval: expected one of {', '.join(INTERVALS)}, got {value!r}")
+    return interval
+
+
+def _check_lengths(**values: str | None) -> None:
+    for name, value in values.items():
+        if value and len(value) > MAX_TEXT:
+            raise InputError(f"{name}: at most {MAX_TEXT} characters, got {len(value)}")
 
 
 def claim_query(text: str = "", *, speaker: str | None = None, entity: str | None = None,
                 stance: str | None = None, source: str | None = None, since: str | None = None,
-                until: str | None = None, limit: int | str | None = None, after: str | None = None) -> ClaimQuery:
-    """A validated claim query from user-supplied strings."""
+                until: str | None = None, limit: int | str | None = None, after: str | None = None,
+                max_limit: int = MAX_LIMIT, facets: bool = True) -> ClaimQuery:
+    """A validated claim query from user-supplied strings (InputError names the bad one)."""
+    _check_lengths(q=text, speaker=speaker, entity=entity, source=source, after=after)
     if stance and stance not in STANCES:
         raise InputError(f"stance: expected one of {', '.join(STANCES)}, got {stance!r}")
     low, high = parse_dates(since, until)
     return ClaimQuery(text=text or "", speaker=speaker or None, entity=entity or None, stance=stance or None,
-                      source=source or None, since=low, until=high, limit=parse_limit(limit), after=after or None)
+                      source=source or None, since=low, until=high, limit=parse_limit(limit, maximum=max_limit),
+                      after=after or None, facets=facets)
 
 
 def article_query(text: str = "", *, source: str | None = None, since: str | None = None,
-                  until: str | None = None, limit: int | str | None = None, after: str | None = None) -> ArticleQuery:
+                  until: str | None = None, limit: int | str | None = None, after: str | None = None,
+                  max_limit: int = MAX_LIMIT) -> ArticleQuery:
+    """A validated article query from user-supplied strings."""
+    _check_lengths(q=text, source=source, after=after)
     low, high = parse_dates(since, until)
     return ArticleQuery(text=text or "", source=source or None, since=low, until=high,
-                        limit=parse_limit(limit), after=after or None)
+                        limit=parse_limit(limit, maximum=max_limit), after=after or None)
 
 
 def claims_json(result: SearchResult) -> dict[str, Any]:
@@ -68,10 +89,25 @@ def claims_json(result: SearchResult) -> dict[str, Any]:
     hits = []
     for hit in result.hits:
         assert isinstance(hit, ClaimHit)
-        claim = to_dict(hit.claim)
-        hits.append({"claim": claim, "article": asdict(hit.article), "score": round(hit.score, 4),
-                     "highlight": hit.highlight})
+        hits.append(claim_hit_json(hit))
     return {"total": result.total, "hits": hits, "facets": _facets(result), "next": result.next_cursor}
+
+
+def claim_hit_json(hit: ClaimHit) -> dict[str, Any]:
+    """One hit as in ``claims_json``: the claim record, its article reference, score and highlight."""
+    return {"claim": to_dict(hit.claim), "article": asdict(hit.article), "score": round(hit.score, 4),
+            "highlight": hit.highlight}
+
+
+def article_json(enriched: EnrichedArticle) -> dict[str, Any]:
+    """``{"article", "entities", "claims"}``: offsets are end-exclusive, into ``article.text``."""
+    return {"article": to_dict(enriched.article), "entities": [asdict(e) for e in enriched.entities],
+            "claims": [to_dict(c) for c in enriched.claims]}
+
+
+def histogram_json(interval: str, periods: list[tuple[str, int]]) -> dict[str, Any]:
+    return {"interval": interval, "periods": [{"start": p, "count": n} for p, n in periods],
+            "total": sum(n for _, n in periods)}
 
 
 def articles_json(result: SearchResult) -> dict[str, Any]:

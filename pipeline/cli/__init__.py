@@ -15,6 +15,7 @@ from pipeline.cli import (
     poll_cmd,
     replay_cmd,
     search_cmd,
+    serve_cmd,
     stages_cmd,
     status_cmd,
 )
@@ -23,7 +24,8 @@ from pipeline.config import load_settings
 from pipeline.errors import BackendUnavailable, ConfigError, InputError
 from pipeline.runtime.logs import setup_logging
 
-COMMANDS = (replay_cmd, stages_cmd, search_cmd, extract_cmd, status_cmd, dlq_cmd, feeds_cmd, poll_cmd)
+COMMANDS = (replay_cmd, stages_cmd, search_cmd, extract_cmd, status_cmd, dlq_cmd, feeds_cmd, poll_cmd,
+            serve_cmd)
 EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 3, 130, 141
 log = logging.getLogger("pipeline")
 

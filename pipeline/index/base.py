@@ -14,6 +14,7 @@ from typing import Protocol
 from pipeline.records import Claim, EnrichedArticle
 
 FACETS = ("speakers", "entities", "stances", "sources")
+INTERVALS = ("day", "week", "month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,19 @@ class Index(Protocol):
     def search_claims(self, query: ClaimQuery) -> SearchResult: ...
 
     def search_articles(self, query: ArticleQuery) -> SearchResult: ...
+
+    def get_claim(self, claim_id: str) -> ClaimHit | None:
+        """One claim with its article reference (score 0), or None when no such claim is indexed."""
+
+    def get_article(self, article_id: str) -> EnrichedArticle | None:
+        """The article with its text, entities and current claims (offsets into the text), or None."""
+
+    def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
+        """Matches of ``query`` per publication period, oldest first; undated claims are left out.
+
+        ``interval`` is one of :data:`INTERVALS`; a period is named by its first
+        day (``YYYY-MM-DD``; weeks start on Monday). Periods without matches are omitted.
+        """
 
     def counts(self) -> dict[str, int]:
         """Documents per kind: ``{"articles": n, "claims": m}``."""

@@ -36,7 +36,7 @@ from pipeline.index.base import (
     IndexFailure,
     SearchResult,
 )
-from pipeline.records import EnrichedArticle, from_dict
+from pipeline.records import EnrichedArticle, Entity, from_dict
 
 log = logging.getLogger(__name__)
 
@@ -337,6 +337,32 @@ class ElasticIndex:
                            (h.get("highlight", {}).get("text") or [""])[0])
                 for h in hits[:query.limit]]
         return SearchResult(resp["hits"]["total"]["value"], page, {}, self._next(hits, query.limit))
+
+    def get_claim(self, claim_id: str) -> ClaimHit | None:
+        source = self._get("claims", claim_id, ["record", "article"])
+        return None if source is None else ClaimHit(from_dict(source["record"]), self._ref(source["article"]), 0.0)
+
+    def get_article(self, article_id: str) -> EnrichedArticle | None:
+        source = self._get("articles", article_id, ["record", "entities"])
+        if source is None:
+            return None
+        resp = self._search("claims", {"query": {"term": {"article_id": article_id}}, "size": 10_000,
+                                       "sort": [{"ordinal": "asc"}], "source": ["record"]})
+        return EnrichedArticle(
+            from_dict(source["record"]),
+            entities=tuple(Entity(**e) for e in source.get("entities") or ()),
+            claims=tuple(from_dict(h["_source"]["record"]) for h in resp["hits"]["hits"]))
+
+    def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
+        body = m.histogram_body(m.claim_filters(query), m.text_query(query.text, m.CLAIM_FIELDS), interval)
+        resp = self._search("claims", body)
+        return [(b["key_as_string"], b["doc_count"]) for b in resp["aggregations"]["periods"]["buckets"]]
+
+    def _get(self, kind: str, doc_id: str, fields: list[str]) -> dict[str, Any] | None:
+        self._ensure_ready()
+        with _translated(f"get {kind}"):
+            resp = self._es.options(ignore_status=404).get(index=self.alias(kind), id=doc_id, source=fields)
+        return resp["_source"] if resp.get("found") else None
 
     def _search(self, kind: str, body: dict[str, Any]) -> Any:
         self._ensure_ready()

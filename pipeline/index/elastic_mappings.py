@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -74,7 +74,7 @@ CLAIMS = IndexSchema("claims", 1, {
     },
 })
 
-ARTICLES = IndexSchema("articles", 1, {
+ARTICLES = IndexSchema("articles", 2, {
     "dynamic": "strict",
     "properties": {
         "id": {"type": "keyword"},
@@ -86,6 +86,7 @@ ARTICLES = IndexSchema("articles", 1, {
         "source": {"properties": {"name": _NAME, "domain": {"type": "keyword"}}},
         "published": _DATE,
         "record": _STORED,
+        "entities": _STORED,  # v2: the article's entities (asdict), for the article view
         # The claim ids written with this version of the article, read back in
         # real time (GET) so stale claims are deleted even before a refresh.
         "state": _STORED,
@@ -113,7 +114,7 @@ def article_doc(enriched: EnrichedArticle) -> dict[str, Any]:
     return {
         "id": a.id, "title": a.title, "text": a.text, "summary": a.summary, "url": a.url,
         "language": a.language, "source": {"name": a.source.name, "domain": a.source.domain},
-        "published": a.published, "record": to_dict(a),
+        "published": a.published, "record": to_dict(a), "entities": [asdict(e) for e in enriched.entities],
         "state": {"claim_ids": [c.id for c in enriched.claims]},
     }
 
@@ -220,6 +221,17 @@ def claim_extras(ranked: bool, facets: bool) -> dict[str, Any]:
         extras["aggs"] = {name: {"terms": {"field": field, "size": FACET_SIZE, "order": order}}
                           for name, field in FACET_FIELDS.items()}
     return extras
+
+
+HISTOGRAM_INTERVALS = {"day": "day", "week": "week", "month": "month"}
+
+
+def histogram_body(filters: list[dict[str, Any]], text: dict[str, Any] | None, interval: str) -> dict[str, Any]:
+    """Matches per calendar period (weeks start on Monday), named by the period's first day."""
+    return {"query": {"bool": {"must": [text] if text else [], "filter": filters}}, "size": 0,
+            "aggs": {"periods": {"date_histogram": {
+                "field": "published", "calendar_interval": HISTOGRAM_INTERVALS[interval],
+                "format": "yyyy-MM-dd", "min_doc_count": 1}}}}
 
 
 def article_extras(ranked: bool) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from pipeline.index.base import (
     SearchResult,
 )
 from pipeline.index.query import date_bounds, decode_cursor, encode_cursor, fts_expression
-from pipeline.records import EnrichedArticle, from_dict, to_dict
+from pipeline.records import EnrichedArticle, Entity, from_dict, to_dict
 from pipeline.sqlitedb import Transaction, connect
 
 SCHEMA = """
@@ -44,6 +45,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(content, sentence, spea
 """
 
 FACET_SIZE = 10
+# Each period named by its first day; weeks start on Monday ('weekday 0' is the coming Sunday).
+_PERIODS = {
+    "day": "substr(c.published, 1, 10)",
+    "week": "date(substr(c.published, 1, 10), 'weekday 0', '-6 days')",
+    "month": "substr(c.published, 1, 7) || '-01'",
+}
 
 
 class SqliteIndex:
@@ -56,6 +63,7 @@ class SqliteIndex:
 
     def ensure_schema(self) -> None:
         self._conn.executescript(SCHEMA)
+        _add_column(self._conn, "articles", "entities", "TEXT")  # files written before article views
 
     def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
         with Transaction(self._conn) as c:
@@ -83,9 +91,11 @@ class SqliteIndex:
         if old:
             c.execute("DELETE FROM articles_fts WHERE rowid=?", (old[0],))
             c.execute("DELETE FROM articles WHERE rid=?", (old[0],))
+        entities = json.dumps([asdict(e) for e in enriched.entities], ensure_ascii=False)
         cur = c.execute(
-            "INSERT INTO articles(id, title, url, source_name, source_domain, published, doc) VALUES (?,?,?,?,?,?,?)",
-            (a.id, a.title, a.url, a.source.name, a.source.domain, a.published, doc))
+            "INSERT INTO articles(id, title, url, source_name, source_domain, published, doc, entities)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (a.id, a.title, a.url, a.source.name, a.source.domain, a.published, doc, entities))
         c.execute("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?,?,?,?)",
                   (cur.lastrowid, a.title, a.text, a.source.name))
         self._replace_claims(c, enriched)
@@ -174,6 +184,27 @@ class SqliteIndex:
             "sources": top("c.source_name"),
         }
 
+    def get_claim(self, claim_id: str) -> ClaimHit | None:
+        row = self._conn.execute("SELECT doc, article_id FROM claims WHERE id=?", (claim_id,)).fetchone()
+        return self._claim_hit(row[0], row[1], 0.0, None) if row else None
+
+    def get_article(self, article_id: str) -> EnrichedArticle | None:
+        row = self._conn.execute("SELECT doc, entities FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        claims = self._conn.execute("SELECT doc FROM claims WHERE article_id=? ORDER BY rid", (article_id,))
+        return EnrichedArticle(
+            from_dict(json.loads(row[0])),
+            entities=tuple(Entity(**e) for e in json.loads(row[1] or "[]")),
+            claims=tuple(from_dict(json.loads(doc)) for (doc,) in claims))
+
+    def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
+        period = _PERIODS[interval]
+        base, params = self._claim_filters(query)
+        sql = (f"SELECT {period} AS period, COUNT(*) {base} AND c.published IS NOT NULL "
+               "GROUP BY period ORDER BY period")
+        return [(p, n) for p, n in self._conn.execute(sql, params)]
+
     # --- articles ----------------------------------------------------------------
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
@@ -199,6 +230,11 @@ class SqliteIndex:
         more = offset + len(hits) < total
         return SearchResult(total, hits, {}, encode_cursor(offset + len(hits)) if more else None)
 
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str, kind: str) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` unless the column is there (an older file)."""
+    if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 class _Where:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -75,6 +76,15 @@ class Sensor:
         c = self.counts
         return StageTotals(c[f"{stage}.in"], c[f"{stage}.out"], c[f"{stage}.dead_lettered"],
                            c[f"{stage}.retries"])
+
+    def request(self, route: str, status: int, seconds: float) -> None:
+        """An HTTP request finished: ``route`` is the matched path template (``/api/claims/{claim_id}``)."""
+        self.counts[f"http {route} {status}"] += 1
+        self.last_tick = time.monotonic()
+
+    def export(self) -> tuple[str, bytes]:
+        """``(content type, body)`` for ``GET /metrics``: here the counters as JSON."""
+        return "application/json", json.dumps(dict(self.counts), sort_keys=True).encode()
 
     def health(self, stale_after_s: float = 60.0) -> dict[str, Any]:
         """``{"status": "ok" | "degraded" | "stalled", ...}`` for the health endpoint."""

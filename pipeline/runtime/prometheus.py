@@ -47,6 +47,19 @@ class PrometheusSensor(Sensor):
                                   registry=r, buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60))
         self._lag = Gauge("pipeline_consumer_lag", "Records waiting for the stage's consumer group",
                           ["stage"], registry=r)
+        self._requests = Counter("pipeline_http_requests", "HTTP requests by route and status",
+                                 ["route", "status"], registry=r)
+        self._request_latency = Histogram(
+            "pipeline_http_request_seconds", "HTTP request latency by route", ["route"], registry=r,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10))
+
+    def request(self, route: str, status: int, seconds: float) -> None:
+        super().request(route, status, seconds)
+        self._requests.labels(route, str(status)).inc()
+        self._request_latency.labels(route).observe(seconds)
+
+    def export(self) -> tuple[str, bytes]:
+        return CONTENT_TYPE_LATEST, generate_latest(self.registry)
 
     def records_in(self, stage: str, n: int) -> None:
         super().records_in(stage, n)

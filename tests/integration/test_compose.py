@@ -30,12 +30,12 @@ def compose(*args: str) -> str:
 def test_compose_file_validates_and_has_every_service():
     compose("config", "-q")
     services = set(compose("config", "--services").split())
-    assert services == {"kafka", "elasticsearch", "poller", "nlp", "indexer"}
+    assert services == {"kafka", "elasticsearch", "poller", "nlp", "indexer", "web"}
 
 
 def test_every_service_has_a_health_check_and_two_nlp_workers():
     config = compose("config")
-    assert config.count("healthcheck:") == 5
+    assert config.count("healthcheck:") == 6
     nlp_section = config.split("\n  nlp:\n", 1)[1].split("\n  poller:\n")[0]
     assert "replicas: 2" in nlp_section
     assert "kafka://kafka:9092" in config and "http://elasticsearch:9200" in config

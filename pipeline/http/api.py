@@ -1,0 +1,72 @@
+"""The JSON API: the same documents as ``pipeline search --json``, plus single records and a histogram."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from pipeline import search
+from pipeline.http.params import article_query, claim_query
+from pipeline.index.base import ArticleQuery, ClaimQuery, Index
+
+router = APIRouter()
+
+
+def index_of(request: Request) -> Index:
+    return request.app.state.index
+
+
+IndexDep = Annotated[Index, Depends(index_of)]
+
+
+@router.get("/api/claims", summary="Search claims", tags=["claims"])
+def claims(index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)]) -> dict[str, Any]:
+    """``{"total", "hits": [{"claim", "article", "score", "highlight"}], "facets", "next"}``;
+    ``highlight`` marks matched words with ``[[ ]]``; pass ``next`` as ``after`` for the next page."""
+    return search.claims_json(index.search_claims(query))
+
+
+@router.get("/api/claims/histogram", summary="Matches per period", tags=["claims"])
+def histogram(index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)],
+              interval: Annotated[str | None, Query(description="day, week or month")] = None) -> dict[str, Any]:
+    """``{"interval", "periods": [{"start": "YYYY-MM-DD", "count"}], "total"}``; undated claims are left out."""
+    chosen = search.parse_interval(interval)
+    return search.histogram_json(chosen, index.claim_histogram(query, chosen))
+
+
+@router.get("/api/claims/{claim_id}", summary="One claim", tags=["claims"])
+def claim(index: IndexDep, claim_id: str) -> dict[str, Any]:
+    """``{"claim", "article", "score", "highlight"}`` as in a search hit; 404 when unknown."""
+    hit = index.get_claim(claim_id)
+    if hit is None:
+        raise HTTPException(404, f"no claim {claim_id!r}")
+    return search.claim_hit_json(hit)
+
+
+@router.get("/api/articles", summary="Search articles", tags=["articles"])
+def articles(index: IndexDep, query: Annotated[ArticleQuery, Depends(article_query)]) -> dict[str, Any]:
+    """``{"total", "hits": [{"article", "score", "snippet"}], "next"}``, as ``search --articles --json``."""
+    return search.articles_json(index.search_articles(query))
+
+
+@router.get("/api/articles/{article_id}", summary="One article with its entities and claims", tags=["articles"])
+def article(index: IndexDep, article_id: str) -> dict[str, Any]:
+    """``{"article", "entities", "claims"}``; offsets are end-exclusive character offsets into the text."""
+    enriched = index.get_article(article_id)
+    if enriched is None:
+        raise HTTPException(404, f"no article {article_id!r}")
+    return search.article_json(enriched)
+
+
+@router.get("/health", summary="Liveness and index reachability", tags=["service"])
+def health(index: IndexDep) -> dict[str, Any]:
+    """200 ``{"status": "ok", "counts"}`` when the index answers; 503 otherwise."""
+    return {"status": "ok", "counts": index.counts()}
+
+
+@router.get("/metrics", summary="Request counts and latency per route", tags=["service"])
+def metrics(request: Request) -> Response:
+    content_type, body = request.app.state.sensor.export()
+    return Response(body, media_type=content_type)

@@ -339,7 +339,7 @@ def test_mapping_version_bump_reindexes_and_swaps_the_alias(elastic) -> None:
         v2.ensure_schema()
         v2.ensure_schema()  # idempotent once migrated
         v2.refresh()
-        assert v2.indices() == {"claims": [f"{elastic.prefix}claims-v2"], "articles": [f"{elastic.prefix}articles-v1"]}
+        assert v2.indices() == {"claims": [f"{elastic.prefix}claims-v2"], "articles": [f"{elastic.prefix}articles-v{m.ARTICLES.version}"]}
         assert v2.counts() == {"articles": len(CORPUS), "claims": len(ALL_CLAIMS)}
         assert v2.search_claims(ClaimQuery("carbon emissions")).hits[0].claim.id == claim_id("a1", 0)
         assert v2.upsert(CORPUS[:1]) == []  # writes go through the swapped alias

@@ -38,36 +38,39 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="serve /metrics (Prometheus) and /health on this port (0: off; default from config)")
 
 
-def _worker(ctx: Context, topic: str, handler: Handler, sensor: Sensor) -> Worker:
+def _worker(ctx: Context, topic: str, handler: Handler, sensor: Sensor, until_idle: bool) -> Worker:
     consumer = ctx.closing(ctx.bus.consumer(CONSUMER_GROUPS[topic], [topic]))
     producer = ctx.closing(ctx.bus.producer())
-    return Worker(consumer, producer, handler, ctx.settings.worker, ctx.stop, sensor)
+    # A one-shot run reports an outage (exit 3) after the configured attempts; a service waits it out.
+    give_up_after = ctx.settings.worker.max_attempts if until_idle else None
+    return Worker(consumer, producer, handler, ctx.settings.worker, ctx.stop, sensor, give_up_after)
 
 
-def nlp_worker(ctx: Context, sensor: Sensor) -> Worker:
-    return _worker(ctx, RAW, NlpHandler(Enricher(ctx.settings.nlp)), sensor)
+def nlp_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Worker:
+    return _worker(ctx, RAW, NlpHandler(Enricher(ctx.settings.nlp)), sensor, until_idle)
 
 
-def index_worker(ctx: Context, sensor: Sensor) -> Worker:
+def index_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Worker:
     ctx.index.ensure_schema()
-    return _worker(ctx, ENRICHED, IndexHandler(ctx.index), sensor)
+    return _worker(ctx, ENRICHED, IndexHandler(ctx.index), sensor, until_idle)
 
 
 def run_nlp(args: argparse.Namespace, ctx: Context) -> int:
     sensor = ctx.sensor(args.metrics_port)
-    return _serve(ctx, args, [(nlp_worker(ctx, sensor), RAW)])
+    return _serve(ctx, args, [(nlp_worker(ctx, sensor, args.until_idle), RAW)])
 
 
 def run_index(args: argparse.Namespace, ctx: Context) -> int:
     sensor = ctx.sensor(args.metrics_port)
-    return _serve(ctx, args, [(index_worker(ctx, sensor), ENRICHED)])
+    return _serve(ctx, args, [(index_worker(ctx, sensor, args.until_idle), ENRICHED)])
 
 
 def run_all(args: argparse.Namespace, ctx: Context) -> int:
     sensor = ctx.sensor(args.metrics_port)
     ctx.bus.ensure_topics(PIPELINE_TOPICS)
     poller = _poller(ctx, sensor)
-    consumers = [(nlp_worker(ctx, sensor), RAW), (index_worker(ctx, sensor), ENRICHED)]
+    consumers = [(nlp_worker(ctx, sensor, args.until_idle), RAW),
+                 (index_worker(ctx, sensor, args.until_idle), ENRICHED)]
     return _serve(ctx, args, consumers, [poller] if poller else [])
 
 

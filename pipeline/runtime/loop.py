@@ -12,11 +12,13 @@ import time
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+from pipeline.errors import BackendUnavailable
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.shutdown import StopFlag, signals_set_flag
 from pipeline.runtime.worker import Stopped
 
 log = logging.getLogger(__name__)
+OUTAGE_PAUSE_S = 5.0  # a stage whose backend failed outside its own retries waits this long, then goes on
 
 
 class Steppable(Protocol):
@@ -55,7 +57,9 @@ def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *
     """Step ``runners`` in turn until ``stop`` is set or, with ``idle_exit_s``,
     until none has had work for that long. Returns the seconds it ran.
 
-    SIGTERM/SIGINT set ``stop`` while it runs. Each round waits at most ``poll_timeout_s`` in all. A stop requested while a batch is being
+    SIGTERM/SIGINT set ``stop`` while it runs. A BackendUnavailable raised by a step is
+    waited out (the stage pauses, then steps again) unless ``idle_exit_s`` is set: a run
+    until idle re-raises it, for the caller to report (exit 3). Each round waits at most ``poll_timeout_s`` in all. A stop requested while a batch is being
     retried ends that step without a commit (the batch is redelivered).
     """
     started = idle_since = time.monotonic()
@@ -69,7 +73,7 @@ def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *
                 if now >= due[i]:
                     reporter.report(now - last[i])
                     last[i], due[i] = now, now + reporter.every_s
-            done = sum(_step(r, timeout) for r in runners)
+            done = sum(_step(r, timeout, stop, one_shot=idle_exit_s is not None) for r in runners)
             if done or any(isinstance(r, InFlight) and r.busy for r in runners):
                 idle_since = time.monotonic()
             elif idle_exit_s is not None and time.monotonic() - idle_since >= idle_exit_s:
@@ -80,10 +84,17 @@ def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *
     return ended - started
 
 
-def _step(runner: Steppable, timeout: float) -> int:
+def _step(runner: Steppable, timeout: float, stop: StopFlag, one_shot: bool) -> int:
     runner.sensor.tick(runner.stage)
     try:
         return runner.step(timeout)
     except Stopped:
         log.info("%s: stopped while retrying; the batch will be redelivered", runner.stage)
+        return 0
+    except BackendUnavailable as exc:  # raised past the stage's own retries (the poller's store or bus)
+        if one_shot:
+            raise  # a run until idle reports it (exit 3); nothing was marked done
+        runner.sensor.retry(runner.stage, str(exc))
+        log.warning("%s: backend unavailable, retrying in %.0fs: %s", runner.stage, OUTAGE_PAUSE_S, exc)
+        stop.wait(OUTAGE_PAUSE_S)
         return 0

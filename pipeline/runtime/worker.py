@@ -3,9 +3,12 @@
 This is the reliability story in one place. Offsets are committed only after
 every output and dead-letter record of the batch is flushed, so a crash at
 any point redelivers the batch (at-least-once); ids are stable, so handling
-a batch twice is harmless. A transient failure (backend outage) retries the
-whole batch with backoff and never commits past it; a record that cannot be
-handled becomes a dead-letter record and the rest of the batch goes on.
+a batch twice is harmless. A transient failure (backend outage: a broker or
+cluster down, an SQLite database full or locked) retries the whole step with
+backoff and never commits past it — reported once when it starts and once when
+it ends, not on every attempt; a record that cannot be handled becomes a
+dead-letter record and the rest of the batch goes on. A service waits an outage
+out; a one-shot run (``give_up_after``) raises it after that many attempts.
 """
 
 from __future__ import annotations
@@ -62,16 +65,16 @@ class Worker:
     """Runs one handler over one consumer; ``step`` handles at most one batch."""
 
     def __init__(self, consumer: Consumer, producer: Producer, handler: Handler, settings: WorkerSettings,
-                 stop: StopFlag, sensor: Sensor | None = None) -> None:
+                 stop: StopFlag, sensor: Sensor | None = None, give_up_after: int | None = None) -> None:
         self.consumer, self.producer, self.handler = consumer, producer, handler
-        self.settings, self.stop = settings, stop
+        self.settings, self.stop, self.give_up_after = settings, stop, give_up_after
         self.sensor = sensor or Sensor()
         self.stage = handler.stage
 
     def step(self, timeout_s: float | None = None) -> int:
         """Poll one batch and see it through to a commit. Returns the records handled."""
         timeout = self.settings.poll_timeout_s if timeout_s is None else timeout_s
-        batch = self.consumer.poll(self.settings.batch_size, timeout)
+        batch = self._retrying(lambda: self.consumer.poll(self.settings.batch_size, timeout), "poll")
         if not batch:
             return 0
         started = time.monotonic()
@@ -88,7 +91,7 @@ class Worker:
         """The handler's outcome; a batch that fails for good is split until the poison is isolated."""
         try:
             return self._retrying(lambda: self.handler.handle(batch), "handle")
-        except Stopped:
+        except (Stopped, TransientError):  # an outage is not the records' fault: nothing is dead-lettered
             raise
         except Exception as exc:  # noqa: BLE001 - PermanentError, or a bug: neither may crash the service
             if len(batch) == 1:
@@ -115,25 +118,39 @@ class Worker:
 
     def _retrying(self, action: Callable[[], T], what: str) -> T:
         return retry_transient(action, self.settings, self.stop, f"{self.stage} {what}",
-                               on_retry=lambda reason: self.sensor.retry(self.stage, reason))
+                               on_retry=lambda reason: self.sensor.retry(self.stage, reason),
+                               give_up_after=self.give_up_after)
 
 
 def retry_transient(action: Callable[[], T], settings: WorkerSettings, stop: StopFlag, what: str,
-                    on_retry: Callable[[str], None] | None = None) -> T:
+                    on_retry: Callable[[str], None] | None = None, give_up_after: int | None = None) -> T:
     """Call ``action`` until it succeeds, backing off (with jitter) on TransientError.
 
-    Never gives up on its own: an outage is waited out. Raises Stopped when
-    stop is requested meanwhile, so the caller commits nothing.
+    With ``give_up_after`` None an outage is waited out; otherwise the TransientError
+    of that attempt is raised. Raises Stopped when stop is requested meanwhile, so
+    the caller commits nothing. Logs one line when an outage starts and one when it ends.
     """
     delay = settings.backoff_initial_s
-    attempt = 1
+    attempt, started = 1, time.monotonic()
     while True:
         try:
-            return action()
+            result = action()
         except TransientError as exc:
-            log.warning("%s failed (attempt %d), retrying in %.1fs: %s", what, attempt, delay, exc)
             if on_retry:
                 on_retry(str(exc))
+            if give_up_after is not None and attempt >= give_up_after:
+                log.debug("%s: giving up after %d attempt(s): %s", what, attempt, exc)
+                raise
+            if attempt == 1:  # a one-shot run reports the outage once, when it gives up (exit 3)
+                log.log(logging.INFO if give_up_after else logging.WARNING,
+                        "%s: backend unavailable, retrying with backoff: %s", what, exc)
+            else:
+                log.debug("%s failed again (attempt %d), next try in %.1fs: %s", what, attempt, delay, exc)
+        else:
+            if attempt > 1:
+                log.warning("%s: recovered after %d attempt(s) in %.1fs", what, attempt,
+                            time.monotonic() - started)
+            return result
         if stop.wait(delay * random.uniform(0.8, 1.2)):
             raise Stopped(what)
         delay = min(delay * 2, settings.backoff_max_s)

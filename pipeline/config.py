@@ -91,6 +91,7 @@ class WorkerSettings:
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
     idle_exit_s: float = 2.0  # --until-idle: stop after this long without records
+    outage_attempts: int = 5  # --until-idle: tries before a backend outage ends the run (exit 3); services never give up
 
 
 @section

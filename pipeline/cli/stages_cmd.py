@@ -42,7 +42,7 @@ def _worker(ctx: Context, topic: str, handler: Handler, sensor: Sensor, until_id
     consumer = ctx.closing(ctx.bus.consumer(CONSUMER_GROUPS[topic], [topic]))
     producer = ctx.closing(ctx.bus.producer())
     # A one-shot run reports an outage (exit 3) after the configured attempts; a service waits it out.
-    give_up_after = ctx.settings.worker.max_attempts if until_idle else None
+    give_up_after = ctx.settings.worker.outage_attempts if until_idle else None
     return Worker(consumer, producer, handler, ctx.settings.worker, ctx.stop, sensor, give_up_after)
 
 

@@ -7,6 +7,7 @@ lazily so the embedded default never needs the Kafka or Elasticsearch clients.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.bus.base import Bus
@@ -58,6 +59,18 @@ def open_index(settings: Settings) -> Index:
 
         return ElasticIndex(url, settings.index, prefix=settings.index.prefix)
     raise ConfigError(f"index.url {url!r}: unknown scheme (use sqlite:// or http(s)://)")
+
+
+def index_exists(settings: Settings) -> bool:
+    """Whether the configured index has been created (by the indexer); creates nothing itself."""
+    url = settings.index_url
+    if urlsplit(url).scheme == "sqlite":
+        return Path(sqlite_path(url)).exists()
+    index = open_index(settings)
+    try:
+        return index.exists()  # type: ignore[attr-defined]
+    finally:
+        index.close()
 
 
 def open_shared_index(settings: Settings) -> Index:

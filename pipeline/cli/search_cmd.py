@@ -8,7 +8,9 @@ import shutil
 import textwrap
 
 from pipeline import search
+from pipeline.backends import index_exists
 from pipeline.cli.context import Context
+from pipeline.errors import InputError
 from pipeline.index.base import ArticleHit, ClaimHit, SearchResult
 
 
@@ -32,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    if not index_exists(ctx.settings):  # a mistyped PIPELINE_DATA_DIR must not look like "no results"
+        raise InputError(f"no index yet at {ctx.settings.index_url}: publish articles (`pipeline replay PATH` "
+                         "or `pipeline feeds add URL`), then build it with `pipeline run --until-idle`")
     if args.articles:
         query = search.article_query(args.query, source=args.source, since=args.since, until=args.until,
                                      limit=args.limit, after=args.after)

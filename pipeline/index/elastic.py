@@ -122,6 +122,11 @@ class ElasticIndex:
                 self._ensure_alias(schema)
         self._ready = True
 
+    def exists(self) -> bool:
+        """Whether every alias of this index is there (an indexer has created it); creates nothing."""
+        with _translated("exists"):
+            return all(bool(self._es.indices.exists_alias(name=self.alias(kind))) for kind in self._schemas)
+
     def _ensure_ready(self) -> None:
         """ensure_schema once per instance before the first read or write, as SqliteIndex does."""
         if not self._ready:

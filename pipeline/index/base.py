@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from pipeline.errors import InputError
 from pipeline.records import Claim, EnrichedArticle
 
-FACETS = ("speakers", "entities", "stances", "sources")
+FACETS = ("speakers", "entities", "stances", "sources")  # what search counts over the matching claims
+FACET_SIZE = 10  # top values per facet
 INTERVALS = ("day", "week", "month")
 
 
@@ -38,6 +40,9 @@ class ClaimQuery:
     after: str | None = None
     facets: bool = True
 
+    def __post_init__(self) -> None:
+        check_date_range(self.since, self.until)
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleQuery:
@@ -47,6 +52,15 @@ class ArticleQuery:
     until: date | None = None
     limit: int = 10
     after: str | None = None
+
+    def __post_init__(self) -> None:
+        check_date_range(self.since, self.until)
+
+
+def check_date_range(since: date | None, until: date | None) -> None:
+    """InputError for an empty range (the one place it is checked: every query is built through here)."""
+    if since and until and since > until:
+        raise InputError(f"since ({since}) is after until ({until})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 - one document per article and per current claim, ``_id`` = record id, so
   upserts are idempotent and safe to retry;
 - outages (connection errors, timeouts, 429, 5xx) become
-  :class:`~pipeline.errors.BackendUnavailable` once a bounded retry window
-  is spent; documents the cluster refuses for good come back as
+  :class:`~pipeline.errors.BackendUnavailable` after the client's own quick
+  retries; backing off is the caller's (the worker's retry loop); documents the cluster refuses for good come back as
   :class:`~pipeline.index.base.IndexFailure` values, never as exceptions;
 - no ``elasticsearch``/``elastic_transport`` exception escapes this module,
   and no secret is ever logged.
@@ -15,7 +15,6 @@ Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +35,7 @@ from pipeline.index.base import (
     IndexFailure,
     SearchResult,
 )
+from pipeline.index.query import decode_cursor, encode_cursor
 from pipeline.records import EnrichedArticle, Entity, from_dict
 
 log = logging.getLogger(__name__)
@@ -86,14 +86,12 @@ class ElasticIndex:
     """The :class:`~pipeline.index.base.Index` over Elasticsearch aliases ``<prefix>claims``/``<prefix>articles``."""
 
     def __init__(self, url: str, settings: IndexSettings | None = None, *, prefix: str = "",
-                 schemas: Sequence[m.IndexSchema] = m.SCHEMAS, timeout_s: float = 10.0,
-                 retry_for_s: float = 30.0, backoff_initial_s: float = 0.5, backoff_max_s: float = 10.0) -> None:
+                 schemas: Sequence[m.IndexSchema] = m.SCHEMAS, timeout_s: float = 10.0) -> None:
         if prefix != prefix.lower():
             raise ConfigError(f"index prefix {prefix!r} must be lower case")
         self.settings = settings or IndexSettings(url=url)
         self.prefix = prefix
         self._schemas = {s.kind: s for s in schemas}
-        self._retry_for_s, self._backoff = retry_for_s, (backoff_initial_s, backoff_max_s)
         self._es = _client(url, self.settings, timeout_s)
         self._ready = False
 
@@ -244,8 +242,13 @@ class ElasticIndex:
             return []
         self._ensure_ready()
         previous = self._previous_claim_ids([e.article.id for e in batch])
-        actions, owners = self._actions(batch, previous)
-        failures = self._bulk_with_retry(actions, owners)
+        actions = list(zip(*self._actions(batch, previous), strict=True))
+        # Article documents go in a second request, once every claim write has landed: a retry of the
+        # batch (after BackendUnavailable) then still finds the previous claim ids on the old article.
+        articles = self.alias("articles")
+        failures = self._bulk([x for x in actions if x[0]["_index"] != articles])
+        for owner, reason in self._bulk([x for x in actions if x[0]["_index"] == articles]).items():
+            failures.setdefault(owner, reason)
         return [IndexFailure(article_id, reason) for article_id, reason in failures.items()]
 
     def _previous_claim_ids(self, article_ids: list[str]) -> dict[str, set[str]]:
@@ -273,22 +276,22 @@ class ElasticIndex:
             owners += [a.id] * len(ops)
         return actions, owners
 
-    def _bulk_with_retry(self, actions: list[dict[str, Any]], owners: list[str]) -> dict[str, str]:
-        """Per-article permanent failures; retries the rest with backoff, then raises BackendUnavailable."""
-        deadline = time.monotonic() + self._retry_for_s
-        delay, cap = self._backoff
-        pending, failures = list(zip(actions, owners, strict=True)), {}
-        while True:
-            pending, refused, problem = self._bulk_once(pending)
-            for owner, reason in refused:
-                failures.setdefault(owner, reason)
-            if not pending:
-                return failures
-            if time.monotonic() + delay > deadline:
-                raise BackendUnavailable(f"elasticsearch bulk: {len(pending)} actions not written: {problem}")
-            log.warning("elasticsearch bulk: %d actions to retry in %.1fs: %s", len(pending), delay, problem)
-            time.sleep(delay)
-            delay = min(delay * 2, cap)
+    def _bulk(self, pending: list[tuple[dict[str, Any], str]]) -> dict[str, str]:
+        """Per-article permanent failures of (action, article id) pairs; raises BackendUnavailable when any
+        action is left to retry.
+
+        No waiting here: the caller's retry loop (the worker's, which a SIGTERM interrupts) backs off and
+        calls ``upsert`` again, which is idempotent.
+        """
+        if not pending:
+            return {}
+        pending, refused, problem = self._bulk_once(pending)
+        if pending:
+            raise BackendUnavailable(f"elasticsearch bulk: {len(pending)} actions not written: {problem}")
+        failures: dict[str, str] = {}
+        for owner, reason in refused:
+            failures.setdefault(owner, reason)
+        return failures
 
     def _bulk_once(self, pending: list[tuple[dict[str, Any], str]]
                    ) -> tuple[list[tuple[dict[str, Any], str]], list[tuple[str, str]], str]:
@@ -323,7 +326,7 @@ class ElasticIndex:
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
         text = m.text_query(query.text, m.CLAIM_FIELDS)
-        body = m.search_body(text, m.claim_filters(query), query.limit, m.decode_cursor(query.after))
+        body = m.search_body(text, m.claim_filters(query), query.limit, decode_cursor(query.after, 2))
         body.update(m.claim_extras(ranked=text is not None, facets=query.facets))
         resp = self._search("claims", body)
         hits = resp["hits"]["hits"]
@@ -334,7 +337,7 @@ class ElasticIndex:
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
         text = m.text_query(query.text, m.ARTICLE_FIELDS)
-        body = m.search_body(text, m.article_filters(query), query.limit, m.decode_cursor(query.after))
+        body = m.search_body(text, m.article_filters(query), query.limit, decode_cursor(query.after, 2))
         body.update(m.article_extras(ranked=text is not None))
         resp = self._search("articles", body)
         hits = resp["hits"]["hits"]
@@ -377,7 +380,7 @@ class ElasticIndex:
     @staticmethod
     def _next(hits: list[dict[str, Any]], limit: int) -> str | None:
         """A cursor after the page's last hit, when there is at least one more hit."""
-        return m.encode_cursor(hits[limit - 1]["sort"]) if len(hits) > limit > 0 else None
+        return encode_cursor(hits[limit - 1]["sort"]) if len(hits) > limit > 0 else None
 
     def _claim_hit(self, hit: dict[str, Any], ranked: bool) -> ClaimHit:
         src = hit["_source"]

@@ -9,16 +9,11 @@ failure) instead of silently growing the mapping.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from pipeline.errors import InputError
-from pipeline.index.base import ArticleQuery, ClaimQuery
+from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, query_parts
 from pipeline.records import Article, Claim, EnrichedArticle, to_dict
 
@@ -140,9 +135,9 @@ def claim_doc(claim: Claim, article: Article) -> dict[str, Any]:
 
 CLAIM_FIELDS = ("content^4", "sentence", "speaker_names^2")  # the SQLite bm25 weights 4, 1, 2
 ARTICLE_FIELDS = ("title^3", "text", "source.name.text")  # the SQLite bm25 weights 3, 1, 1
-FACET_SIZE = 10
-FACET_FIELDS = {"speakers": "speaker.canonical", "entities": "entities.name",
+_FACET_FIELD = {"speakers": "speaker.canonical", "entities": "entities.name",
                 "stances": "stance", "sources": "source.name"}
+FACET_FIELDS = {name: _FACET_FIELD[name] for name in FACETS}  # the keyword field each facet counts
 _WILDCARD_ESCAPES = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 
 
@@ -252,23 +247,6 @@ def error_reason(body: Any) -> str:
         cause = error.get("caused_by", {}).get("reason", "")
         return f"{error.get('type', 'error')}: {error.get('reason', '')}" + (f" ({cause})" if cause else "")
     return str(error or "")
-
-
-def encode_cursor(sort_values: Sequence[Any]) -> str:
-    raw = json.dumps(list(sort_values), separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii")
-
-
-def decode_cursor(cursor: str | None) -> list[Any] | None:
-    if not cursor:
-        return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError) as exc:
-        raise InputError(f"invalid page cursor {cursor!r}") from exc
-    if not isinstance(values, list) or len(values) != 2:
-        raise InputError(f"invalid page cursor {cursor!r}")
-    return values
 
 
 def version_of(index: str, alias: str) -> int:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from pipeline.errors import InputError
 
 # Words too common to help a ranked OR-query; they still match inside phrases.
-STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you"])
+STOPWORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you"])
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHRASE = re.compile(r'"([^"]+)"')
 
@@ -38,21 +42,29 @@ def fts_expression(text: str) -> str:
 
 
 def date_bounds(since: date | None, until: date | None) -> tuple[str | None, str | None]:
-    """ISO strings for ``published >= low`` and ``published < high`` (until is inclusive)."""
-    if since and until and since > until:
-        raise InputError(f"--since {since} is after --until {until}")
+    """ISO strings for ``published >= low`` and ``published < high`` (until is inclusive).
+
+    An empty range is the query service's to refuse (``pipeline.search.parse_dates``); here it matches nothing.
+    """
     low = since.isoformat() if since else None
     high = (until + timedelta(days=1)).isoformat() if until else None
     return low, high
 
 
-def encode_cursor(offset: int) -> str:
-    return f"o{offset}"
+def encode_cursor(position: Sequence[Any]) -> str:
+    """The page cursor of every backend: a position (JSON values) as URL-safe base64 of compact JSON."""
+    raw = json.dumps(list(position), separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
-def decode_cursor(cursor: str | None) -> int:
+def decode_cursor(cursor: str | None, length: int) -> list[Any] | None:
+    """The position in ``cursor`` (None for no cursor). InputError unless it holds ``length`` values."""
     if not cursor:
-        return 0
-    if not (cursor.startswith("o") and cursor[1:].isdigit()):
+        return None
+    try:
+        position = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError) as exc:
+        raise InputError(f"invalid page cursor {cursor!r}") from exc
+    if not isinstance(position, list) or len(position) != length:
         raise InputError(f"invalid page cursor {cursor!r}")
-    return int(cursor[1:])
+    return position

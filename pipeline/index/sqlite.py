@@ -14,7 +14,10 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+from pipeline.errors import InputError
 from pipeline.index.base import (
+    FACET_SIZE,
+    FACETS,
     ArticleHit,
     ArticleQuery,
     ArticleRef,
@@ -44,7 +47,6 @@ CREATE INDEX IF NOT EXISTS claim_entities_by_name ON claim_entities(name COLLATE
 CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(content, sentence, speaker, tokenize='porter unicode61');
 """
 
-FACET_SIZE = 10
 # Each period named by its first day; weeks start on Monday ('weekday 0' is the coming Sunday).
 _PERIODS = {
     "day": "substr(c.published, 1, 10)",
@@ -128,7 +130,7 @@ class SqliteIndex:
         ranked = bool(fts_expression(query.text))
         base, params = self._claim_filters(query)
         total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
-        offset = decode_cursor(query.after)
+        offset = _offset(query.after)
         if ranked:
             bm25 = "bm25(claims_fts, 4.0, 1.0, 2.0)"
             select, order = f"-{bm25}, highlight(claims_fts, 0, '[[', ']]')", f"{bm25}, c.rid"
@@ -140,7 +142,7 @@ class SqliteIndex:
         hits = [self._claim_hit(doc, article_id, score, hl) for doc, article_id, score, hl in rows]
         facets = self._claim_facets(base, params) if query.facets else {}
         more = offset + len(hits) < total
-        return SearchResult(total, hits, facets, encode_cursor(offset + len(hits)) if more else None)
+        return SearchResult(total, hits, facets, encode_cursor([offset + len(hits)]) if more else None)
 
     def _claim_filters(self, q: ClaimQuery) -> tuple[str, list]:
         where = _Where()
@@ -177,12 +179,9 @@ class SqliteIndex:
             return [(v, n) for v, n in self._conn.execute(sql, params)]
 
         with_entities = base.replace("FROM claims c", "FROM claims c JOIN claim_entities ent ON ent.claim_rid = c.rid", 1)
-        return {
-            "speakers": top("c.speaker_canonical"),
-            "entities": top("ent.name", with_entities),
-            "stances": top("c.stance"),
-            "sources": top("c.source_name"),
-        }
+        columns = {"speakers": ("c.speaker_canonical", base), "entities": ("ent.name", with_entities),
+                   "stances": ("c.stance", base), "sources": ("c.source_name", base)}
+        return {name: top(*columns[name]) for name in FACETS}
 
     def get_claim(self, claim_id: str) -> ClaimHit | None:
         row = self._conn.execute("SELECT doc, article_id FROM claims WHERE id=?", (claim_id,)).fetchone()
@@ -216,7 +215,7 @@ class SqliteIndex:
         where.source_and_dates("a", query.source, query.since, query.until)
         base, params = f"FROM articles a {join} WHERE {where.sql()}", where.params
         total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
-        offset = decode_cursor(query.after)
+        offset = _offset(query.after)
         if expression:
             select = "a.id, a.title, a.url, a.published, a.source_name, -bm25(articles_fts, 3.0, 1.0, 1.0), " \
                      "snippet(articles_fts, 1, '[[', ']]', ' … ', 24)"
@@ -228,13 +227,23 @@ class SqliteIndex:
         hits = [ArticleHit(ArticleRef(i, t or "", u or "", p, s or ""), float(sc), sn or "")
                 for i, t, u, p, s, sc, sn in rows]
         more = offset + len(hits) < total
-        return SearchResult(total, hits, {}, encode_cursor(offset + len(hits)) if more else None)
+        return SearchResult(total, hits, {}, encode_cursor([offset + len(hits)]) if more else None)
 
 
 def _add_column(conn: sqlite3.Connection, table: str, column: str, kind: str) -> None:
     """``ALTER TABLE ... ADD COLUMN`` unless the column is there (an older file)."""
     if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+def _offset(cursor: str | None) -> int:
+    """The row offset a page cursor of this backend holds (0 without one)."""
+    position = decode_cursor(cursor, 1)
+    if position is None:
+        return 0
+    if not isinstance(position[0], int) or isinstance(position[0], bool) or position[0] < 0:
+        raise InputError(f"invalid page cursor {cursor!r}")
+    return position[0]
 
 
 class _Where:

@@ -64,11 +64,6 @@ PRIVATE_HINT = ("non-public destinations are fetched only from a feed's own host
                 "[poller] allow_private_networks = true allows them all")
 
 
-def check_url(url: str) -> str | None:
-    """Why ``url`` may not be fetched, or None when it may (http/https with a host)."""
-    return fetch_refusal(url)
-
-
 class Fetcher:
     """A shared HTTP client with the poller's limits; see the module docstring."""
 
@@ -127,7 +122,7 @@ class Fetcher:
         visited: set[str] = set()
         permanent = True
         for _hop in range(self.max_redirects + 1):
-            refused = check_url(url)
+            refused = fetch_refusal(url)
             if refused:
                 raise FetchError(refused)
             if url in visited:

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
-from pipeline.poller.fetch import FetchResult, check_url
+from pipeline.poller.fetch import FetchResult
 from pipeline.poller.hosts import HostGate, host_key
+from pipeline.urls import fetch_refusal
 
 log = logging.getLogger(__name__)
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -58,7 +59,7 @@ class FullText:
         ``trusted_host`` is the host of the feed the entry came from: only there may the
         page (and its robots.txt) be on a private address.
         """
-        if check_url(url):
+        if fetch_refusal(url):
             return Page()
         robots = self._robots_for(url, trusted_host)
         if robots.refused:

@@ -151,10 +151,6 @@ class FeedStore:
             return self._select("ORDER BY next_poll, id")
         return self._select("WHERE next_poll <= ? ORDER BY next_poll, id", (now,))
 
-    def next_due(self) -> float | None:
-        row = self._conn.execute("SELECT MIN(next_poll) FROM feeds").fetchone()
-        return row[0] if row else None
-
     def update(self, feed_id: int, changes: Mapping[str, Any]) -> None:
         self.apply([(feed_id, changes)], [])
 

@@ -313,7 +313,7 @@ def test_unreachable_server_is_backend_unavailable() -> None:
     from pipeline.index.elastic import ElasticIndex
 
     url = "http://127.0.0.1:9"  # discard port: nothing listens on loopback
-    down = ElasticIndex(url, IndexSettings(url=url), timeout_s=1.0, retry_for_s=0.5, backoff_initial_s=0.1)
+    down = ElasticIndex(url, IndexSettings(url=url), timeout_s=1.0)
     try:
         with pytest.raises(BackendUnavailable):
             down.upsert(CORPUS[:1])

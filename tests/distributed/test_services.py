@@ -121,7 +121,9 @@ def test_elasticsearch_unreachable_for_20_seconds(deployment):
         d = deployment
         d.cli("replay", "--quiet", str(write_corpus(d.tmp / "c.jsonl", N)))
         d.start("nlp")
-        indexer = d.start("index", PIPELINE_INDEX__URL=f"http://127.0.0.1:{proxy.port}")
+        metrics_port = free_port()
+        indexer = d.start("index", PIPELINE_INDEX__URL=f"http://127.0.0.1:{proxy.port}",
+                          PIPELINE_METRICS__PORT=str(metrics_port))
         d.wait_for(lambda: d.counts()["articles"] >= 30, 180, "30 articles indexed")
         proxy.cut()
         time.sleep(20)
@@ -131,6 +133,10 @@ def test_elasticsearch_unreachable_for_20_seconds(deployment):
         assert_everything_indexed_once(d, N)
         assert indexer.poll() is None, "the indexer must ride out the outage"
         assert dead_letters(d) == 0, "an outage is not the records' fault: nothing is dead-lettered"
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as r:
+            metrics = r.read().decode()
+        retries = [line for line in metrics.splitlines() if line.startswith('pipeline_retries_total{stage="index"}')]
+        assert retries and float(retries[0].split()[-1]) >= 1  # the worker's one retry loop waited it out
     finally:
         proxy.close()
 

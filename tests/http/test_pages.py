@@ -131,7 +131,7 @@ def test_index_down_is_503_with_retry_after(tmp_path, path: str) -> None:  # typ
 def test_elasticsearch_unreachable_is_503(free_port: int) -> None:
     from pipeline.index.elastic import ElasticIndex
 
-    index = ElasticIndex(f"http://127.0.0.1:{free_port}", retry_for_s=0.5, timeout_s=2.0)
+    index = ElasticIndex(f"http://127.0.0.1:{free_port}", timeout_s=2.0)
     with TestClient(create_app(index, NO_LIMIT)) as c:
         got = c.get("/api/claims", params={"q": "drones"})
     index.close()

@@ -1,0 +1,31 @@
+"""``pipeline extract`` in process: output rows, bad lines skipped, and no file left open."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pipeline.cli import main
+
+
+def _open_paths() -> set[str]:
+    fds = Path("/proc/self/fd")
+    paths = set()
+    for fd in fds.iterdir():
+        try:
+            paths.add(os.readlink(fd))
+        except OSError:
+            continue
+    return paths
+
+
+def test_extract_writes_one_row_per_article_and_closes_its_files(tmp_path, capsys):
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text(json.dumps({"id": "a1", "text": "The minister said that fees would rise."}) + "\n"
+                      + "not json\n", encoding="utf-8")
+    assert main(["extract", "--input", str(source), "--output", str(out)]) == 0
+    [row] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert row["id"] == "a1" and row["claims"] and "schema" not in row["claims"][0]
+    assert "skipped 1 bad line(s)" in capsys.readouterr().err
+    assert not {str(source), str(out)} & _open_paths()

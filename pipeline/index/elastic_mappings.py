@@ -164,7 +164,7 @@ def contains(fields: tuple[str, ...], value: str) -> dict[str, Any]:
 
 
 def date_range(since: date | None, until: date | None) -> dict[str, Any] | None:
-    """Inclusive dates on ``published``; raises InputError when since > until."""
+    """Inclusive dates on ``published`` (the query itself refuses since > until)."""
     low, high = date_bounds(since, until)
     bounds = {k: v for k, v in (("gte", low), ("lt", high)) if v}
     return {"range": {"published": bounds}} if bounds else None

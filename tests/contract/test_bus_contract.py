@@ -218,14 +218,15 @@ def test_read_limits_and_leaves_groups_alone(bus, topic) -> None:
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_kafka_unreachable_raises_backend_unavailable_quickly(monkeypatch, caplog) -> None:
     """Bounded by the bootstrap timeout; no hang, no driver exception leaks out."""
-    import pipeline.bus.kafka as kafka_bus
+    import pipeline.bus.kafka.client as kafka_client
+    from pipeline.bus.kafka import KafkaBus
     from pipeline.config import BusSettings
 
     # kafka-python 3.0.12 leaves refused sockets to the GC, and captured log records
     # (their exceptions' tracebacks) would keep them alive past this test's warning filter.
     caplog.set_level(logging.CRITICAL + 1, logger="kafka")
-    monkeypatch.setattr(kafka_bus, "BOOTSTRAP_TIMEOUT_MS", 1_000)
-    bus = kafka_bus.KafkaBus("127.0.0.1:9", BusSettings())  # discard port: nothing listens
+    monkeypatch.setattr(kafka_client, "BOOTSTRAP_TIMEOUT_MS", 1_000)
+    bus = KafkaBus("127.0.0.1:9", BusSettings())  # discard port: nothing listens
     started = time.monotonic()
     for attempt in (bus.producer, lambda: bus.consumer("g", ["t"]), lambda: bus.stats(["t"])):
         with pytest.raises(BackendUnavailable):

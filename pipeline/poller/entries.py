@@ -34,7 +34,7 @@ class FeedRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class EntryArticle:
     """An entry turned into an article, with the keys that dedupe it."""
 
     article: Article
@@ -60,7 +60,7 @@ def entry_link(entry: FeedEntry) -> str:
     return ""
 
 
-def build(entry: FeedEntry, feed: FeedRef, fetched: datetime) -> Candidate | None:
+def build(entry: FeedEntry, feed: FeedRef, fetched: datetime) -> EntryArticle | None:
     """The article for ``entry``; None when the entry has neither words nor a link."""
     title = one_line(entry.title)[:TITLE_CHARS]
     summary = html_to_text(entry.summary_html)
@@ -79,14 +79,14 @@ def build(entry: FeedEntry, feed: FeedRef, fetched: datetime) -> Candidate | Non
         fetched=fetched.isoformat(timespec="seconds"), authors=entry.authors, content_hash=content_hash(text))
     guid_key = f"{feed.id}:{entry.guid}" if entry.guid else None
     summary_only = bool(link) and not entry.content_html and len(summary) < FULL_TEXT_BELOW
-    return Candidate(article, guid_key, summary_only)
+    return EntryArticle(article, guid_key, summary_only)
 
 
-def with_full_text(candidate: Candidate, text: str) -> Candidate:
+def with_full_text(candidate: EntryArticle, text: str) -> EntryArticle:
     """The candidate with the article page's text as its body (summary kept as the summary)."""
     text = text[:MAX_TEXT_CHARS]
     article = replace(candidate.article, text=text, content_hash=content_hash(text))
-    return Candidate(article, candidate.guid_key, False)
+    return EntryArticle(article, candidate.guid_key, False)
 
 
 def publication_date(published: datetime | None, fetched: datetime) -> tuple[str, bool]:

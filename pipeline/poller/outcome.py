@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline.config import PollerSettings
 from pipeline.poller import schedule
-from pipeline.poller.entries import Candidate
+from pipeline.poller.entries import EntryArticle
 from pipeline.poller.store import FeedState
 
 
@@ -26,7 +26,7 @@ class PollOutcome:
     error: str | None = None
     retry_after_s: float | None = None
     not_modified: bool = False
-    candidates: list[Candidate] = field(default_factory=list)
+    candidates: list[EntryArticle] = field(default_factory=list)
     validators: dict[str, Any] = field(default_factory=dict)  # etag, last_modified, body_hash, title, url
     hints: schedule.Hints = field(default_factory=schedule.Hints)
     posting_s: float | None = None

@@ -29,7 +29,7 @@ from pipeline.bus.base import RAW, Producer
 from pipeline.config import PollerSettings
 from pipeline.errors import BackendUnavailable
 from pipeline.poller import schedule
-from pipeline.poller.entries import Candidate, FeedRef, build, with_full_text
+from pipeline.poller.entries import EntryArticle, FeedRef, build, with_full_text
 from pipeline.poller.fetch import Fetcher, FetchResult
 from pipeline.poller.fulltext import FullText
 from pipeline.poller.hosts import HostGate, host_key
@@ -227,7 +227,7 @@ class Poller:
         refusals = [f"feed: {result.error}"] if result.refused else []
         return PollOutcome(feed, now, result.status, error=reason, retry_after_s=wait_s, refusals=refusals)
 
-    def _unseen(self, candidates: list[Candidate]) -> list[Candidate]:
+    def _unseen(self, candidates: list[EntryArticle]) -> list[EntryArticle]:
         known = self.store.seen(k for c in candidates for k in c.dedupe_keys())
         fresh, local = [], set()
         for c in candidates:
@@ -237,7 +237,7 @@ class Poller:
                 local.update(keys)
         return fresh
 
-    def _with_full_text(self, candidates: list[Candidate], trusted_host: str) -> tuple[list[Candidate], list[str]]:
+    def _with_full_text(self, candidates: list[EntryArticle], trusted_host: str) -> tuple[list[EntryArticle], list[str]]:
         """The candidates with article-page text where it could be had, and the pages refused (and why)."""
         if self.full_text is None:
             return candidates, []

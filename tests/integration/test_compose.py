@@ -5,7 +5,10 @@ import shutil
 import subprocess
 
 import pytest
+import yaml
 from support import REPO
+
+PIPELINE_SERVICES = ("poller", "nlp", "indexer", "web")
 
 
 def compose_command() -> list[str]:
@@ -34,8 +37,11 @@ def test_compose_file_validates_and_has_every_service():
 
 
 def test_every_service_has_a_health_check_and_two_nlp_workers():
-    config = compose("config")
-    assert config.count("healthcheck:") == 6
-    nlp_section = config.split("\n  nlp:\n", 1)[1].split("\n  poller:\n")[0]
-    assert "replicas: 2" in nlp_section
-    assert "kafka://kafka:9092" in config and "http://elasticsearch:9200" in config
+    services = yaml.safe_load(compose("config"))["services"]
+    assert all("healthcheck" in spec for spec in services.values()), sorted(
+        name for name, spec in services.items() if "healthcheck" not in spec)
+    assert services["nlp"]["deploy"]["replicas"] == 2
+    for name in PIPELINE_SERVICES:
+        env = services[name]["environment"]
+        assert env["PIPELINE_BUS__URL"] == "kafka://kafka:9092", name
+        assert env["PIPELINE_INDEX__URL"] == "http://elasticsearch:9200", name

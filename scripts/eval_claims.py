@@ -6,7 +6,7 @@ Usage:
 Parses each article with ``nlp.pipe``, runs ``extract_entities`` and
 ``extract_claims`` (with the learned scorer, or the rule path alone with
 ``--rules``), writes the predictions in the scorer's format and runs the
-scorer (default: ../shared/tools/score_claims.py beside the repository). Use it on train or dev
+scorer (default: scripts/score_claims.py). Use it on train or dev
 only: the test split is held out.
 """
 
@@ -25,7 +25,7 @@ from pipeline.nlp.claims import extract_claims  # noqa: E402
 from pipeline.nlp.entities import extract_entities  # noqa: E402
 from pipeline.records import Claim  # noqa: E402
 
-SCORER = str(Path(__file__).resolve().parents[2] / "shared" / "tools" / "score_claims.py")
+SCORER = str(Path(__file__).resolve().parent / "score_claims.py")
 
 
 def _span(s) -> dict | None:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from support import run_cli, shared_path
+from support import REPO, run_cli, shared_path
 
 pytestmark = pytest.mark.slow
 FLOORS = {"content lenient": 0.68, "joint": 0.62}  # measured: 0.702, 0.643 (README)
@@ -30,7 +30,7 @@ def scores(output: str) -> dict[str, float]:
 
 def test_dev_split_meets_the_quality_floor(tmp_path):
     gold = shared_path("data", "polnear", "dev.jsonl")
-    scorer = shared_path("tools", "score_claims.py")
+    scorer = REPO / "scripts" / "score_claims.py"
     pred = tmp_path / "dev.pred.jsonl"
     run_cli(tmp_path, "extract", "--input", str(gold), "--output", str(pred), timeout=900)
     proc = subprocess.run([sys.executable, str(scorer), str(gold), str(pred)], capture_output=True, text=True,

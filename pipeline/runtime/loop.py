@@ -54,13 +54,14 @@ class Reporter(Protocol):
 
 def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *,
           idle_exit_s: float | None = None, reporters: Sequence[Reporter] = ()) -> float:
-    """Step ``runners`` in turn until ``stop`` is set or, with ``idle_exit_s``,
-    until none has had work for that long. Returns the seconds it ran.
+    """Step ``runners`` in turn until ``stop`` is set or, with ``idle_exit_s``, until none has had
+    work for that long. Returns the seconds it ran.
 
-    SIGTERM/SIGINT set ``stop`` while it runs. A BackendUnavailable raised by a step is
-    waited out (the stage pauses, then steps again) unless ``idle_exit_s`` is set: a run
-    until idle re-raises it, for the caller to report (exit 3). Each round waits at most ``poll_timeout_s`` in all. A stop requested while a batch is being
-    retried ends that step without a commit (the batch is redelivered).
+    SIGTERM/SIGINT set ``stop`` while it runs. A BackendUnavailable raised by a step is waited
+    out (the stage pauses, then steps again) unless ``idle_exit_s`` is set: a run until idle
+    re-raises it, for the caller to report (exit 3). Each round waits at most ``poll_timeout_s``
+    in all. A stop requested while a batch is being retried ends that step without a commit
+    (the batch is redelivered).
     """
     started = idle_since = time.monotonic()
     last = [started] * len(reporters)

@@ -27,6 +27,10 @@ class PermanentError(PipelineError):
     """A failure that retrying cannot fix; the record goes to a dead-letter topic."""
 
 
+class RecordTooLarge(PermanentError):
+    """The bus refuses a record for its size; sending it again cannot help (it is dead-lettered)."""
+
+
 class MalformedRecord(PermanentError):
     """A message that is not a valid record of the expected schema and version."""
 

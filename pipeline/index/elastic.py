@@ -15,6 +15,7 @@ Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +40,8 @@ from pipeline.index.query import decode_cursor, encode_cursor
 from pipeline.records import EnrichedArticle, Entity, from_dict
 
 log = logging.getLogger(__name__)
+_ANALYZERS: dict[str, str] = {}  # server URL → the text analyzer it offers (probed once per process)
+_ANALYZERS_LOCK = threading.Lock()
 
 RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 _BULK_CHUNK = 500
@@ -93,6 +96,7 @@ class ElasticIndex:
         self.prefix = prefix
         self._schemas = {s.kind: s for s in schemas}
         self._es = _client(url, self.settings, timeout_s)
+        self._url = url
         self._ready = False
 
     def alias(self, kind: str) -> str:
@@ -211,13 +215,23 @@ class ElasticIndex:
         log.info("copied %s documents from %s into %s (client-side reindex)", copied, sources, target)
 
     def _text_analyzer(self) -> str:
-        """``english`` where the server has it; ``standard`` on minimal distributions without analysis-common."""
+        """``english`` where the server has it; ``standard`` on minimal distributions without analysis-common.
+
+        Probed once per server and process, so the warning about a missing analyzer appears once.
+        """
+        with _ANALYZERS_LOCK:
+            known = _ANALYZERS.get(self._url)
+        if known:
+            return known
         probe = self._es.options(ignore_status=400).indices.analyze(analyzer="english", text="claims")
-        if "tokens" in probe:
-            return "english"
-        log.warning("elasticsearch has no english analyzer (analysis-common module missing); "
-                    "text fields use the standard analyzer, without stemming")
-        return "standard"
+        analyzer = "english" if "tokens" in probe else "standard"
+        with _ANALYZERS_LOCK:
+            first = self._url not in _ANALYZERS
+            _ANALYZERS[self._url] = analyzer
+        if first and analyzer == "standard":
+            log.warning("elasticsearch has no english analyzer (analysis-common module missing); "
+                        "text fields use the standard analyzer, without stemming")
+        return analyzer
 
     def drop(self) -> None:
         """Delete this prefix's indices, aliases and templates (tests and resets only)."""

@@ -17,12 +17,12 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from pipeline.bus.base import Consumer, Message, Producer
 from pipeline.config import WorkerSettings
-from pipeline.errors import PermanentError, TransientError
+from pipeline.errors import PermanentError, RecordTooLarge, TransientError
 from pipeline.runtime.deadletter import DeadLetter, Failure
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.shutdown import StopFlag
@@ -79,29 +79,38 @@ class Worker:
             return 0
         started = time.monotonic()
         self.sensor.records_in(self.stage, len(batch))
-        outcome = self._handle(batch)
-        self._publish(outcome)
-        self._retrying(self.producer.flush, "flush")
+        outcome = self._process(batch)
+        self.sensor.records_out(self.stage, len(outcome.outputs))
+        self.sensor.failures(self.stage, len(outcome.failures))
         # A commit lost to an outage is retried; if we stop first, the batch is redelivered (harmless).
         self._retrying(lambda: self.consumer.commit(batch), "commit")
         self.sensor.batch_done(self.stage, time.monotonic() - started)
         return len(batch)
 
-    def _handle(self, batch: Sequence[Message]) -> Outcome:
-        """The handler's outcome; a batch that fails for good is split until the poison is isolated."""
+    def _process(self, batch: Sequence[Message]) -> Outcome:
+        """Handle, publish and flush ``batch``; returns what was published and flushed.
+
+        A batch that fails for good — the handler's PermanentError or bug, or a record
+        the bus refuses for good (too large) — is split until the poison is isolated
+        and dead-lettered with its reason; the others' outputs are published again
+        (harmless: ids are stable). Outages are retried, never split.
+        """
         try:
-            return self._retrying(lambda: self.handler.handle(batch), "handle")
+            outcome = self._retrying(lambda: self.handler.handle(batch), "handle")
+            self._retrying(lambda: self._publish(outcome), "publish")  # again in full: duplicates are harmless
+            self._retrying(self.producer.flush, "flush")
+            return outcome
         except (Stopped, TransientError):  # an outage is not the records' fault: nothing is dead-lettered
             raise
         except Exception as exc:  # noqa: BLE001 - PermanentError, or a bug: neither may crash the service
             if len(batch) == 1:
                 log.warning("%s: %s/%s/%s cannot be handled: %r", self.stage, batch[0].topic,
                             batch[0].partition, batch[0].offset, exc, exc_info=not isinstance(exc, PermanentError))
-                return Outcome(failures=[Failure(batch[0], f"{type(exc).__name__}: {exc}")])
+                return self._dead_letter(Failure(batch[0], f"{type(exc).__name__}: {exc}"))
             log.warning("%s: batch of %d failed (%s); handling its records one by one", self.stage, len(batch), exc)
         outcome = Outcome()
         for message in batch:
-            single = self._handle([message])
+            single = self._process([message])
             outcome.outputs += single.outputs
             outcome.failures += single.failures
         return outcome
@@ -110,11 +119,22 @@ class Worker:
         for out in outcome.outputs:
             self.producer.publish(out.topic, out.key, out.value, out.headers)
         for failure in outcome.failures:
-            log.warning("%s: dead-lettering %s/%s/%s: %s", self.stage, failure.message.topic,
-                        failure.message.partition, failure.message.offset, failure.reason)
-            self.producer.publish(*DeadLetter.of(failure, self.stage).record())
-        self.sensor.records_out(self.stage, len(outcome.outputs))
-        self.sensor.failures(self.stage, len(outcome.failures))
+            self._publish_dead_letter(failure)
+
+    def _dead_letter(self, failure: Failure) -> Outcome:
+        self._retrying(lambda: self._publish_dead_letter(failure), "publish")
+        self._retrying(self.producer.flush, "flush")
+        return Outcome(failures=[failure])
+
+    def _publish_dead_letter(self, failure: Failure) -> None:
+        log.warning("%s: dead-lettering %s/%s/%s: %s", self.stage, failure.message.topic,
+                    failure.message.partition, failure.message.offset, failure.reason)
+        letter = DeadLetter.of(failure, self.stage)
+        try:
+            self.producer.publish(*letter.record())
+        except RecordTooLarge:  # the payload, wrapped, outgrew the bus: keep who, when and why
+            note = f"{letter.error} [original payload of {len(letter.payload):,} bytes dropped: too large]"
+            self.producer.publish(*replace(letter, payload=b"", error=note).record())
 
     def _retrying(self, action: Callable[[], T], what: str) -> T:
         return retry_transient(action, self.settings, self.stop, f"{self.stage} {what}",

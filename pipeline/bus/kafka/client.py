@@ -1,7 +1,8 @@
 """Kafka client configuration and error translation: what every Kafka client of the bus shares.
 
-:func:`translate` is the edge: callers see only :class:`BackendUnavailable` (retry later) or
-:class:`ConfigError` (fix the settings). Every call is bounded by the timeouts below (a missing
+:func:`translate` is the edge: callers see only :class:`BackendUnavailable` (retry later),
+:class:`ConfigError` (fix the settings) or :class:`RecordTooLarge` (this record can never be
+sent: dead-letter it). Every call is bounded by the timeouts below (a missing
 broker is an error, never a hang), and clients reconnect by themselves once the broker is back.
 """
 
@@ -16,7 +17,7 @@ import kafka.errors as kerr
 
 from pipeline.bus.base import Message
 from pipeline.config import KafkaSecurity
-from pipeline.errors import BackendUnavailable, ConfigError
+from pipeline.errors import BackendUnavailable, ConfigError, RecordTooLarge
 
 CLIENT_ID = "news-claims-pipeline"
 BOOTSTRAP_TIMEOUT_MS = 10_000  # kafka-python 3.x: replaces api_version_auto_timeout_ms
@@ -34,6 +35,8 @@ _CONFIG_ERRORS = (
     kerr.UnsupportedSaslMechanismError, kerr.IllegalSaslStateError, kerr.InvalidReplicationFactorError,
     kerr.InvalidPartitionsError, kerr.InvalidTopicError, kerr.PolicyViolationError,
 )
+# The record is larger than the producer or the broker accepts: sending it again cannot help.
+SIZE_ERRORS = (kerr.MessageSizeTooLargeError, kerr.RecordListTooLargeError)
 # The group moved on while we were working: the partition's new owner gets the records again.
 REBALANCE_ERRORS = (kerr.CommitFailedError, kerr.RebalanceInProgressError, kerr.IllegalGenerationError,
                     kerr.UnknownMemberIdError)
@@ -46,6 +49,8 @@ def translate(action: str) -> Iterator[None]:
         yield
     except _CONFIG_ERRORS as exc:
         raise ConfigError(f"kafka: cannot {action}: {exc}") from exc
+    except SIZE_ERRORS as exc:
+        raise RecordTooLarge(f"kafka: cannot {action}: record too large: {exc}") from exc
     except (kerr.KafkaError, OSError) as exc:
         raise BackendUnavailable(f"kafka: cannot {action}: {type(exc).__name__}: {exc}") from exc
 

@@ -1,0 +1,247 @@
+"""Benchmark: claim search latency per query kind on SQLite and Elasticsearch, and the HTTP API's cost.
+
+Usage:
+    python bench/search_bench.py [--claims 100000] [--backends sqlite,elastic] [--queries 40]
+                                 [--dir DIR] [--http-seconds 10]
+
+Builds (once; reused when DIR already holds it) an index of synthetic claims
+from bench/search_corpus.py (invented names and words, no PolNeAR text), 20
+claims per article, then times ``Index.search_claims`` (limit 10, facets
+included, as the page asks) for each query kind:
+
+    text         2-3 ranked words            phrase   a "quoted phrase" (+ a word)
+    filter       words + speaker/entity/stance/outlet/date filters
+    filter-only  filters without words       all      no words, no filters (the page's first load)
+
+and prints p50/p95 per kind and backend (targets: p95 < 50 ms for every kind).
+With SQLite it also starts ``pipeline serve`` on a loopback port and reports
+the API's added latency at p50 (target < 5 ms) and ``/api/claims``
+requests/s from 8 concurrent keep-alive clients (target >= 200).
+Elasticsearch: http://127.0.0.1:9200 (ES_URL), indices under the prefix ``bench-search-``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_corpus import Corpus  # noqa: E402
+
+from pipeline.index.base import ClaimQuery  # noqa: E402
+
+KINDS = ("text", "phrase", "filter", "filter-only", "all")
+ES_URL = os.environ.get("ES_URL", "http://127.0.0.1:9200")
+PREFIX = "bench-search-"
+
+
+def open_backend(kind: str, where: Path):  # type: ignore[no-untyped-def]
+    if kind == "sqlite":
+        from pipeline.index.sqlite import SqliteIndex
+
+        return SqliteIndex(where / "index.db")
+    from pipeline.config import IndexSettings
+    from pipeline.index.elastic import ElasticIndex
+
+    return ElasticIndex(ES_URL, IndexSettings(url=ES_URL), prefix=PREFIX, timeout_s=120, retry_for_s=120)
+
+
+def fill(index, n_articles: int, per: int) -> float:  # type: ignore[no-untyped-def]
+    """Write the corpus unless the index already holds exactly it; returns seconds spent."""
+    if index.counts() == {"articles": n_articles, "claims": n_articles * per}:
+        return 0.0
+    if hasattr(index, "drop"):
+        index.drop()
+        index.ensure_schema()
+    started, batch = time.perf_counter(), []
+    for article in Corpus(claims_per_article=per).articles(n_articles):
+        batch.append(article)
+        if len(batch) == 250:
+            index.upsert(batch)
+            batch = []
+            print(f"\r  indexed {article.article.id}", end="", file=sys.stderr, flush=True)
+    index.upsert(batch)
+    index.refresh()
+    print(file=sys.stderr)
+    return time.perf_counter() - started
+
+
+def queries(n: int, n_articles: int, per: int) -> dict[str, list[ClaimQuery]]:
+    """``n`` queries of each kind, drawn with a fixed seed from the same distributions as the corpus."""
+    corpus = Corpus(claims_per_article=per)
+    rng = random.Random(11)
+    sample = [corpus.article(rng.randrange(n_articles)) for _ in range(5)]  # phrases that occur
+    contents = [c.content.text.split() for a in sample for c in a.claims]
+
+    def words(k: int) -> str:
+        return " ".join(corpus.sentence_words(k))
+
+    def filters() -> dict[str, object]:
+        options = [
+            lambda: {"speaker": str(corpus.speakers.draw()).split()[-1]},
+            lambda: {"entity": str(corpus.entities.draw()).split()[0]},
+            lambda: {"stance": rng.choice(("assert", "deny"))},
+            lambda: {"source": str(corpus.outlets.draw()).split()[0]},
+            lambda: _dates(rng),
+        ]
+        chosen: dict[str, object] = {}
+        for pick in rng.sample(options, rng.choice((1, 1, 2))):
+            chosen.update(pick())
+        return chosen
+
+    def phrase() -> str:
+        w = rng.choice(contents)
+        i = rng.randrange(len(w) - 1)
+        return f'"{w[i]} {w[i + 1]}"' + (f" {words(1)}" if rng.random() < 0.5 else "")
+
+    return {
+        "text": [ClaimQuery(words(rng.randint(2, 3))) for _ in range(n)],
+        "phrase": [ClaimQuery(phrase()) for _ in range(n)],
+        "filter": [ClaimQuery(words(rng.randint(1, 2)), **filters()) for _ in range(n)],  # type: ignore[arg-type]
+        "filter-only": [ClaimQuery("", **filters()) for _ in range(n)],  # type: ignore[arg-type]
+        "all": [ClaimQuery("") for _ in range(max(5, n // 4))],
+    }
+
+
+def _dates(rng: random.Random) -> dict[str, object]:
+    from datetime import date, timedelta
+
+    start = date(2023, 1, 1) + timedelta(days=rng.randrange(600))
+    return {"since": start, "until": start + timedelta(days=rng.choice((7, 30, 90)))}
+
+
+def time_queries(index, qs: list[ClaimQuery]) -> list[float]:  # type: ignore[no-untyped-def]
+    for q in qs:  # warm-up pass: caches as a running service has them
+        index.search_claims(q)
+    took = []
+    for q in qs:
+        started = time.perf_counter()
+        index.search_claims(q)
+        took.append((time.perf_counter() - started) * 1000)
+    return took
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def api_params(q: ClaimQuery) -> dict[str, str]:
+    params = {"q": q.text, "speaker": q.speaker, "entity": q.entity, "stance": q.stance, "source": q.source,
+              "since": q.since.isoformat() if q.since else None, "until": q.until.isoformat() if q.until else None}
+    return {k: v for k, v in params.items() if v}
+
+
+def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, int]:
+    env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "PIPELINE_HTTP__RATE_PER_S": "0",
+           "PIPELINE_INDEX__URL": f"sqlite:///{data_dir / 'index.db'}"}
+    env.pop("PIPELINE_CONFIG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0"], env=env,
+                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    line = proc.stdout.readline()  # type: ignore[union-attr]
+    host, port = line.split()[2].removeprefix("http://").rstrip("/").split(":")
+    return proc, host, int(port)
+
+
+def http_latency(host: str, port: int, index, qs: list[ClaimQuery]) -> float:  # type: ignore[no-untyped-def]
+    """Median over queries of (HTTP round trip − in-process index call), both warm, in ms."""
+    conn = http.client.HTTPConnection(host, port)
+    paths = [f"/api/claims?{urlencode(api_params(q))}" for q in qs]
+    for path in paths:
+        conn.request("GET", path)
+        conn.getresponse().read()
+    direct = time_queries(index, qs)
+    over = []
+    for path, d in zip(paths, direct, strict=True):
+        started = time.perf_counter()
+        conn.request("GET", path)
+        conn.getresponse().read()
+        over.append((time.perf_counter() - started) * 1000 - d)
+    conn.close()
+    return statistics.median(over)
+
+
+def throughput(host: str, port: int, qs: list[ClaimQuery], seconds: float, clients: int = 8) -> float:
+    paths = [f"/api/claims?{urlencode(api_params(q))}" for q in qs]
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        conn = http.client.HTTPConnection(host, port)
+        i = n
+        while time.perf_counter() < stop:
+            conn.request("GET", paths[i % len(paths)])
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            done[n] += 1
+            i += clients
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--claims", type=int, default=100_000)
+    ap.add_argument("--per-article", type=int, default=20)
+    ap.add_argument("--backends", default="sqlite,elastic")
+    ap.add_argument("--queries", type=int, default=40, help="queries per kind")
+    ap.add_argument("--dir", help="where the SQLite index lives (kept for the next run)")
+    ap.add_argument("--http-seconds", type=float, default=10.0, help="0: skip the API measurements")
+    args = ap.parse_args()
+    n_articles = args.claims // args.per_article
+    where = Path(args.dir or tempfile.mkdtemp(prefix="search-bench-"))
+    where.mkdir(parents=True, exist_ok=True)
+    qs = queries(args.queries, n_articles, args.per_article)
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    print(f"{n_articles} articles, {n_articles * args.per_article} claims; {args.queries} queries per kind")
+    print(f"{'backend':<9}{'kind':<13}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}")
+    for backend in args.backends.split(","):
+        index = open_backend(backend, where)
+        built = fill(index, n_articles, args.per_article)
+        if built:
+            print(f"  ({backend}: indexed in {built:.0f} s)")
+        results[backend] = {}
+        for kind in KINDS:
+            took = time_queries(index, qs[kind])
+            results[backend][kind] = {"p50": pct(took, 50), "p95": pct(took, 95), "max": max(took)}
+            r = results[backend][kind]
+            print(f"{backend:<9}{kind:<13}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['max']:>8.1f}", flush=True)
+        if backend == "sqlite" and args.http_seconds:
+            proc, host, port = start_server(where)
+            try:
+                mixed = [q for kind in KINDS for q in qs[kind]]
+                mixed_api = [replace(q) for q in mixed]
+                overhead = http_latency(host, port, index, mixed_api)
+                rate = throughput(host, port, mixed, args.http_seconds)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+            results["api"] = {"sqlite": {"overhead_p50_ms": overhead, "requests_per_s": rate}}
+            print(f"api      added latency at p50: {overhead:.1f} ms;  /api/claims, 8 clients: {rate:.0f} req/s")
+        index.close()
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

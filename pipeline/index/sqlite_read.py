@@ -1,0 +1,219 @@
+"""Reading the embedded index: filters as SQL, capped candidate sets, facets, pages of hits.
+
+A claim search runs the match once for its best ``CANDIDATES`` claims (by
+rank, or newest first without words); the first pages and the facets come
+from that set. The total is always exact; facet counts are exact whenever
+the matches fit in the set, and otherwise count the best ``CANDIDATES``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from datetime import date
+
+from pipeline.index.base import FACET_SIZE, FACETS, ClaimQuery
+from pipeline.index.query import date_bounds, fts_expression, query_parts
+from pipeline.index.sqlite_write import NAME_SEPARATOR
+
+CANDIDATES = 2000
+# On a large index, a word in more than half the claims is a stopword: FTS5's bm25 gives it no
+# weight (its idf is clamped to ~0) yet ranking its matches would cost a pass over most claims.
+COMMON_WORD_MIN_CLAIMS = 10_000
+# Interactive searches rank at most the newest RANK_WINDOW matches (bounded bm25 work).
+RANK_WINDOW = 4000
+BM25 = "bm25(claims_fts, 4.0, 1.0, 2.0)"  # content, sentence, speaker
+# Each period named by its first day; weeks start on Monday ('weekday 0' is the coming Sunday).
+PERIODS = {
+    "day": "substr(c.published, 1, 10)",
+    "week": "date(substr(c.published, 1, 10), 'weekday 0', '-6 days')",
+    "month": "substr(c.published, 1, 7) || '-01'",
+}
+
+
+class Where:
+    """AND-ed SQL conditions with their parameters, in order."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: list = []
+
+    def add(self, clause: str, *params: object) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def dates(self, column: str, since: date | None, until: date | None) -> None:
+        """``column`` within [since, until] (inclusive days)."""
+        low, high = date_bounds(since, until)
+        if low:
+            self.add(f"{column} >= ?", low)
+        if high:
+            self.add(f"{column} < ?", high)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses or ["1"])
+
+
+def _named(kind: str) -> str:
+    """Values of ``kind`` in ``names`` containing the parameter, any case (what LIKE '%x%' finds)."""
+    return f"SELECT value FROM names WHERE kind='{kind}' AND value LIKE ?"
+
+
+def like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def claim_where(q: ClaimQuery, expression: str | None = None) -> tuple[str, str, list]:
+    """``(FROM ... , WHERE ..., params)`` for the claims matching ``q`` (alias ``c``).
+
+    ``expression`` replaces the FTS5 expression of ``q.text`` (see :func:`text_expression`).
+    """
+    where = Where()
+    source = "FROM claims c"
+    if expression := (fts_expression(q.text) if expression is None else expression):
+        source = "FROM claims_fts JOIN claims c ON c.rid = claims_fts.rowid"
+        where.add("claims_fts MATCH ?", expression)
+    if q.speaker:
+        where.add(f"(c.speaker IN ({_named('speaker')} ESCAPE '\\') OR "
+                  f"c.speaker_text IN ({_named('speaker_text')} ESCAPE '\\'))", *[like(q.speaker)] * 2)
+    if q.entity:
+        where.add("c.rid IN (SELECT claim_rid FROM claim_entities WHERE name IN "
+                  f"({_named('entity')} ESCAPE '\\') OR text IN ({_named('entity_text')} ESCAPE '\\'))",
+                  *[like(q.entity)] * 2)
+    # Stance (two values) and dates narrow least: with words or a name filter, a leading '+'
+    # keeps the planner from driving the search from their indexes.
+    narrower = bool(expression or q.speaker or q.entity or q.source)
+    if q.stance:
+        where.add("+c.stance = ?" if narrower or q.since or q.until else "c.stance = ?", q.stance)
+    if q.source:
+        where.add(f"(c.source IN ({_named('source')} ESCAPE '\\') OR "
+                  f"c.domain IN ({_named('domain')} ESCAPE '\\'))", *[like(q.source)] * 2)
+    where.dates("+c.published" if narrower else "c.published", q.since, q.until)
+    return source, where.sql(), where.params
+
+
+class WordStats:
+    """Claims per search word, from FTS5 itself, cached until the index grows."""
+
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._counts: dict[str, int] = {}
+        self.claims = 0
+
+    def refresh(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("SELECT max(rid) FROM claims").fetchone()[0]  # the b-tree's last row: instant
+        if version != self._version:
+            claims = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+            self._version, self._counts, self.claims = version, {}, claims
+
+    def claims_with(self, conn: sqlite3.Connection, word: str) -> int:
+        if word not in self._counts:
+            if len(self._counts) > 10_000:
+                self._counts.clear()
+            self._counts[word] = conn.execute("SELECT COUNT(*) FROM claims_fts WHERE claims_fts MATCH ?",
+                                              (f'"{word}"',)).fetchone()[0]
+        return self._counts[word]
+
+
+def text_expression(conn: sqlite3.Connection, stats: WordStats, text: str) -> str:
+    """The FTS5 expression of ``text`` without the words too common to rank (large indexes only)."""
+    phrases, words = query_parts(text)
+    if words:
+        stats.refresh(conn)
+    if stats.claims >= COMMON_WORD_MIN_CLAIMS and words:
+        kept = [w for w in words if stats.claims_with(conn, w) <= stats.claims // 2]
+        words = kept or ([] if phrases else words)
+    required = " AND ".join(f'"{p}"' for p in phrases)
+    optional = " OR ".join(f'"{w}"' for w in words)
+    return f"{required} AND ({optional})" if required and optional else required or optional
+
+
+def window_start(conn: sqlite3.Connection, source: str, where: str, params: list) -> int | None:
+    """The lowest rowid among the newest RANK_WINDOW matches (None when there are fewer).
+
+    Walks the text matches newest first without scoring them, which costs far
+    less than ranking them all.
+    """
+    row = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC"
+                       " LIMIT 1 OFFSET ?", (*params, RANK_WINDOW - 1)).fetchone()
+    return row[0] if row else None
+
+
+def order_of(ranked: bool) -> tuple[str, str]:
+    """``(score expression, ORDER BY)``: best rank first, else newest first (undated last)."""
+    return (f"-{BM25}", f"{BM25}, c.rid") if ranked else ("0.0", "c.published DESC, c.rid")
+
+
+Row = tuple[int, float, str | None, str, str | None, str | None]  # rid, score, speaker, stance, source, entities
+
+
+def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit: int, offset: int = 0,
+                windowed: bool = False) -> tuple[list[Row], bool]:
+    """The matches ``offset`` … ``offset + limit`` in result order, with their facet values;
+    and whether they were cut to a window.
+
+    ``windowed``: rank only the newest RANK_WINDOW matches (of words and filters together)
+    unless a speaker, entity or outlet filter already narrows them.
+    """
+    source, where, params = claim_where(q, expression)
+    score, order = order_of(bool(expression))
+    cut = False
+    # A name filter leaves few rows to rank: a window would only add a pass.
+    broad = not (q.speaker or q.entity or q.source)
+    if windowed and expression and broad and (start := window_start(conn, source, where, params)):
+        where, params, cut = f"{where} AND claims_fts.rowid >= ?", [*params, start], True
+    sql = (f"SELECT c.rid, {score}, c.speaker, c.stance, c.source, c.entity_names {source} WHERE {where}"
+           f" ORDER BY {order} LIMIT ? OFFSET ?")
+    return conn.execute(sql, (*params, limit, offset)).fetchall(), cut
+
+
+def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int:
+    source, where, params = claim_where(q, expression)
+    if expression and where.count("?") == 1:  # words alone: FTS5 counts its own matches fastest
+        return conn.execute("SELECT COUNT(*) FROM claims_fts WHERE claims_fts MATCH ?", params).fetchone()[0]
+    return conn.execute(f"SELECT COUNT(*) {source} WHERE {where}", params).fetchone()[0]
+
+
+def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
+    """Top values per facet among ``rows``; count, then value, decide the order."""
+    speakers: Counter = Counter()
+    stances: Counter = Counter()
+    sources: Counter = Counter()
+    entities: Counter = Counter()
+    for _, _, speaker, stance, source, names in rows:
+        if speaker is not None:
+            speakers[speaker] += 1
+        stances[stance] += 1
+        if source is not None:
+            sources[source] += 1
+        if names:
+            entities.update(names.split(NAME_SEPARATOR))  # distinct per claim: a claim counts once
+    counted = {"speakers": speakers, "entities": entities, "stances": stances, "sources": sources}
+    return {name: _top(counted[name]) for name in FACETS}
+
+
+def _top(counts: Counter) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+
+
+def docs(conn: sqlite3.Connection, rids: list[int]) -> dict[int, tuple[str, str]]:
+    """``rid -> (claim JSON, article id)``."""
+    rows = conn.execute("SELECT c.rid, d.doc, c.article_id FROM claims c JOIN claim_docs d ON d.rid = c.rid"
+                        " WHERE c.rid IN (SELECT value FROM json_each(?))", (json.dumps(rids),))
+    return {rid: (doc, article_id) for rid, doc, article_id in rows}
+
+
+def highlights(conn: sqlite3.Connection, expression: str, rids: list[int]) -> dict[int, str]:
+    """The content of each claim with matched words marked ``[[ ]]``."""
+    rows = conn.execute("SELECT rowid, highlight(claims_fts, 0, '[[', ']]') FROM claims_fts"
+                        " WHERE claims_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+                        (expression, json.dumps(rids)))
+    return dict(rows.fetchall())
+
+
+def article_refs(conn: sqlite3.Connection, article_ids: set[str]) -> dict[str, tuple]:
+    rows = conn.execute("SELECT id, title, url, published, source_name FROM articles"
+                        " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(article_ids)),))
+    return {row[0]: row[1:] for row in rows}

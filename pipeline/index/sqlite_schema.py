@@ -1,0 +1,92 @@
+"""The embedded index's tables, and the upgrade of files written by an older version.
+
+Claims are narrow rows (filters, sort keys, facet values: the distinct entity
+names joined by ``\x1f``) with indexes for
+every filter; the records themselves live in ``claim_docs``. ``names`` holds
+each distinct speaker, entity and outlet once, so a substring filter scans a
+few thousand names instead of every claim.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+
+from pipeline.index.sqlite_write import replace_article
+from pipeline.records import EnrichedArticle, Entity, from_dict
+from pipeline.sqlitedb import Transaction
+
+log = logging.getLogger(__name__)
+VERSION = 2
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles(
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT, url TEXT, source_name TEXT,
+    source_domain TEXT, published TEXT, doc TEXT NOT NULL, entities TEXT);
+CREATE INDEX IF NOT EXISTS articles_by_published ON articles(published DESC);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, source, tokenize='porter unicode61');
+CREATE TABLE IF NOT EXISTS claims(
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL, speaker TEXT,
+    speaker_text TEXT, stance TEXT NOT NULL, source TEXT, domain TEXT, published TEXT, entity_names TEXT);
+CREATE INDEX IF NOT EXISTS claims_by_article ON claims(article_id);
+CREATE INDEX IF NOT EXISTS claims_by_published ON claims(published DESC);
+CREATE INDEX IF NOT EXISTS claims_by_speaker ON claims(speaker, published DESC);
+CREATE INDEX IF NOT EXISTS claims_by_speaker_text ON claims(speaker_text, published DESC);
+CREATE INDEX IF NOT EXISTS claims_by_source ON claims(source, published DESC);
+CREATE INDEX IF NOT EXISTS claims_by_domain ON claims(domain, published DESC);
+CREATE INDEX IF NOT EXISTS claims_by_stance ON claims(stance, published DESC);
+CREATE TABLE IF NOT EXISTS claim_docs(rid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS claim_entities(claim_rid INTEGER NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS claim_entities_by_claim ON claim_entities(claim_rid, name);
+CREATE INDEX IF NOT EXISTS claim_entities_by_name ON claim_entities(name, claim_rid);
+CREATE INDEX IF NOT EXISTS claim_entities_by_text ON claim_entities(text, claim_rid);
+CREATE TABLE IF NOT EXISTS names(kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(kind, value)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(content, sentence, speaker, tokenize='porter unicode61');
+"""
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create the tables; upgrade a file of an older layout in place (once, in one transaction). Idempotent."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= VERSION:
+        return
+    with Transaction(conn) as c:
+        if c.execute("PRAGMA user_version").fetchone()[0] >= VERSION:  # another process was quicker
+            return
+        if _columns(c, "claims") and "doc" in _columns(c, "claims"):
+            _upgrade_v1(c)
+        else:
+            _create(c)
+        c.execute(f"PRAGMA user_version={VERSION}")
+
+
+def _create(c: sqlite3.Connection) -> None:
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            c.execute(statement)
+
+
+def _columns(c: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in c.execute(f"PRAGMA table_info({table})")}
+
+
+def _upgrade_v1(c: sqlite3.Connection) -> None:
+    """The first layout kept records inside wide claim rows: rebuild every table from those records."""
+    has_entities = "entities" in _columns(c, "articles")
+    for table in ("articles", "claims", "claim_entities"):
+        c.execute(f"ALTER TABLE {table} RENAME TO old_{table}")
+    for index in ("claims_by_article", "claims_by_speaker", "claim_entities_by_claim", "claim_entities_by_name"):
+        c.execute(f"DROP INDEX IF EXISTS {index}")
+    c.execute("DROP TABLE IF EXISTS claims_fts")
+    c.execute("DROP TABLE IF EXISTS articles_fts")
+    _create(c)
+    entities = "entities" if has_entities else "NULL"
+    rows = c.execute(f"SELECT id, doc, {entities} FROM old_articles ORDER BY rid").fetchall()
+    for article_id, doc, ents in rows:
+        claims = c.execute("SELECT doc FROM old_claims WHERE article_id=? ORDER BY rid", (article_id,)).fetchall()
+        replace_article(c, EnrichedArticle(
+            from_dict(json.loads(doc)), entities=tuple(Entity(**e) for e in json.loads(ents or "[]")),
+            claims=tuple(from_dict(json.loads(d)) for (d,) in claims)))
+    for table in ("old_claim_entities", "old_claims", "old_articles"):
+        c.execute(f"DROP TABLE {table}")
+    log.info("upgraded the index file to layout %d (%d articles)", VERSION, len(rows))

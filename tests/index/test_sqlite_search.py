@@ -1,0 +1,134 @@
+"""The embedded index's search strategy: upgrades of old files, capped candidates, common words, windows.
+
+Expected values come from the corpus through plain Python; the limits are
+shrunk with monkeypatch so a small corpus exercises them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from pipeline.index import sqlite_read
+from pipeline.index.base import ClaimQuery
+from pipeline.index.sqlite import SqliteIndex
+from pipeline.records import to_dict
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
+from corpus import all_claims, corpus  # noqa: E402
+
+# The first layout (wide claim rows holding the records), as older versions wrote it.
+V1_SCHEMA = """
+CREATE TABLE articles(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT, url TEXT, source_name TEXT,
+    source_domain TEXT, published TEXT, doc TEXT NOT NULL);
+CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, source, tokenize='porter unicode61');
+CREATE TABLE claims(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL, speaker_text TEXT,
+    speaker_canonical TEXT, stance TEXT NOT NULL, quote INTEGER NOT NULL, source_name TEXT,
+    source_domain TEXT, published TEXT, doc TEXT NOT NULL);
+CREATE INDEX claims_by_article ON claims(article_id);
+CREATE INDEX claims_by_speaker ON claims(speaker_canonical COLLATE NOCASE);
+CREATE TABLE claim_entities(claim_rid INTEGER NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX claim_entities_by_claim ON claim_entities(claim_rid);
+CREATE INDEX claim_entities_by_name ON claim_entities(name COLLATE NOCASE);
+CREATE VIRTUAL TABLE claims_fts USING fts5(content, sentence, speaker, tokenize='porter unicode61');
+"""
+
+
+def write_v1(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_SCHEMA)
+    for enriched in corpus():
+        a = enriched.article
+        conn.execute("INSERT INTO articles(id, title, url, source_name, source_domain, published, doc)"
+                     " VALUES (?,?,?,?,?,?,?)", (a.id, a.title, a.url, a.source.name, a.source.domain,
+                                                 a.published, json.dumps(to_dict(a))))
+        for c in enriched.claims:
+            conn.execute("INSERT INTO claims(id, article_id, speaker_text, speaker_canonical, stance, quote,"
+                         " source_name, source_domain, published, doc) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                         (c.id, a.id, c.speaker.text if c.speaker else None,
+                          c.speaker.canonical if c.speaker else None, c.stance, int(c.quote), a.source.name,
+                          a.source.domain, a.published, json.dumps(to_dict(c))))
+    conn.commit()
+    conn.close()
+
+
+def test_an_old_file_is_upgraded_in_place(tmp_path: Path) -> None:
+    write_v1(tmp_path / "index.db")
+    index = SqliteIndex(tmp_path / "index.db")
+    try:
+        assert index.counts() == {"articles": len(corpus()), "claims": len(all_claims())}
+        got = index.search_claims(ClaimQuery("drones", speaker="sullivan"))
+        want = {c.id for c, _ in all_claims() if c.speaker and "Sullivan" in c.speaker.canonical
+                and "drone" in c.content.text}
+        assert {h.claim.id for h in got.hits} == want
+        first = corpus()[0]
+        assert index.get_article(first.article.id).claims == first.claims  # type: ignore[union-attr]
+    finally:
+        index.close()
+    assert sqlite3.connect(tmp_path / "index.db").execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+@pytest.fixture
+def index(tmp_path: Path):  # type: ignore[no-untyped-def]
+    index = SqliteIndex(tmp_path / "index.db")
+    index.upsert(corpus())
+    yield index
+    index.close()
+
+
+def test_facets_count_the_best_candidates_and_the_total_stays_exact(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sqlite_read, "CANDIDATES", 3)
+    result = index.search_claims(ClaimQuery(""))
+    newest = sorted(all_claims(), key=lambda ca: (ca[1].published or "", -int(ca[0].id[-4:])), reverse=True)
+    assert result.total == len(all_claims())
+    assert sum(n for _, n in result.facets["stances"]) == 3
+    assert [h.claim.id for h in result.hits] == [c.id for c, _ in newest[:10]]  # pages past the candidates too
+
+
+def test_pages_follow_one_order_past_the_candidates(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sqlite_read, "CANDIDATES", 3)
+    seen, after = [], None
+    while True:
+        page = index.search_claims(ClaimQuery("", limit=2, after=after))
+        seen += [h.claim.id for h in page.hits]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert sorted(seen) == sorted(c.id for c, _ in all_claims()) and len(seen) == len(set(seen))
+
+
+def test_a_word_in_most_claims_stops_ranking_on_a_large_index(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sqlite_read, "COMMON_WORD_MIN_CLAIMS", 1)
+    common = "said"  # every sentence of the corpus has it
+    assert index.search_claims(ClaimQuery(common)).total == len(all_claims())  # alone it still matches
+    drones = {c.id for c, _ in all_claims() if "drone" in c.content.text or "drone" in c.sentence.text}
+    result = index.search_claims(ClaimQuery(f"{common} drones"))
+    assert {h.claim.id for h in result.hits} == drones and result.total == len(drones)
+
+
+def test_a_window_bounds_ranking_for_the_page_but_not_for_exports(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sqlite_read, "RANK_WINDOW", 2)
+    harbor = [c.id for c, _ in all_claims() if "harbor" in f"{c.content.text} {c.sentence.text}".lower()]
+    page = index.search_claims(ClaimQuery("harbor", limit=10))
+    assert page.total == len(harbor) and len(page.hits) == 2 and page.next_cursor is None
+    assert {h.claim.id for h in page.hits} == set(sorted(harbor)[-2:])  # the newest two matches
+    export = index.search_claims(ClaimQuery("harbor", limit=10, facets=False))
+    assert sorted(h.claim.id for h in export.hits) == sorted(harbor)
+
+
+@pytest.mark.parametrize("value", ["%", "_", "\\\\"])
+def test_like_wildcards_in_filters_are_literal(index, value: str) -> None:  # type: ignore[no-untyped-def]
+    assert index.search_claims(ClaimQuery("", speaker=value)).total == 0
+    assert index.search_claims(ClaimQuery("", source=value)).total == 0
+
+
+def test_claim_rows_keep_entity_names_for_facets(index) -> None:  # type: ignore[no-untyped-def]
+    result = index.search_claims(ClaimQuery("", entity="russia"))
+    want = [c for c, _ in all_claims() if any(e.canonical == "Russia" for e in c.entities)]
+    assert result.total == len(want) and dict(result.facets["entities"])["Russia"] == len(want)
+    assert asdict(result.hits[0].claim.entities[0])  # the records come back whole

@@ -76,11 +76,16 @@ def index_exists(settings: Settings) -> bool:
 def open_shared_index(settings: Settings) -> Index:
     """An index that many threads may search at once (a server's thread pool).
 
-    SQLite gets one connection per thread; the Elasticsearch client is
+    SQLite gets one connection per thread and a shared cache of recent claim
+    searches (valid until the next write); the Elasticsearch client is
     thread-safe and pools its connections, so one is shared.
     """
-    if urlsplit(settings.index_url).scheme == "sqlite":
+    url = settings.index_url
+    if urlsplit(url).scheme == "sqlite":
+        from pipeline.index.result_cache import ResultCache
+        from pipeline.index.sqlite import SqliteIndex
         from pipeline.index.threaded import PerThreadIndex
 
-        return PerThreadIndex(lambda: open_index(settings))
+        cache = ResultCache()  # one for every thread's connection: a repeated search is answered from memory
+        return PerThreadIndex(lambda: SqliteIndex(sqlite_path(url), cache=cache))
     return open_index(settings)

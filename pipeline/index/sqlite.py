@@ -26,6 +26,7 @@ from pipeline.index.base import (
     SearchResult,
 )
 from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
+from pipeline.index.result_cache import ResultCache
 from pipeline.index.sqlite_schema import ensure_schema
 from pipeline.index.sqlite_write import replace_article
 from pipeline.records import EnrichedArticle, Entity, from_dict
@@ -35,10 +36,12 @@ from pipeline.sqlitedb import Transaction, connect
 class SqliteIndex:
     """The :class:`~pipeline.index.base.Index` over one SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, cache: ResultCache | None = None) -> None:
+        """``cache``: remember claim search results until the index changes (shared by a server's threads)."""
         self.path = Path(path)
         self._conn = connect(self.path)
         self._words = read.WordStats()
+        self._cache = cache
         self.ensure_schema()
 
     def ensure_schema(self) -> None:
@@ -48,6 +51,7 @@ class SqliteIndex:
         with Transaction(self._conn) as c:
             for enriched in batch:
                 replace_article(c, enriched)
+            c.execute("UPDATE meta SET writes = writes + 1")
         return []
 
     def counts(self) -> dict[str, int]:
@@ -64,6 +68,15 @@ class SqliteIndex:
     # --- claims ----------------------------------------------------------------
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
+        if self._cache is None:
+            return self._search_claims(query)
+        return self._cache.get(query, self._version(), lambda: self._search_claims(query))
+
+    def _version(self) -> int:
+        """Grows with every write transaction, whichever process wrote."""
+        return self._conn.execute("SELECT writes FROM meta").fetchone()[0]
+
+    def _search_claims(self, query: ClaimQuery) -> SearchResult:
         offset = _offset(query.after)
         end = offset + query.limit
         expression = read.text_expression(self._conn, self._words, query.text)

@@ -4,7 +4,8 @@ Claims are narrow rows (filters, sort keys, facet values: the distinct entity
 names joined by ``\x1f``) with indexes for
 every filter; the records themselves live in ``claim_docs``. ``names`` holds
 each distinct speaker, entity and outlet once, so a substring filter scans a
-few thousand names instead of every claim.
+few thousand names instead of every claim. ``meta.writes`` counts write
+transactions: caches compare it to know whether they are stale.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ CREATE INDEX IF NOT EXISTS claim_entities_by_name ON claim_entities(name, claim_
 CREATE INDEX IF NOT EXISTS claim_entities_by_text ON claim_entities(text, claim_rid);
 CREATE TABLE IF NOT EXISTS names(kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(kind, value)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(content, sentence, speaker, tokenize='porter unicode61');
+CREATE TABLE IF NOT EXISTS meta(writes INTEGER NOT NULL);
+INSERT INTO meta(writes) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM meta);
 """
 
 

@@ -132,3 +132,23 @@ def test_claim_rows_keep_entity_names_for_facets(index) -> None:  # type: ignore
     want = [c for c, _ in all_claims() if any(e.canonical == "Russia" for e in c.entities)]
     assert result.total == len(want) and dict(result.facets["entities"])["Russia"] == len(want)
     assert asdict(result.hits[0].claim.entities[0])  # the records come back whole
+
+
+def test_a_shared_cache_answers_repeats_until_any_write(tmp_path: Path) -> None:
+    from pipeline.index.result_cache import ResultCache
+    from pipeline.index.threaded import PerThreadIndex
+
+    cache = ResultCache()
+    index = PerThreadIndex(lambda: SqliteIndex(tmp_path / "index.db", cache=cache))
+    writer = SqliteIndex(tmp_path / "index.db")  # another process, as the indexer is
+    try:
+        writer.upsert(corpus()[:2])
+        first = index.search_claims(ClaimQuery("harbor"))
+        assert index.search_claims(ClaimQuery("harbor")) is first and cache.hits == 1
+        writer.upsert(corpus()[2:])  # new matches: the cached answer is stale
+        fresh = index.search_claims(ClaimQuery("harbor"))
+        want = {c.id for c, _ in all_claims() if "harbor" in f"{c.content.text} {c.sentence.text}".lower()}
+        assert {h.claim.id for h in fresh.hits} == want and fresh.total > first.total
+    finally:
+        writer.close()
+        index.close()

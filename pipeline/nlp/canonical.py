@@ -24,7 +24,6 @@ ALIASES: dict[str, str] = {
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 PERSONISH = {"PERSON"}
-NAMEISH = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 
 
 def clean_mention(text: str) -> str:

@@ -31,7 +31,7 @@ _LEMMA_CHILD_DEPS = frozenset({"xcomp", "dobj", "ccomp", "attr", "acomp", "advcl
 
 
 @dataclass(slots=True)
-class Candidate:
+class ClaimCandidate:
     """What the rules found for one cue token: how the content was chosen, its range, the subject."""
 
     tok: Any
@@ -47,21 +47,30 @@ class Candidate:
     n_subjects: int = 0  # subjects (nsubj, nsubjpass, csubj, expl) inside the content
 
 
-def claim_features(c: Candidate, text: str, quotes: QuoteIndex, lexicon: dict[str, CueEntry],
-                   token_feats: list[str] | None = None) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class CueFeatures:
+    """Features of a cue token alone, with the lexicon key and frame the content features combine with."""
+
+    key: str
+    frame: str
+    strings: list[str]
+
+
+def claim_features(c: ClaimCandidate, text: str, quotes: QuoteIndex, lexicon: dict[str, CueEntry],
+                   cue_feats: CueFeatures | None = None) -> list[str]:
     """Feature strings of candidate ``c`` (deterministic; see the module doc).
 
-    ``token_feats`` may pass :func:`token_features` of ``c.tok`` computed once
+    ``cue_feats`` may pass :func:`token_features` of ``c.tok`` computed once
     for all the contents proposed for one cue.
     """
-    if token_feats is None:
-        token_feats = token_features(c.tok, c.kind, c.rule_cue, text, quotes, lexicon)
-    return token_feats + content_features(c, quotes, token_feats[1][3:], token_feats[3][2:])
+    if cue_feats is None:
+        cue_feats = token_features(c.tok, c.kind, c.rule_cue, text, quotes, lexicon)
+    return cue_feats.strings + content_features(c, quotes, cue_feats.key, cue_feats.frame)
 
 
 def token_features(tok: Any, kind: str, rule_cue: bool, text: str, quotes: QuoteIndex,
-                   lexicon: dict[str, CueEntry], governor: str = "none") -> list[str]:
-    """Features of the cue token alone; items 1 and 3 are ``lk=<key>`` and ``f=<frame>``.
+                   lexicon: dict[str, CueEntry], governor: str = "none") -> CueFeatures:
+    """Features of the cue token alone.
 
     ``governor`` tells whether a rule cue governs the token: the dependency label of
     the branch it hangs on ("ccomp" for "said [that X claimed ...]"), or "none".
@@ -73,10 +82,10 @@ def token_features(tok: Any, kind: str, rule_cue: bool, text: str, quotes: Quote
     feats += [f"gov={governor}", f"lkgov={key}|{governor}"]
     feats += _context(tok, key, text, quotes)
     feats += _children(tok, key)
-    return feats
+    return CueFeatures(key, fr, feats)
 
 
-def content_features(c: Candidate, quotes: QuoteIndex, key: str, fr: str) -> list[str]:
+def content_features(c: ClaimCandidate, quotes: QuoteIndex, key: str, fr: str) -> list[str]:
     """Features of the proposed content and speaker, alone and combined with the cue's key and frame."""
     rel = _relation(c, c.tok)
     subj = _subject_type(c)
@@ -88,7 +97,7 @@ def content_features(c: Candidate, quotes: QuoteIndex, key: str, fr: str) -> lis
             f"lkhowlen={key}|{c.how}|{clen}", f"howrel={c.how}|{rel}"] + _edges(c, key)
 
 
-def _edges(c: Candidate, key: str) -> list[str]:
+def _edges(c: ClaimCandidate, key: str) -> list[str]:
     """How the content starts and ends, and whether it holds a clause (a subject)."""
     if c.first is None:
         return []
@@ -137,7 +146,7 @@ def _children(tok: Any, key: str) -> list[str]:
     return out
 
 
-def _relation(c: Candidate, tok: Any) -> str:
+def _relation(c: ClaimCandidate, tok: Any) -> str:
     if c.end <= tok.idx:
         return "before"
     if c.start >= tok.idx + len(tok.text):
@@ -145,7 +154,7 @@ def _relation(c: Candidate, tok: Any) -> str:
     return "around"
 
 
-def _subject_type(c: Candidate) -> str:
+def _subject_type(c: ClaimCandidate) -> str:
     subj = c.subj
     if subj is None:
         return "none"
@@ -162,10 +171,6 @@ def _subject_type(c: Candidate) -> str:
 def _quote_bucket(quotes: QuoteIndex, start: int, end: int) -> str:
     share = quotes.inside(start, end) / max(end - start, 1)
     return "0" if share == 0 else "all" if share >= 0.95 else "most" if share >= 0.5 else "some"
-
-
-def _bucket(x: float) -> int:
-    return min(10, int(x * 10))
 
 
 def _length_bucket(n_chars: int) -> int:

@@ -1,6 +1,7 @@
 """Attributed claims (who said, claimed, denied what) in a parsed article.
 
-Public API: :data:`EXTRACTOR_VERSION` and :func:`extract_claims`. Works on any
+Public API: :data:`EXTRACTOR_VERSION`, :func:`extract_claims`, and for the
+scorer's training :func:`learned_candidates` (:class:`TrainingCandidate`). Works on any
 spaCy-like ``Doc`` (``text``, ``sents``, tokens with ``idx``, ``lemma_``,
 ``pos_``, ``dep_``, ``head``, ``children``); spaCy itself is imported only by
 ``pipeline.stages.nlp``.
@@ -46,8 +47,8 @@ from typing import Any
 from pipeline.nlp import content as cn
 from pipeline.nlp import spans
 from pipeline.nlp import typographic as typo
-from pipeline.nlp.claim_features import Candidate, claim_features, token_features
-from pipeline.nlp.cue_model import ClaimModel, load_model
+from pipeline.nlp.claim_features import ClaimCandidate, CueFeatures, claim_features, token_features
+from pipeline.nlp.cue_model import ClaimModel, load_claim_model
 from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
 from pipeline.nlp.quotes import QuoteIndex
 from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
@@ -79,6 +80,16 @@ class _Found:
     rule: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class _Option:
+    """One proposed content for a cue: a token range, or a character range (``chars`` wins), and
+    the rule that proposed it."""
+
+    tokens: tuple[int, int] | None
+    chars: tuple[int, int] | None
+    how: str
+
+
 @dataclass(slots=True)
 class _Draft:
     """A claim before ids are assigned; ``p`` is the learned score (1.0 on the rule path)."""
@@ -91,7 +102,7 @@ class _Draft:
     stance: str
     quote: bool
     sentence: Span
-    cand: Candidate | None = None
+    cand: ClaimCandidate | None = None
     p: float = 1.0
 
 
@@ -117,13 +128,13 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
                    *, model: ClaimModel | None = _DEFAULT) -> list[Claim]:
     """All attributed claims of ``doc`` in text order (see the module doc for guarantees).
 
-    ``model`` defaults to the shipped learned scorer (:func:`load_model`); pass
+    ``model`` defaults to the shipped learned scorer (:func:`load_claim_model`); pass
     None to use the rule lexicon only (also the fallback when the file is missing).
     """
     text = doc.text
-    model = load_model() if model is _DEFAULT else model
+    model = load_claim_model() if model is _DEFAULT else model
     ctx = _Context(doc, entities, learned=model is not None)
-    drafts = candidate_drafts(ctx)
+    drafts = _candidate_drafts(ctx)
     if model is not None:
         drafts = _keep_likely(ctx, drafts, model)
     drafts.extend(_typographic(text, ctx.quotes, ctx.resolver))
@@ -142,30 +153,44 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
     return claims
 
 
-def candidate_drafts(ctx: _Context) -> list[_Draft]:
-    """Claim drafts of every cue candidate, in text order, before scoring and de-duplication.
+@dataclass(frozen=True, slots=True)
+class TrainingCandidate:
+    """One candidate claim of the learned path, as the scorer's training sees it.
 
-    On the learned path every token the lexicon knows is a candidate (the
-    scorer decides), each with the rules' content and the alternatives of
-    :func:`pipeline.nlp.content.alternatives`, and each draft carries its
-    :class:`Candidate`; on the rule path only the rule lexicon's cues, one draft each.
+    ``cue`` and ``speaker`` are as in :class:`~pipeline.records.Claim`;
+    ``start``/``end`` are the content's character offsets into the text;
+    ``features`` are the scorer's feature strings (:mod:`pipeline.nlp.claim_features`).
     """
-    drafts = []
-    for f in ctx.found:
-        drafts.extend(_drafts(ctx, f))
-    return drafts
+
+    cue: Cue
+    speaker: Speaker | None
+    start: int
+    end: int
+    features: list[str]
 
 
-def learned_candidates(doc: Any, entities: Sequence[Entity]) -> list[tuple[_Draft, list[str]]]:
-    """Every learned-path draft of ``doc`` with its feature strings (what the scorer is trained on)."""
+def learned_candidates(doc: Any, entities: Sequence[Entity]) -> list[TrainingCandidate]:
+    """Every candidate the learned path scores for ``doc``, in the order it scores them.
+
+    Deterministic: the same parse gives the same candidates and features. Per
+    cue token (every token the mined lexicon knows), the rules' content and
+    the alternatives of :func:`pipeline.nlp.content.alternatives`.
+    """
     ctx = _Context(doc, entities, learned=True)
-    drafts = candidate_drafts(ctx)
-    return list(zip(drafts, draft_features(ctx, drafts), strict=True))
+    drafts = _candidate_drafts(ctx)
+    return [TrainingCandidate(d.cue, d.speaker, d.start, d.end, feats)
+            for d, feats in zip(drafts, _draft_features(ctx, drafts), strict=True)]
 
 
-def draft_features(ctx: _Context, drafts: list[_Draft]) -> list[list[str]]:
-    """Feature strings of each learned-path draft (see :mod:`pipeline.nlp.claim_features`)."""
-    by_token: dict[int, list[str]] = {}
+def _candidate_drafts(ctx: _Context) -> list[_Draft]:
+    """Claim drafts of every cue candidate, in text order, before scoring and de-duplication
+    (learned path: each with its :class:`ClaimCandidate`; rule path: the rule lexicon's cues only)."""
+    return [d for f in ctx.found for d in _drafts(ctx, f)]
+
+
+def _draft_features(ctx: _Context, drafts: list[_Draft]) -> list[list[str]]:
+    """Feature strings of each learned-path draft (the cue token's features computed once per token)."""
+    by_token: dict[int, CueFeatures] = {}
     rows = []
     for d in drafts:
         c = d.cand
@@ -194,7 +219,7 @@ def _governor(tok: Any, rule_tokens: set[int], depth: int = 6) -> str:
 def _keep_likely(ctx: _Context, drafts: list[_Draft], model: ClaimModel) -> list[_Draft]:
     """Per cue token the best-scored draft, when its probability reaches the model's threshold."""
     best: dict[int, _Draft] = {}
-    for d, p in zip(drafts, model.probs(draft_features(ctx, drafts)), strict=True):
+    for d, p in zip(drafts, model.probs(_draft_features(ctx, drafts)), strict=True):
         d.p = float(p)
         if d.p >= model.threshold and (d.tok.i not in best or d.p > best[d.tok.i].p):
             best[d.tok.i] = d
@@ -234,23 +259,23 @@ def _content(ctx: _Context, f: _Found) -> tuple[tuple[int, int] | None, Any, str
 
 
 def _drafts(ctx: _Context, f: _Found) -> list[_Draft]:
-    """Drafts for cue ``f``: the rules' content, plus the alternatives on the learned path."""
+    """Drafts for cue ``f``, distinct by content span: the rules' content first, then (learned path)
+    the alternative contents and the quotations inside the rules' content."""
     rng, subj, how = _content(ctx, f)
     block = spans.colon_block(ctx.text, f.tok) if f.kind == "verb" else None
-    options: list[tuple[tuple[int, int] | None, tuple[int, int] | None, str]] = [(rng, block, how)]
-    if block is not None:
-        options[0] = (rng, block, "block")
+    first = _draft(ctx, f, _Option(rng, block, "block" if block is not None else how), subj)
+    options: list[_Option] = []
     if ctx.learned and f.kind != "according":
-        options += [(alt, None, alt_how) for alt, alt_how in cn.alternatives(f.tok, rng)]
-    out: list[_Draft] = []
+        options += [_Option(alt, None, alt_how) for alt, alt_how in cn.alternatives(f.tok, rng)]
+    if ctx.learned and first is not None:
+        options += [_Option(None, chars, quote_how) for chars, quote_how in _quote_options(ctx, f.tok, first)]
+    drafts = [first] + [_draft(ctx, f, option, subj) for option in options]
     seen: set[tuple[int, int]] = set()
-    for i, (tok_rng, char_rng, option_how) in enumerate(options):
-        d = _draft(ctx, f, tok_rng, char_rng, subj, option_how)
+    out = []
+    for d in drafts:
         if d is not None and (d.start, d.end) not in seen:
             seen.add((d.start, d.end))
             out.append(d)
-        if ctx.learned and i == 0 and out:
-            options += [(None, rng, how) for rng, how in _quote_options(ctx, f.tok, out[0])]
     return out
 
 
@@ -263,45 +288,63 @@ def _quote_options(ctx: _Context, tok: Any, d: _Draft) -> list[tuple[tuple[int, 
     return [] if rng == (d.start, d.end) else [(rng, "quote")]
 
 
-def _draft(ctx: _Context, f: _Found, rng: tuple[int, int] | None, block: tuple[int, int] | None,
-           subj: Any, how: str) -> _Draft | None:
-    """One claim draft for cue ``f`` and a content (token range, or character ``block``), or None
-    when there is no content or the cue reports nothing."""
-    tok, doc, text, quotes = f.tok, ctx.doc, ctx.text, ctx.quotes
-    if block is not None:
-        start, end = block
-    elif rng is None:
+def _draft(ctx: _Context, f: _Found, option: _Option, subj: Any) -> _Draft | None:
+    """One claim draft for cue ``f`` and one content option, or None when there is no content,
+    the cue reports nothing (a negated speech verb) or, on the rule path, no one is named."""
+    span = _content_span(ctx, f, option)
+    if span is None:
         return None
-    else:
-        start, end = spans.clip_to_paragraph(text, *spans.char_range(doc, rng), tok.idx)
-    if start >= end:
-        return None
-    start, end = spans.widen_to_quotes(text, start, end, tok.idx, quotes, ctx.cue_offsets)
-    content_text = text[start:end]
-    stance = stance_of(tok, content_text)
+    start, end = span
+    stance = stance_of(f.tok, ctx.text[start:end])
     if stance is None:
         return None
-    speaker = None
-    if subj is not None and not (rng and subj.i in range(*rng) and quotes.region_at(subj.idx)):
-        speaker = ctx.resolver.speaker(doc, text, subj)
-    elif (f.kind == "verb" and not ctx.learned and tok.lemma_ not in _SOURCELESS
-          and cue_score(tok, ctx.lexicon) < _SOURCELESS_MIN):
-        return None  # "known as", "charged with": a participle, not an attribution
-    sent = tok.sent
-    cand = None
-    if ctx.learned:
-        ent = None if speaker is None else ctx.resolver.entity_at(subj.idx)
-        first = bisect.bisect_right(ctx.tok_starts, start) - 1
-        last = max(bisect.bisect_left(ctx.tok_starts, end) - 1, first)
-        cand = Candidate(tok, f.kind, how, subj if speaker is not None else None,
-                         None if ent is None else ent.label, start, end, f.rule,
-                         doc[first], doc[last], ctx.subjects[last + 1] - ctx.subjects[first])
+    speaker = _speaker(ctx, subj, option.tokens)
+    if speaker is None and not _may_be_anonymous(ctx, f):
+        return None
+    sent = f.tok.sent
     return _Draft(
-        tok=tok, cue=_cue(text, f), speaker=speaker, start=start, end=end, stance=stance,
-        quote=quotes.inside(start, end) >= _QUOTE_SHARE * (end - start),
-        sentence=Span(sent.start_char, sent.end_char, text[sent.start_char:sent.end_char]),
-        cand=cand,
+        tok=f.tok, cue=_cue(ctx.text, f), speaker=speaker, start=start, end=end, stance=stance,
+        quote=ctx.quotes.inside(start, end) >= _QUOTE_SHARE * (end - start),
+        sentence=Span(sent.start_char, sent.end_char, ctx.text[sent.start_char:sent.end_char]),
+        cand=_scorer_input(ctx, f, option.how, subj if speaker is not None else None, start, end)
+        if ctx.learned else None,
     )
+
+
+def _content_span(ctx: _Context, f: _Found, option: _Option) -> tuple[int, int] | None:
+    """Character span of a content option: kept in the cue's paragraph, widened to whole quotations."""
+    if option.chars is not None:
+        start, end = option.chars
+    elif option.tokens is None:
+        return None
+    else:
+        start, end = spans.clip_to_paragraph(ctx.text, *spans.char_range(ctx.doc, option.tokens), f.tok.idx)
+    if start >= end:
+        return None
+    return spans.widen_to_quotes(ctx.text, start, end, f.tok.idx, ctx.quotes, ctx.cue_offsets)
+
+
+def _speaker(ctx: _Context, subj: Any, tokens: tuple[int, int] | None) -> Speaker | None:
+    """The speaker named by subject token ``subj``, unless the subject sits inside the quoted content."""
+    if subj is None or (tokens and subj.i in range(*tokens) and ctx.quotes.region_at(subj.idx)):
+        return None
+    return ctx.resolver.speaker(ctx.doc, ctx.text, subj)
+
+
+def _may_be_anonymous(ctx: _Context, f: _Found) -> bool:
+    """Whether a cue without a speaker still attributes: always on the learned path (the scorer
+    decides); on the rule path unless a verb cue is a participle ("known as", "charged with")."""
+    return (ctx.learned or f.kind != "verb" or f.tok.lemma_ in _SOURCELESS
+            or cue_score(f.tok, ctx.lexicon) >= _SOURCELESS_MIN)
+
+
+def _scorer_input(ctx: _Context, f: _Found, how: str, subj: Any, start: int, end: int) -> ClaimCandidate:
+    """What the learned scorer sees of a draft (see :mod:`pipeline.nlp.claim_features`)."""
+    ent = None if subj is None else ctx.resolver.entity_at(subj.idx)
+    first = bisect.bisect_right(ctx.tok_starts, start) - 1
+    last = max(bisect.bisect_left(ctx.tok_starts, end) - 1, first)
+    return ClaimCandidate(f.tok, f.kind, how, subj, None if ent is None else ent.label, start, end, f.rule,
+                          ctx.doc[first], ctx.doc[last], ctx.subjects[last + 1] - ctx.subjects[first])
 
 
 def _typographic(text: str, quotes: QuoteIndex, resolver: SpeakerResolver) -> list[_Draft]:

@@ -5,7 +5,7 @@ The weights (``data/claim_model.npz``) are trained on the PolNeAR train split
 holds a JSON header (provenance, citation, feature dimension, decision
 threshold) and a float32 weight vector over hashed feature indices, no text.
 
-Guarantees: :func:`load_model` reads the file once per path and process
+Guarantees: :func:`load_claim_model` reads the file once per path and process
 (module-level cache) and returns None, with a :class:`RuntimeWarning`, when it
 is missing or unreadable, so callers can fall back to the rule lexicon;
 scoring is deterministic (same features, same probability).
@@ -74,6 +74,6 @@ def _load(path: str) -> ClaimModel | None:
     return ClaimModel(weights, float(header["bias"]), float(header["threshold"]), header)
 
 
-def load_model(path: str | Path | None = None) -> ClaimModel | None:
+def load_claim_model(path: str | Path | None = None) -> ClaimModel | None:
     """The model at ``path`` (default :data:`MODEL_PATH`), cached; None with a warning when missing."""
     return _load(str(MODEL_PATH if path is None else path))

@@ -21,10 +21,18 @@ THRESHOLD = 0.25  # smoothed precision a (lemma, frame) needs to count as a cue
 SMOOTH = 3.0  # pseudo-count pulling a rare frame towards its lemma's precision
 
 # Core reporting verbs: cues whatever the lexicon says (keeps the extractor useful without data).
-CORE_VERBS = frozenset(
-    ["say", "tell", "claim", "deny", "insist", "warn", "accuse", "acknowledge", "admit", "announce", "argue", "assert", "believe", "confirm", "contend", "declare", "explain", "expect", "add", "note", "report", "reveal", "state", "suggest", "write", "tweet", "allege", "reject", "refute", "dismiss", "dispute", "maintain", "predict", "promise", "vow", "reiterate", "stress", "emphasize", "concede", "agree", "complain", "charge", "testify", "recall", "respond", "reply", "counter"])
-CORE_NOUNS = frozenset(
-    ["claim", "statement", "allegation", "assertion", "denial", "accusation", "belief", "report", "suggestion", "warning", "argument", "view", "announcement", "promise", "remark", "comment", "charge", "testimony", "assessment"])
+CORE_VERBS = frozenset([
+    "say", "tell", "claim", "deny", "insist", "warn", "accuse", "acknowledge", "admit", "announce",
+    "argue", "assert", "believe", "confirm", "contend", "declare", "explain", "expect", "add", "note",
+    "report", "reveal", "state", "suggest", "write", "tweet", "allege", "reject", "refute", "dismiss",
+    "dispute", "maintain", "predict", "promise", "vow", "reiterate", "stress", "emphasize", "concede",
+    "agree", "complain", "charge", "testify", "recall", "respond", "reply", "counter",
+])
+CORE_NOUNS = frozenset([
+    "claim", "statement", "allegation", "assertion", "denial", "accusation", "belief", "report",
+    "suggestion", "warning", "argument", "view", "announcement", "promise", "remark", "comment",
+    "charge", "testimony", "assessment",
+])
 _NOUNISH = {"NOUN", "PROPN"}
 _VERBISH = {"VERB", "AUX"}
 

@@ -21,9 +21,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-DENY_LEMMAS = frozenset(
-    ["deny", "reject", "refute", "dismiss", "dispute", "rebut", "contradict", "disavow", "repudiate", "debunk", "disprove", "denial", "rejection", "refutation", "dismissal", "rebuttal", "repudiation", "deny_report"])
-NEG_RAISING = frozenset(["think", "believe", "expect", "suppose", "anticipate", "imagine", "feel", "seem", "appear", "want"])
+DENY_LEMMAS = frozenset([
+    "deny", "reject", "refute", "dismiss", "dispute", "rebut", "contradict", "disavow", "repudiate",
+    "debunk", "disprove", "denial", "rejection", "refutation", "dismissal", "rebuttal", "repudiation",
+    "deny_report",
+])
+NEG_RAISING = frozenset([
+    "think", "believe", "expect", "suppose", "anticipate", "imagine", "feel", "seem", "appear", "want",
+])
 _NO_EVIDENCE = re.compile(
     r"\b(?:no|not (?:any|seen any|found any)|little|zero)\s+(?:\w+\s+)?"
     r"(?:evidence|proof|indication|sign|signs|basis|grounds)\b"
@@ -31,7 +36,6 @@ _NO_EVIDENCE = re.compile(
     r"(?:false|untrue|baseless|unfounded|groundless|fabricated|not true|lies|a lie)\b",
     re.IGNORECASE,
 )
-_NEG_WORDS = frozenset({"not", "n't", "never", "no"})
 
 
 def is_negated(cue: Any) -> bool:

@@ -2,6 +2,12 @@
 
 The only module that imports spaCy. ``Enricher`` is also what ``pipeline
 extract`` uses, so the measured extractor is the one that runs in production.
+
+Each component runs only where its output is read (:class:`GatedParser`):
+sentence boundaries from the model's small ``senter``, entities from ``ner``
+on the whole text, and the tagger, parser, attribute ruler and lemmatizer
+only on the sentences :class:`pipeline.nlp.gate.ClaimGate` lets through
+(runs of consecutive such sentences, parsed as one text each).
 """
 
 from __future__ import annotations
@@ -10,17 +16,29 @@ import importlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
+from spacy.attrs import DEP, HEAD, LEMMA, POS, TAG
+from spacy.tokens import Doc
+
 from pipeline.bus.base import ENRICHED, Message
 from pipeline.config import NlpSettings
 from pipeline.errors import ConfigError, PermanentError
 from pipeline.nlp.claims import EXTRACTOR_VERSION, extract_claims
+from pipeline.nlp.cues import load_lexicon
 from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.gate import ClaimGate, gated_lemmas
 from pipeline.records import Article, Claim, EnrichedArticle, Entity, decode, encode
 from pipeline.runtime.deadletter import Failure
 from pipeline.runtime.worker import Outcome, Outgoing
+from pipeline.stages.attributes import FastAttributes
+
+FIRST_PASS = ("senter", "ner")  # on every text
+PARSE_PASS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")  # on gated sentences
+_MEMOISED = {"attribute_ruler": lambda ruler: FastAttributes(ruler.patterns, ruler.vocab)}
+_PARSE_ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
 
 
-def load_model(name: str) -> Any:
+def load_spacy(name: str) -> Any:
     """Load a spaCy pipeline by package name, with a clear error when it is missing."""
     import spacy
 
@@ -36,13 +54,95 @@ def load_model(name: str) -> Any:
                 f"(PIPELINE_NLP__MODEL) to an installed one such as en_core_web_sm.") from exc
 
 
+def _same(component: Any) -> Any:
+    return component
+
+
+def claim_gate(nlp: Any) -> ClaimGate:
+    """The word test built from the mined lexicon and the model's own lemmatizer tables."""
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    exc, rules = lookups.get_table("lemma_exc"), lookups.get_table("lemma_rules")
+    parts = ("verb", "noun")
+    return ClaimGate(gated_lemmas(load_lexicon()), {p: exc.get(p, {}) for p in parts},
+                     {p: rules.get(p, []) for p in parts})
+
+
+class GatedParser:
+    """spaCy Docs with entities everywhere and a parse (tags, lemmas, heads) only where a claim may be.
+
+    Guarantees: one Doc per text, in order, tokenized as the full pipeline
+    would; ``doc.ents`` come from the model's own ``ner`` over the whole text;
+    every sentence the gate passes carries the model's tags, lemmas and
+    dependency parse, and every other sentence is one flat tree (its first
+    token the root, the rest attached to it as ``dep``, no tags or lemmas),
+    so ``doc.sents`` stays whole and no cue is found there.
+    """
+
+    def __init__(self, nlp: Any, batch_size: int = 16) -> None:
+        self.nlp = nlp
+        self.batch_size = batch_size
+        self.gate = claim_gate(nlp)
+        self._first = [nlp.get_pipe(name) for name in FIRST_PASS]
+        self._parse = [_MEMOISED.get(name, _same)(nlp.get_pipe(name)) for name in PARSE_PASS]
+        self._dep, self._root = nlp.vocab.strings.add("dep"), nlp.vocab.strings.add("ROOT")
+
+    def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
+        """Docs for ``texts``, lazily, in batches of ``batch_size``."""
+        docs: Iterable[Doc] = (self.nlp.make_doc(t) for t in texts)
+        for component in self._first:
+            docs = component.pipe(docs, batch_size=self.batch_size)
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= self.batch_size:
+                yield from self._parse_gated(batch)
+                batch = []
+        yield from self._parse_gated(batch)
+
+    def _parse_gated(self, docs: list[Doc]) -> list[Doc]:
+        runs = [self._runs(doc) for doc in docs]
+        pieces: Iterable[Doc] = (Doc(self.nlp.vocab, words=[t.text for t in doc[s:e]],
+                                     spaces=[bool(t.whitespace_) for t in doc[s:e]])
+                                 for doc, doc_runs in zip(docs, runs, strict=True) for s, e in doc_runs)
+        for component in self._parse:
+            pieces = component.pipe(pieces, batch_size=self.batch_size)
+        parsed = iter(pieces)
+        for doc, doc_runs in zip(docs, runs, strict=True):
+            self._annotate(doc, [(s, next(parsed)) for s, _ in doc_runs])
+        return docs
+
+    def _runs(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token ranges of maximal runs of consecutive sentences that pass the gate."""
+        runs: list[tuple[int, int]] = []
+        for sent in doc.sents:
+            if not self.gate.passes(t.text for t in sent):
+                continue
+            if runs and runs[-1][1] == sent.start:
+                runs[-1] = (runs[-1][0], sent.end)
+            else:
+                runs.append((sent.start, sent.end))
+        return runs
+
+    def _annotate(self, doc: Doc, parsed: list[tuple[int, Doc]]) -> None:
+        """Write the runs' annotation into ``doc``; flat trees over the sentences between them."""
+        arr = np.zeros((len(doc), len(_PARSE_ATTRS)), dtype="uint64")
+        for sent in doc.sents:
+            arr[sent.start:sent.end, 3] = (sent.start - np.arange(sent.start, sent.end)).astype("uint64")
+            arr[sent.start:sent.end, 4] = self._dep
+            arr[sent.start, 4] = self._root
+        for start, piece in parsed:
+            arr[start:start + len(piece)] = piece.to_array(_PARSE_ATTRS)
+        doc.from_array(_PARSE_ATTRS, arr)
+
+
 class Enricher:
     """Entities and claims for texts; deterministic for a given model and extractor version."""
 
     def __init__(self, settings: NlpSettings, nlp: Any | None = None) -> None:
         self.settings = settings
-        self.nlp = nlp if nlp is not None else load_model(settings.model)
-        meta = getattr(self.nlp, "meta", {})
+        nlp = nlp if nlp is not None else load_spacy(settings.model)
+        self.parser = GatedParser(nlp, settings.batch_size)
+        meta = getattr(nlp, "meta", {})
         self.model = f"{meta.get('lang', 'xx')}_{meta.get('name', settings.model)}-{meta.get('version', '?')}"
         self.extractor = EXTRACTOR_VERSION
 
@@ -50,8 +150,7 @@ class Enricher:
         """For each (id, text), in order: its entities and claims."""
         items = list(items)
         texts = (text[: self.settings.max_chars] for _, text in items)
-        for (item_id, _), doc in zip(items, self.nlp.pipe(texts, batch_size=self.settings.batch_size),
-                                     strict=True):
+        for (item_id, _), doc in zip(items, self.parser.pipe(texts), strict=True):
             entities = extract_entities(doc)
             yield entities, extract_claims(doc, entities, item_id)
 
@@ -62,7 +161,7 @@ class Enricher:
 
 
 class NlpHandler:
-    """Worker handler: decode articles, enrich them in one ``nlp.pipe`` batch, publish."""
+    """Worker handler: decode articles, enrich them in one batch, publish."""
 
     stage = "nlp"
 

@@ -1,4 +1,8 @@
-"""Shared fixtures for the claim-extractor tests: the spaCy model is loaded once per session."""
+"""Shared fixtures for the claim-extractor tests: the spaCy model is loaded once per session.
+
+Texts are parsed the way the NLP stage parses them (``GatedParser``), so the
+tests pin what production extracts.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,20 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
-def claims_of(nlp):
-    """Parse a text and return (text, claims)."""
+def parse(nlp):
+    """Parse one text as the NLP stage does: a spaCy Doc."""
+    from pipeline.stages.nlp import GatedParser
+
+    parser = GatedParser(nlp)
+    return lambda text: next(parser.pipe([text]))
+
+
+@pytest.fixture(scope="session")
+def claims_of(parse):
+    """Parse a text and return its claims."""
 
     def run(text: str, article_id: str = "t") -> list[Claim]:
-        doc = nlp(text)
+        doc = parse(text)
         return extract_claims(doc, extract_entities(doc), article_id)
 
     return run

@@ -9,21 +9,21 @@ import pytest
 
 from pipeline.nlp.claim_features import hash_features
 from pipeline.nlp.claims import extract_claims, learned_candidates
-from pipeline.nlp.cue_model import MODEL_PATH, load_model
+from pipeline.nlp.cue_model import MODEL_PATH, load_claim_model
 from pipeline.nlp.entities import extract_entities
 
 REPORTING = "The senator said on Tuesday that the bill would pass."
 NOT_REPORTING = "The museum is closed on Mondays and the shop is in the basement."
 
 
-def candidates(nlp, text: str):
-    doc = nlp(text)
+def candidates(parse, text: str):
+    doc = parse(text)
     return learned_candidates(doc, extract_entities(doc))
 
 
 @pytest.fixture(scope="module")
 def model():
-    m = load_model()
+    m = load_claim_model()
     assert m is not None, "pipeline/nlp/data/claim_model.npz is missing: run scripts/train_claims.py"
     return m
 
@@ -33,15 +33,15 @@ def test_hashing_is_stable_crc32():
     assert idx.tolist() == [zlib.crc32(b"lk=say|V") & ((1 << 18) - 1), zlib.crc32(b"how=verb") & ((1 << 18) - 1)]
 
 
-def test_features_are_deterministic(nlp):
-    first = [(d.start, d.end, d.cue.text, feats) for d, feats in candidates(nlp, REPORTING)]
-    second = [(d.start, d.end, d.cue.text, feats) for d, feats in candidates(nlp, REPORTING)]
+def test_features_are_deterministic(parse):
+    first = [(c.start, c.end, c.cue.text, c.features) for c in candidates(parse, REPORTING)]
+    second = [(c.start, c.end, c.cue.text, c.features) for c in candidates(parse, REPORTING)]
     assert first and first == second
     assert all(isinstance(f, str) and f for _, _, _, feats in first for f in feats)
 
 
 def test_model_loads_once_with_provenance(model):
-    assert load_model() is model  # module-level cache
+    assert load_claim_model() is model  # module-level cache
     assert model.dim & (model.dim - 1) == 0 and 0.0 < model.threshold < 1.0
     assert "Newell" in model.meta["citation"] and "PolNeAR" in model.meta["citation"]
     assert "train" in model.meta["source"]
@@ -49,26 +49,26 @@ def test_model_loads_once_with_provenance(model):
     assert MODEL_PATH.stat().st_size < 5_000_000
 
 
-def test_reporting_sentence_scores_above_threshold(nlp, model):
-    said = [feats for d, feats in candidates(nlp, REPORTING) if d.cue.text == "said"]
+def test_reporting_sentence_scores_above_threshold(parse, model):
+    said = [c.features for c in candidates(parse, REPORTING) if c.cue.text == "said"]
     assert said and max(model.probs(said)) >= model.threshold
 
 
-def test_non_reporting_sentence_scores_below_threshold(nlp, model):
-    rows = [feats for _, feats in candidates(nlp, NOT_REPORTING)]
+def test_non_reporting_sentence_scores_below_threshold(parse, model):
+    rows = [c.features for c in candidates(parse, NOT_REPORTING)]
     assert all(p < model.threshold for p in model.probs(rows))
 
 
-def test_scores_are_deterministic(nlp, model):
-    rows = [feats for _, feats in candidates(nlp, REPORTING)]
+def test_scores_are_deterministic(parse, model):
+    rows = [c.features for c in candidates(parse, REPORTING)]
     assert model.probs(rows).tolist() == model.probs(rows).tolist()
     assert model.prob(rows[0]) == pytest.approx(model.probs(rows)[0])
 
 
-def test_missing_model_warns_and_rules_still_work(nlp):
+def test_missing_model_warns_and_rules_still_work(parse):
     with pytest.warns(RuntimeWarning, match="claim model unavailable"):
-        assert load_model("/nonexistent/claim_model.npz") is None
-    doc = nlp(REPORTING)
+        assert load_claim_model("/nonexistent/claim_model.npz") is None
+    doc = parse(REPORTING)
     claims = extract_claims(doc, extract_entities(doc), "t", model=None)
     assert [c.cue.text for c in claims] == ["said"]
     assert claims[0].content.text.endswith("the bill would pass")

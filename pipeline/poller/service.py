@@ -44,6 +44,7 @@ Fetch = Callable[..., FetchResult]
 QUEUE_REFRESH_S = 0.5  # how stale the in-memory list of due feeds may get
 FULL_TEXT_PER_POLL = 30  # article pages fetched per feed poll; the rest keep their summary
 CANCELLED = "cancelled: the poller is shutting down"
+STORE_DOWN = "abandoned: the feed store is unavailable"  # not the feed's fault: nothing recorded, still due
 
 
 class _Cancelled(Exception):
@@ -182,6 +183,9 @@ class Poller:
             return self._poll_feed(feed)
         except _Cancelled:
             return PollOutcome(feed, self.now(), error=CANCELLED)
+        except BackendUnavailable as exc:  # the store (disk full, locked): an outage, not a feed failure
+            log.warning("polling %s: %s", feed.url, exc)
+            return PollOutcome(feed, self.now(), error=STORE_DOWN)
         except Exception as exc:  # noqa: BLE001 - a bug with one feed must not stop the others
             log.exception("polling %s failed unexpectedly", feed.url)
             return PollOutcome(feed, self.now(), error=f"internal error: {type(exc).__name__}: {exc}")
@@ -266,7 +270,7 @@ class Poller:
         return len(outcomes)
 
     def _apply(self, outcomes: list[PollOutcome]) -> None:
-        outcomes = [o for o in outcomes if o.error != CANCELLED]  # abandoned: nothing recorded, still due
+        outcomes = [o for o in outcomes if o.error not in (CANCELLED, STORE_DOWN)]  # nothing recorded, still due
         seen_rows = self._publish(outcomes)
         updates = [(o.feed.id, self._changes(o)) for o in outcomes]
         self.store.apply(updates, seen_rows)

@@ -17,15 +17,17 @@ from pipeline.cli import (
     search_cmd,
     serve_cmd,
     stages_cmd,
+    stance_cmd,
     status_cmd,
+    thread_cmd,
 )
 from pipeline.cli.context import Context
 from pipeline.config import load_settings
 from pipeline.errors import BackendUnavailable, ConfigError, InputError
 from pipeline.runtime.logs import setup_logging
 
-COMMANDS = (replay_cmd, stages_cmd, search_cmd, extract_cmd, status_cmd, dlq_cmd, feeds_cmd, poll_cmd,
-            serve_cmd)
+COMMANDS = (replay_cmd, stages_cmd, search_cmd, thread_cmd, extract_cmd, stance_cmd, status_cmd, dlq_cmd,
+            feeds_cmd, poll_cmd, serve_cmd)
 EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 3, 130, 141
 log = logging.getLogger("pipeline")
 

@@ -6,12 +6,15 @@ import argparse
 import json
 import shutil
 import textwrap
+from dataclasses import asdict
 
 from pipeline import search
 from pipeline.backends import index_exists
 from pipeline.cli.context import Context
 from pipeline.errors import InputError
 from pipeline.index.base import ArticleHit, ClaimHit, SearchResult
+from pipeline.records import to_dict
+from pipeline.threads.view import ThreadGroup, group_by_thread
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=10, help="hits per page (default 10)")
     p.add_argument("--after", metavar="CURSOR", help="the next page: the cursor a previous page printed")
     p.add_argument("--articles", action="store_true", help="search articles instead of claims")
+    p.add_argument("--group", choices=["threads"],
+                   help="threads: one line per claim thread among the hits, with its size")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
 
@@ -48,6 +53,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                                      source=args.source, since=args.since, until=args.until,
                                      limit=args.limit, after=args.after)
     result = ctx.index.search_claims(claim_query)
+    if args.group == "threads":
+        groups = group_by_thread(ctx.index, [h for h in result.hits if isinstance(h, ClaimHit)])
+        print(json.dumps(groups_json(groups), ensure_ascii=False, indent=1) if args.json else format_groups(groups))
+        return 0
     print(json.dumps(search.claims_json(result), ensure_ascii=False, indent=1) if args.json
           else format_claims(result))
     return 0
@@ -76,6 +85,26 @@ def format_claims(result: SearchResult) -> str:
     if result.next_cursor:
         lines.append(f"\nmore: --after {result.next_cursor}")
     return "\n".join(lines)
+
+
+def format_groups(groups: list[ThreadGroup]) -> str:
+    """One line per thread: its size and reach, its best-ranked claim and the thread id."""
+    width = min(shutil.get_terminal_size((100, 20)).columns, 120)
+    lines = [f"{len(groups)} thread(s)"]
+    for n, g in enumerate(groups, 1):
+        t = g.summary
+        speaker = g.claim.speaker.canonical if g.claim.speaker else "(unattributed)"
+        head = (f"{n:>2}. {t.size} claim(s), reported by {t.outlets} outlet(s) · denied by {t.denied_by}"
+                f"  [{t.thread_id}]  {speaker}: ")
+        lines.append(head + _shorten(f'"{g.claim.content.text}"', max(width - len(head), 20)))
+    return "\n".join(lines)
+
+
+def groups_json(groups: list[ThreadGroup]) -> dict:
+    """``{"threads": [{"thread", "size", "articles", "outlets", "denied_by", "claim", "article"}]}``."""
+    return {"threads": [{"thread": g.summary.thread_id, "size": g.summary.size, "articles": g.summary.articles,
+                         "outlets": g.summary.outlets, "denied_by": g.summary.denied_by,
+                         "claim": to_dict(g.claim), "article": asdict(g.article)} for g in groups]}
 
 
 def _shorten(text: str, limit: int) -> str:

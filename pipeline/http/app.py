@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from pipeline.http import api, errors, export, middleware, pages
+from pipeline.http import api, errors, export, middleware, pages, threads
 from pipeline.http.render import highlighted, safe_href, search_url, xml_text
 from pipeline.index.base import Index
 from pipeline.runtime.metrics import Sensor
@@ -52,6 +52,7 @@ def create_app(index: Index, options: HttpOptions | None = None, sensor: Sensor 
     middleware.install(app)
     app.include_router(export.router)  # before api: /api/claims/export is not a claim id
     app.include_router(api.router)
+    app.include_router(threads.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -18,6 +18,7 @@ from pipeline.http.params import API_MAX_LIMIT
 from pipeline.http.render import SEARCH_PARAMS, segments
 from pipeline.index.base import FACETS, ClaimHit
 from pipeline.records import STANCES
+from pipeline.threads.view import thread_summaries
 
 router = APIRouter()
 FACET_FILTER = {"speakers": "speaker", "entities": "entity", "stances": "stance", "sources": "source"}
@@ -27,7 +28,8 @@ FACET_FILTER = {"speakers": "speaker", "entities": "entity", "stances": "stance"
 def search_page(request: Request, index: IndexDep) -> Response:
     params = {k: v for k in SEARCH_PARAMS if (v := request.query_params.get(k, "").strip())}
     context: dict[str, Any] = {"params": params, "stances": STANCES, "facet_filter": FACET_FILTER,
-                               "facet_names": FACETS, "error": None, "result": None, "histogram": None}
+                               "facet_names": FACETS, "error": None, "result": None, "histogram": None,
+                               "threads": {}}
     status = 200
     try:
         query = search.claim_query(params.get("q", ""), speaker=params.get("speaker"), entity=params.get("entity"),
@@ -41,6 +43,7 @@ def search_page(request: Request, index: IndexDep) -> Response:
         result = index.search_claims(query)
         context["result"] = result
         context["hits"] = [h for h in result.hits if isinstance(h, ClaimHit)]
+        context["threads"] = thread_summaries(index, [h.claim.id for h in context["hits"]])
         context["histogram"] = histogram_bars(index.claim_histogram(query, interval))
         context["interval"] = interval
     return request.app.state.templates.TemplateResponse(request, "search.html", context, status_code=status)

@@ -100,6 +100,26 @@ class SearchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadLink:
+    """Where a claim sits in the claim threads (see :mod:`pipeline.threads.assign`).
+
+    ``thread_id`` is the smallest claim id in the thread; ``stance`` is the
+    claim's article's stance toward the thread (agree, disagree, discuss);
+    ``denies`` are the ids of the claims this claim denies; ``source`` (the
+    outlet) and ``speaker`` (canonical, "" when unattributed) let a thread be
+    summarized without reading its claims.
+    """
+
+    claim_id: str
+    article_id: str
+    thread_id: str
+    stance: str
+    denies: tuple[str, ...] = ()
+    source: str = ""
+    speaker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class IndexFailure:
     """A document the index refused for good (bad data, not an outage)."""
 
@@ -136,6 +156,19 @@ class Index(Protocol):
         ``interval`` is one of :data:`INTERVALS`; a period is named by its first
         day (``YYYY-MM-DD``; weeks start on Monday). Periods without matches are omitted.
         """
+
+    def put_thread_links(self, links: Sequence[ThreadLink]) -> None:
+        """Write thread links, replacing earlier ones by claim id; idempotent, visible at once.
+
+        Links live apart from the claim documents, so re-indexing an article
+        keeps its claims' threads.
+        """
+
+    def thread_links(self, claim_ids: Sequence[str]) -> dict[str, ThreadLink]:
+        """The links of those of ``claim_ids`` that have one, by claim id."""
+
+    def thread_members(self, thread_ids: Sequence[str]) -> list[ThreadLink]:
+        """Every link in the given threads, ordered by claim id."""
 
     def counts(self) -> dict[str, int]:
         """Documents per kind: ``{"articles": n, "claims": m}``."""

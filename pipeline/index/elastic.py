@@ -27,6 +27,7 @@ from elasticsearch import Elasticsearch, helpers
 from pipeline.config import IndexSettings
 from pipeline.errors import BackendUnavailable, ConfigError, InputError, PermanentError, PipelineError
 from pipeline.index import elastic_mappings as m
+from pipeline.index import elastic_threads as th
 from pipeline.index.base import (
     ArticleHit,
     ArticleQuery,
@@ -35,6 +36,7 @@ from pipeline.index.base import (
     ClaimQuery,
     IndexFailure,
     SearchResult,
+    ThreadLink,
 )
 from pipeline.index.query import decode_cursor, encode_cursor
 from pipeline.records import EnrichedArticle, Entity, from_dict
@@ -408,6 +410,23 @@ class ElasticIndex:
         source = src.get("source") or ""
         name = source.get("name", "") if isinstance(source, dict) else source
         return ArticleRef(src["id"], src.get("title") or "", src.get("url") or "", src.get("published"), name or "")
+
+    # --- threads -------------------------------------------------
+
+    def put_thread_links(self, links: Sequence[ThreadLink]) -> None:
+        self._ensure_ready()
+        with _translated("put thread links"):
+            th.put_links(self._es, self.alias("threads"), links)
+
+    def thread_links(self, claim_ids: Sequence[str]) -> dict[str, ThreadLink]:
+        self._ensure_ready()
+        with _translated("get thread links"):
+            return th.links_of(self._es, self.alias("threads"), claim_ids)
+
+    def thread_members(self, thread_ids: Sequence[str]) -> list[ThreadLink]:
+        self._ensure_ready()
+        with _translated("search threads"):
+            return th.members(self._es, self.alias("threads"), thread_ids)
 
     # --- housekeeping ------------------------------------------------------------
 

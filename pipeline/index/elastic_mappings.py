@@ -88,7 +88,22 @@ ARTICLES = IndexSchema("articles", 2, {
     },
 })
 
-SCHEMAS = (CLAIMS, ARTICLES)
+# Thread links, one per claim (``_id`` = claim id), apart from the claim documents
+# so that re-indexing an article keeps its claims' threads.
+THREADS = IndexSchema("threads", 1, {
+    "dynamic": "strict",
+    "properties": {
+        "claim_id": {"type": "keyword"},
+        "article_id": {"type": "keyword"},
+        "thread_id": {"type": "keyword"},
+        "stance": {"type": "keyword"},
+        "denies": {"type": "keyword"},
+        "source": {"type": "keyword"},
+        "speaker": {"type": "keyword"},
+    },
+})
+
+SCHEMAS = (CLAIMS, ARTICLES, THREADS)
 
 
 def with_analyzer(mapping: Any, analyzer: str) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.index import sqlite_read as read
+from pipeline.index import sqlite_threads as threads
 from pipeline.index.base import (
     ArticleHit,
     ArticleQuery,
@@ -24,6 +25,7 @@ from pipeline.index.base import (
     ClaimQuery,
     IndexFailure,
     SearchResult,
+    ThreadLink,
 )
 from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
@@ -46,6 +48,7 @@ class SqliteIndex:
 
     def ensure_schema(self) -> None:
         ensure_schema(self._conn)
+        self._conn.executescript(threads.SCHEMA)
 
     def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
         with Transaction(self._conn) as c:
@@ -53,6 +56,17 @@ class SqliteIndex:
                 replace_article(c, enriched)
             c.execute("UPDATE meta SET writes = writes + 1")
         return []
+
+    # --- threads -----------------------------------------------------------------------
+
+    def put_thread_links(self, links: Sequence[ThreadLink]) -> None:
+        threads.put_links(self._conn, links)
+
+    def thread_links(self, claim_ids: Sequence[str]) -> dict[str, ThreadLink]:
+        return threads.links_of(self._conn, claim_ids)
+
+    def thread_members(self, thread_ids: Sequence[str]) -> list[ThreadLink]:
+        return threads.members(self._conn, thread_ids)
 
     def counts(self) -> dict[str, int]:
         articles = self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

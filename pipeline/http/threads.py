@@ -1,0 +1,51 @@
+"""Claim threads over HTTP: the JSON API and the thread page (the same views as ``pipeline thread``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from pipeline.http.api import IndexDep
+from pipeline.index.base import Index
+from pipeline.threads.decide import MAX_CLAIM_CHARS, StanceDecider
+from pipeline.threads.view import THREAD_STANCES, ThreadView, thread_for_claim, thread_for_text, view_json
+
+router = APIRouter()
+
+
+def decider_of(request: Request) -> StanceDecider:
+    """One decider per app, made on first use (loading the model takes a moment)."""
+    state = request.app.state
+    if getattr(state, "decider", None) is None:
+        state.decider = StanceDecider()
+    return state.decider
+
+
+def _claim_thread(index: Index, claim_id: str) -> ThreadView:
+    if index.get_claim(claim_id) is None:
+        raise HTTPException(404, f"no claim {claim_id!r}")
+    return thread_for_claim(index, claim_id)
+
+
+@router.get("/api/claims/{claim_id}/thread", summary="A claim's thread", tags=["threads"])
+def claim_thread(index: IndexDep, claim_id: str) -> dict[str, Any]:
+    """``{"thread", "text", "claim", "size", "outlets", "denied_by", "agree", "disagree", "discuss"}``:
+    the articles that agree, disagree or discuss the claim, each ``{"article", "claim", "denies"}`` with the
+    claim that decides it; 404 when the claim is unknown."""
+    return view_json(_claim_thread(index, claim_id))
+
+
+@router.get("/api/thread", summary="The indexed articles' stance toward any text", tags=["threads"])
+def text_thread(request: Request, index: IndexDep,
+                text: Annotated[str, Query(max_length=MAX_CLAIM_CHARS, description="a claim")] = "") -> dict[str, Any]:
+    """The same document as ``/api/claims/{id}/thread`` (``thread`` null); 400 for empty text."""
+    return view_json(thread_for_text(index, decider_of(request), text))
+
+
+@router.get("/claims/{claim_id}/thread", include_in_schema=False)
+def thread_page(request: Request, index: IndexDep, claim_id: str) -> Response:
+    view = _claim_thread(index, claim_id)
+    return request.app.state.templates.TemplateResponse(
+        request, "thread.html", {"view": view, "stances": THREAD_STANCES})

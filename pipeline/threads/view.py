@@ -1,0 +1,168 @@
+"""What users see of a thread: the articles that agree, disagree or discuss, each with its deciding claim.
+
+Shared by ``pipeline thread`` and the HTTP API. Works on the
+:class:`~pipeline.index.base.Index` protocol only. Unknown claim ids and
+unusable text raise :class:`~pipeline.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pipeline.errors import InputError
+from pipeline.index.base import ArticleQuery, ArticleRef, ClaimHit, ClaimQuery, Index, ThreadLink
+from pipeline.records import Article, Claim, to_dict
+from pipeline.threads.decide import StanceDecider, check_claim_text
+
+THREAD_STANCES = ("agree", "disagree", "discuss")
+TEXT_CANDIDATES = 20  # articles considered for ``--text``: from the best claim and article matches
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article under one stance, with the claim that decides it and the claims that claim denies."""
+
+    article: ArticleRef
+    stance: str
+    claim: Claim | None
+    denies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    """A thread's counts: claims, articles, outlets reporting it, speakers denying it."""
+
+    thread_id: str
+    size: int
+    articles: int
+    outlets: int
+    denied_by: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadView:
+    """A thread (or the answer for a typed text): entries in date order, and its counts."""
+
+    thread_id: str | None
+    text: str
+    claim: Claim | None
+    entries: tuple[Entry, ...]
+    size: int  # claims in the thread (articles, for a typed text)
+    outlets: int  # distinct outlets that report it, with any stance
+    denied_by: int  # distinct speakers (unattributed: articles) that deny it
+
+    def of(self, stance: str) -> list[Entry]:
+        return [e for e in self.entries if e.stance == stance]
+
+
+def summarize(thread_id: str, links: Sequence[ThreadLink]) -> ThreadSummary:
+    denying = {lk.speaker.lower() or f"article:{lk.article_id}" for lk in links if lk.stance == "disagree"}
+    return ThreadSummary(thread_id, len(links), len({lk.article_id for lk in links}),
+                         len({lk.source or lk.article_id for lk in links}), len(denying))
+
+
+def thread_summaries(index: Index, claim_ids: Sequence[str]) -> dict[str, ThreadSummary]:
+    """The summary of each claim's thread, by claim id; a claim without a link is a thread of one."""
+    links = index.thread_links(claim_ids)
+    members: dict[str, list[ThreadLink]] = {}
+    for lk in index.thread_members(sorted({lk.thread_id for lk in links.values()})):
+        members.setdefault(lk.thread_id, []).append(lk)
+    out = {}
+    for cid in claim_ids:
+        tid = links[cid].thread_id if cid in links else cid
+        out[cid] = summarize(tid, members.get(tid) or [links.get(cid) or ThreadLink(cid, "", cid, "agree")])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadGroup:
+    """A thread among search hits: its best-ranked claim and its counts."""
+
+    claim: Claim
+    article: ArticleRef
+    summary: ThreadSummary
+
+
+def group_by_thread(index: Index, hits: Sequence[ClaimHit]) -> list[ThreadGroup]:
+    """One group per thread the hits belong to, in the order of each thread's best hit."""
+    summaries = thread_summaries(index, [h.claim.id for h in hits])
+    groups: dict[str, ThreadGroup] = {}
+    for hit in hits:
+        summary = summaries[hit.claim.id]
+        groups.setdefault(summary.thread_id, ThreadGroup(hit.claim, hit.article, summary))
+    return list(groups.values())
+
+
+def thread_for_claim(index: Index, claim_id: str) -> ThreadView:
+    """The thread of an indexed claim; a claim not yet linked forms a thread of its own."""
+    claim_id = (claim_id or "").strip()
+    found = index.get_claim(claim_id) if claim_id else None
+    if found is None:
+        raise InputError(f"unknown claim id {claim_id!r}")
+    link = index.thread_links([claim_id]).get(claim_id)
+    links = index.thread_members([link.thread_id]) if link else []
+    if not links:
+        links = [ThreadLink(claim_id, found.claim.article_id, claim_id, "agree")]
+    hits = {lk.claim_id: hit for lk in links if (hit := index.get_claim(lk.claim_id)) is not None}
+    present = [lk for lk in links if lk.claim_id in hits]  # links of claims since removed are left out
+    summary = summarize(link.thread_id if link else claim_id, present)
+    return ThreadView(summary.thread_id, found.claim.content.text, found.claim, tuple(_entries(present, hits)),
+                      summary.size, summary.outlets, summary.denied_by)
+
+
+def thread_for_text(index: Index, decider: StanceDecider, text: str) -> ThreadView:
+    """The indexed articles' stance toward any text (the best claim and article matches, decided)."""
+    text = check_claim_text(text)
+    claims = index.search_claims(ClaimQuery(text=text, limit=TEXT_CANDIDATES, facets=False)).hits
+    articles = index.search_articles(ArticleQuery(text=text, limit=TEXT_CANDIDATES)).hits
+    ids = list(dict.fromkeys([h.claim.article_id for h in claims if isinstance(h, ClaimHit)]
+                             + [h.article.id for h in articles]))[:TEXT_CANDIDATES]
+    found = [a for i in ids if (a := index.get_article(i)) is not None]
+    decisions = decider.decide_many([(text, decider.prepare(e.article.text, e.claims, e.entities)) for e in found])
+    entries = [Entry(article_ref(e.article), d.stance, d.claim) for e, d in zip(found, decisions, strict=True)
+               if d.stance != "unrelated"]
+    denying = {_who(e) for e in entries if e.stance == "disagree"}
+    return ThreadView(None, text, None, tuple(sorted(entries, key=_order)), len(entries),
+                      len({e.article.source or e.article.id for e in entries}), len(denying))
+
+
+def view_json(view: ThreadView) -> dict[str, Any]:
+    """``{"thread", "text", "claim", "size", "outlets", "denied_by", "agree": [...], "disagree": [...],
+    "discuss": [...]}``; each entry ``{"article", "claim", "denies"}``."""
+    out: dict[str, Any] = {"thread": view.thread_id, "text": view.text,
+                           "claim": to_dict(view.claim) if view.claim else None, "size": view.size,
+                           "outlets": view.outlets, "denied_by": view.denied_by}
+    for stance in THREAD_STANCES:
+        out[stance] = [{"article": asdict(e.article), "claim": to_dict(e.claim) if e.claim else None,
+                        "denies": list(e.denies)} for e in view.of(stance)]
+    return out
+
+
+def article_ref(article: Article) -> ArticleRef:
+    return ArticleRef(article.id, article.title, article.url, article.published, article.source.name)
+
+
+def _entries(links: Sequence[ThreadLink], hits: dict[str, ClaimHit]) -> list[Entry]:
+    """One entry per (article, stance): the article's first claim with that stance decides it."""
+    chosen: dict[tuple[str, str], Entry] = {}
+    for lk in sorted(links, key=lambda lk: (hits[lk.claim_id].claim.ordinal, lk.claim_id)):
+        key = (lk.article_id, lk.stance)
+        if key in chosen:
+            entry = chosen[key]
+            chosen[key] = Entry(entry.article, entry.stance, entry.claim, tuple(sorted({*entry.denies, *lk.denies})))
+        else:
+            hit = hits[lk.claim_id]
+            chosen[key] = Entry(hit.article, lk.stance, hit.claim, lk.denies)
+    return sorted(chosen.values(), key=_order)
+
+
+def _order(e: Entry) -> tuple:
+    return (e.article.published or "9999", e.article.id, THREAD_STANCES.index(e.stance),
+            e.claim.ordinal if e.claim else -1)
+
+
+def _who(e: Entry) -> str:
+    sp = e.claim.speaker if e.claim else None
+    return f"speaker:{sp.canonical.lower()}" if sp else f"article:{e.article.id}"

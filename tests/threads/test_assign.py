@@ -1,0 +1,123 @@
+"""Thread assignment against both index backends (SQLite and a real Elasticsearch)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import REPO, close_test_index, open_test_index
+
+from pipeline.bus.base import Message
+from pipeline.records import Article, EnrichedArticle, Source, encode
+from pipeline.stages.indexer import IndexHandler
+from pipeline.threads.assign import ThreadAssigner, is_anaphoric
+from pipeline.threads.decide import StanceDecider
+from pipeline.threads.view import thread_for_claim
+
+CLAIM_A = ("US officials said on Monday that Iran is planning to sell hundreds of attack drones to Russia "
+           "for the war in Ukraine.")
+DENIAL_B = ("Iran's foreign minister on Tuesday denied that Iran is planning to sell attack drones to Russia, "
+            "calling the claim baseless. He said Tehran opposes the war in Ukraine.")
+OTHER_C = ("The mayor said on Friday that the new tram line will open in the spring. Officials said "
+           "ticket prices would stay the same.")
+
+
+@pytest.fixture(scope="module")
+def seed(enricher) -> EnrichedArticle:
+    path = next((REPO / "seeds").glob("*.txt"))
+    text = path.read_text(encoding="utf-8")
+    a = Article("seed", path.as_uri(), path.as_uri(), Source("replay"), text.split("\n")[0][:80], text)
+    return enricher.enrich([a])[0]
+
+
+def claim_where(enriched: EnrichedArticle, speaker: str, words: str):
+    return next(c for c in enriched.claims if c.speaker and speaker in c.speaker.canonical
+                and words in c.content.text)
+
+
+def test_seed_claim_and_its_rejection_share_a_thread(index, seed, decider) -> None:
+    index.upsert([seed])
+    assert ThreadAssigner(index, decider).assign([seed]) == []
+    us = claim_where(seed, "United States", "Iran is planning to sell")
+    rejection = claim_where(seed, "Tehran", "allegation")
+    denial = claim_where(seed, "Amirabdollahian", "US claims")
+    links = index.thread_links([us.id, rejection.id, denial.id])
+    assert links[us.id].thread_id == links[rejection.id].thread_id == links[denial.id].thread_id
+    assert links[rejection.id].stance == "disagree" and us.id in links[rejection.id].denies
+    assert us.id in links[denial.id].denies
+    view = thread_for_claim(index, us.id)
+    assert rejection.id in {e.claim.id for e in view.of("disagree")}
+    assert us.id in {e.claim.id for e in view.of("agree")}
+    assert view.denied_by == 2
+
+
+def test_a_denial_in_another_outlet_joins_and_is_linked(index, make_article, decider) -> None:
+    a = make_article("aaa", CLAIM_A, outlet="Daily Planet")
+    b = make_article("bbb", DENIAL_B, outlet="Globe Herald", published="2024-05-02T10:00:00Z")
+    c = make_article("ccc", OTHER_C, outlet="Metro Times")
+    assigner = ThreadAssigner(index, decider)
+    for enriched in (a, b, c):  # one article at a time, as they arrive
+        index.upsert([enriched])
+        assigner.assign([enriched])
+    claim_a = a.claims[0]
+    denial = next(cl for cl in b.claims if cl.stance == "deny")
+    links = index.thread_links([claim_a.id, denial.id, *(cl.id for cl in c.claims)])
+    assert links[denial.id].thread_id == links[claim_a.id].thread_id == min(claim_a.id, denial.id)
+    assert links[denial.id].stance == "disagree" and links[denial.id].denies == (claim_a.id,)
+    assert all(links[cl.id].thread_id != links[claim_a.id].thread_id for cl in c.claims)
+    view = thread_for_claim(index, denial.id)
+    assert [e.article.source for e in view.of("disagree")] == ["Globe Herald"]
+    assert view.outlets == 2 and view.denied_by == 1
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("elastic", marks=pytest.mark.elastic)])
+def test_same_threads_in_either_order_and_on_replay(kind, tmp_path: Path, index_prefix: str,
+                                                    make_article, decider) -> None:
+    arts = [make_article("aaa", CLAIM_A), make_article("bbb", DENIAL_B, outlet="Globe Herald"),
+            make_article("ccc", OTHER_C, outlet="Metro Times")]
+    results = []
+    for n, order in enumerate((arts, arts[::-1])):
+        index = open_test_index(kind, tmp_path / f"{n}.db" if kind == "sqlite" else f"{index_prefix}o{n}-")
+        try:
+            assigner = ThreadAssigner(index, decider)
+            for enriched in order:
+                index.upsert([enriched])
+                assigner.assign([enriched])
+            ids = [c.id for e in arts for c in e.claims]
+            first = index.thread_links(ids)
+            for enriched in arts:  # a replay: everything again
+                index.upsert([enriched])
+                assigner.assign([enriched])
+            assert index.thread_links(ids) == first
+            results.append({cid: (lk.thread_id, lk.denies) for cid, lk in first.items()})
+        finally:
+            close_test_index(index)
+    assert results[0] == results[1]
+
+
+class _Failing(StanceDecider):
+    """Fails for one article's text: the stand-in for any bug hit by one article."""
+
+    def prepare(self, text, claims=(), entities=()):
+        if "tram" in text:
+            raise RuntimeError("boom")
+        return super().prepare(text, claims, entities)
+
+
+def test_one_failing_article_does_not_stop_indexing(index, make_article, decider) -> None:
+    arts = [make_article("aaa", CLAIM_A), make_article("ccc", OTHER_C, outlet="Metro Times")]
+    handler = IndexHandler(index, ThreadAssigner(index, _Failing(decider.model)))
+    batch = [Message("articles.enriched", 0, n, e.article.id, encode(e)) for n, e in enumerate(arts)]
+    outcome = handler.handle(batch)
+    assert outcome.failures == []
+    index.refresh()
+    assert index.counts() == {"articles": 2, "claims": sum(len(e.claims) for e in arts)}
+    links = index.thread_links([c.id for e in arts for c in e.claims])
+    assert set(links) == {c.id for c in arts[0].claims}
+
+
+def test_anaphoric_contents() -> None:
+    assert is_anaphoric("the allegation") and is_anaphoric("the US claims in a phone call")
+    assert is_anaphoric("these reports") and is_anaphoric("that")
+    assert not is_anaphoric("Iran is selling drones to Russia")
+    assert not is_anaphoric("that the US has seen no evidence that China helped")

@@ -1,0 +1,52 @@
+"""The index's thread-link and lookup-by-id contract, on SQLite and a real Elasticsearch."""
+
+from __future__ import annotations
+
+from pipeline.index.base import ThreadLink
+from pipeline.records import Article, Claim, Cue, EnrichedArticle, Entity, Source, Span, Speaker, claim_id
+
+
+def article(article_id: str, sentences: list[str], outlet: str = "Daily Planet") -> EnrichedArticle:
+    """An article with one claim per sentence ("X said Y."), true offsets, one entity per claim."""
+    text = " ".join(sentences)
+    claims = []
+    for n, sentence in enumerate(sentences):
+        start = text.index(sentence)
+        speaker, _, content = sentence.rstrip(".").partition(" said ")
+        c0 = text.index(content, start)
+        cue = text.index("said", start)
+        entity = Entity(speaker, "PERSON", start, start + len(speaker), speaker)
+        claims.append(Claim(claim_id(article_id, n), article_id, n,
+                            Speaker(start, start + len(speaker), speaker, speaker, "PERSON"),
+                            Cue(cue, cue + 4, "said", "say"), Span(c0, c0 + len(content), content),
+                            sentence=Span(start, start + len(sentence), sentence), entities=(entity,)))
+    a = Article(article_id, f"https://news.example/{article_id}", f"https://news.example/{article_id}",
+                Source(outlet, "news.example"), f"Title {article_id}", text, published="2024-05-01T10:00:00Z")
+    return EnrichedArticle(a, claims=tuple(claims), model="test", extractor="test")
+
+
+A = article("a1", ["Maria Lopez said the bridge will open in June.", "John Smith said the bridge is unsafe."])
+B = article("b2", ["Aiko Tanaka said the port fees will rise."], outlet="Globe Herald")
+
+
+def test_links_are_stored_replaced_and_listed_by_thread(index) -> None:
+    assert index.upsert([A, B]) == []
+    a0, a1, b0 = (c.id for c in (*A.claims, *B.claims))
+    denial = ThreadLink(a1, "a1", a0, "disagree", (a0,), "Daily Planet", "John Smith")
+    index.put_thread_links([ThreadLink(a0, "a1", a0, "agree"), denial, ThreadLink(b0, "b2", b0, "agree")])
+    assert index.thread_links([a1, "nope"]) == {a1: denial}
+    assert [lk.claim_id for lk in index.thread_members([a0])] == [a0, a1]
+    # Replaced by claim id: b2's claim moves into a0's thread.
+    index.put_thread_links([ThreadLink(b0, "b2", a0, "discuss")])
+    assert [lk.claim_id for lk in index.thread_members([a0])] == sorted([a0, a1, b0])
+    assert index.thread_members([b0]) == []
+    assert index.thread_members([]) == [] and index.thread_links([]) == {}
+
+
+def test_reindexing_an_article_keeps_its_links(index) -> None:
+    index.upsert([A])
+    a0 = A.claims[0].id
+    index.put_thread_links([ThreadLink(a0, "a1", a0, "agree")])
+    index.upsert([A])
+    index.refresh()
+    assert index.thread_links([a0])[a0].thread_id == a0

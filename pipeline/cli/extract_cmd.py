@@ -15,7 +15,7 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from pipeline.cli.context import Context
-from pipeline.errors import InputError
+from pipeline.cli.streams import open_stream
 from pipeline.records import to_dict
 from pipeline.stages.nlp import Enricher
 
@@ -34,10 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     enricher = Enricher(ctx.settings.nlp)
-    source = _open(args.input, "r")
+    source = open_stream(args.input, "r")
     if source is not sys.stdin:
         ctx.on_close(source.close)
-    sink = _open(args.output, "w")
+    sink = open_stream(args.output, "w")
     written, bad_lines = 0, []
     try:
         show = args.output != "-" and sys.stderr.isatty()
@@ -59,15 +59,6 @@ def _claim_row(claim: dict[str, Any]) -> dict[str, Any]:
     claim.pop("schema", None)
     claim.pop("v", None)
     return claim
-
-
-def _open(path: str, mode: str) -> IO[str]:
-    if path == "-":
-        return sys.stdin if mode == "r" else sys.stdout
-    try:
-        return open(path, mode, encoding="utf-8")  # noqa: SIM115 - closed by the caller
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from exc
 
 
 def _items(lines: IO[str], bad_lines: list[int]) -> Iterator[tuple[str, str]]:

@@ -16,7 +16,7 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from pipeline.cli.context import Context
-from pipeline.cli.extract_cmd import _open
+from pipeline.cli.streams import open_stream
 from pipeline.threads.body import Body
 from pipeline.threads.decide import StanceDecider
 from pipeline.threads.model import load_model
@@ -41,12 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     decider = StanceDecider(load_model(args.model) if args.model else None)
     show = args.output != "-" and sys.stderr.isatty()
-    with _open(args.bodies, "r") as fh:
+    with open_stream(args.bodies, "r") as fh:
         raw = dict(_rows(fh, args.bodies, ("body_id", "text")))
-    with _open(args.pairs, "r") as fh:
+    with open_stream(args.pairs, "r") as fh:
         pairs = list(_rows(fh, args.pairs, ("id", "claim", "body_id")))
     bodies = _prepare(ctx, decider, raw, show)
-    sink = _open(args.output, "w")
+    sink = open_stream(args.output, "w")
     missing = 0
     try:
         for start in tqdm(range(0, len(pairs), BATCH), unit="batch", disable=not show, file=sys.stderr,

@@ -35,6 +35,12 @@ DENSE_NAMES = (
     "log_deny_claims", "log_assert_claims", "best_claim_denies", "best_claim_quote", "best_claim_hedge_cue",
     "best_claim_speaker_named", "entity_share", "log_body_words", "log_claim_words", "no_claims",
     "deny_minus_assert",
+    # Interactions a linear model cannot form itself: refuting words mean a denial only when the
+    # claim is not itself a denial or debunking ("X is a hoax"), and hedges matter where the body
+    # discusses the claim.
+    "neg_claim_top_refuting", "pos_claim_top_refuting", "neg_claim_body_refuting", "pos_claim_body_refuting",
+    "neg_claim_cos_deny", "pos_claim_cos_deny", "best_sentence_x_top_refuting", "best_sentence_x_top_hedging",
+    "hedged_claim_x_best_sentence", "share_x_cos_lead",
 )
 
 
@@ -101,7 +107,16 @@ def dense_features(claim: ClaimText, body: Body, idf: Sequence[float] | None, di
         math.log1p(body.n_words), math.log1p(len(claim.stems)), float(not body.claims),
         deny_cos - assert_cos,
     )
-    return np.asarray(values, dtype=np.float64)
+    return np.asarray(values + _interactions(dict(zip(DENSE_NAMES, values, strict=False))), dtype=np.float64)
+
+
+def _interactions(f: dict[str, float]) -> tuple[float, ...]:
+    neg = float(f["claim_refuting"] > 0)
+    hedged = float(f["claim_hedging"] > 0)
+    return (neg * f["top_refuting"], (1 - neg) * f["top_refuting"], neg * f["body_refuting_rate"],
+            (1 - neg) * f["body_refuting_rate"], neg * f["cos_deny_claim"], (1 - neg) * f["cos_deny_claim"],
+            f["cos_best_sentence"] * f["top_refuting"], f["cos_best_sentence"] * f["top_hedging"],
+            hedged * f["cos_best_sentence"], f["share_in_body"] * f["cos_lead"])
 
 
 def lexical_terms(claim: ClaimText, body: Body, idf: Sequence[float] | None, dim: int) -> list[str]:

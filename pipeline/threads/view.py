@@ -96,7 +96,8 @@ def group_by_thread(index: Index, hits: Sequence[ClaimHit]) -> list[ThreadGroup]
 
 
 def thread_for_claim(index: Index, claim_id: str) -> ThreadView:
-    """The thread of an indexed claim; a claim not yet linked forms a thread of its own."""
+    """The thread of an indexed claim, stated by its first claim (the one whose id is the thread's);
+    a claim not yet linked forms a thread of its own."""
     claim_id = (claim_id or "").strip()
     found = index.get_claim(claim_id) if claim_id else None
     if found is None:
@@ -108,7 +109,8 @@ def thread_for_claim(index: Index, claim_id: str) -> ThreadView:
     hits = {lk.claim_id: hit for lk in links if (hit := index.get_claim(lk.claim_id)) is not None}
     present = [lk for lk in links if lk.claim_id in hits]  # links of claims since removed are left out
     summary = summarize(link.thread_id if link else claim_id, present)
-    return ThreadView(summary.thread_id, found.claim.content.text, found.claim, tuple(_entries(present, hits)),
+    root = hits.get(summary.thread_id, found).claim  # the thread's first claim states it
+    return ThreadView(summary.thread_id, root.content.text, root, tuple(_entries(present, hits)),
                       summary.size, summary.outlets, summary.denied_by)
 
 
@@ -145,10 +147,11 @@ def article_ref(article: Article) -> ArticleRef:
 
 
 def _entries(links: Sequence[ThreadLink], hits: dict[str, ClaimHit]) -> list[Entry]:
-    """One entry per (article, stance): the article's first claim with that stance decides it."""
-    chosen: dict[tuple[str, str], Entry] = {}
+    """One entry per (article, stance, speaker): the first such claim decides it, so two parties
+    denying a claim in one article show as two entries."""
+    chosen: dict[tuple[str, str, str], Entry] = {}
     for lk in sorted(links, key=lambda lk: (hits[lk.claim_id].claim.ordinal, lk.claim_id)):
-        key = (lk.article_id, lk.stance)
+        key = (lk.article_id, lk.stance, lk.speaker.lower())
         if key in chosen:
             entry = chosen[key]
             chosen[key] = Entry(entry.article, entry.stance, entry.claim, tuple(sorted({*entry.denies, *lk.denies})))

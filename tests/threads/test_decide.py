@@ -18,9 +18,9 @@ DISAGREE = ("Iran's foreign ministry on Sunday denied reports that Tehran is sel
             "ministry's spokesman said, rejecting the allegation as a fabrication. Officials dismissed "
             "the report that hundreds of drones would be sold to Russia as a hoax.")
 DISCUSS = ("US officials said on Monday that Iran may be preparing to sell hundreds of drones to Russia, "
-           "according to intelligence reports. The claim could not be independently verified. "
-           "Analysts said it was unclear whether any drones had been delivered to Russia, and "
-           "the reports suggest talks between Iran and Russia are continuing.")
+           "according to intelligence reports. The report has yet to be independently verified. "
+           "Analysts said talks between Iran and Russia about the drones are reportedly continuing, "
+           "and the officials expect more details in the coming weeks.")
 UNRELATED = ("The city council approved a new budget for the public library on Tuesday. The library "
              "will extend its opening hours and buy new children's books. Council members praised "
              "the volunteers who organised the summer reading programme.")

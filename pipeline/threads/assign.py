@@ -11,12 +11,14 @@ How a new article's claims are linked:
   of another speaker (content and sentence compared; an anaphoric denial such
   as "rejected the allegation" also leans toward the article's lead claim);
   an ``assert`` claim that restates an earlier one of the article joins it;
-* **across articles**: each claim's text finds candidate claims by text
-  search over the index; the article's stance toward each candidate's content
-  is decided by :class:`~pipeline.threads.decide.StanceDecider` (the measured
-  FNC-1 decision); when related, the article's deciding claim joins the
-  candidate's thread if it is close enough to the candidate, and denies it
-  when the decision is ``disagree`` and the deciding claim is a denial.
+* **across articles**: each new claim's text finds candidate claims by text
+  search over the index; a new claim and a candidate join when each is the
+  other article's closest claim to the other, both articles are related to
+  the other's claim by :class:`~pipeline.threads.decide.StanceDecider` (the
+  measured FNC-1 decision) and the two claims are close enough. When one of
+  them is a ``deny`` claim and the other is not, the denial is linked to the
+  claim it denies (an older denial gains the new claim in its ``denies``).
+  The test is symmetric, so it does not matter which article came first.
 
 Guarantees:
 
@@ -24,8 +26,10 @@ Guarantees:
   threads merges them (every member relabelled to the smallest id), so the
   threads are the connected components of the links found, whatever the
   order in which they were found;
-* claims that already have a link keep it: indexing the same articles again
-  (a replay, a redelivery) leaves every thread as it was;
+* claims that already have a link are not decided again (a merge may only
+  relabel them, a new claim may only be added to an old denial's ``denies``):
+  indexing the same articles again (a replay, a redelivery) leaves every
+  thread as it was;
 * one article's failure is reported and the others go on (see :meth:`assign`);
   an index outage (BackendUnavailable) propagates so the batch is retried.
 """
@@ -52,7 +56,8 @@ QUERY_WORDS = 40
 LINK_MIN_COS = 0.35  # a claim this close to another article's claim may join its thread
 DENIAL_MIN_COS = 0.12  # a denial needs less: "rejected the allegation" shares few words
 RESTATE_MIN_COS = 0.5  # two claims of one article this close state the same thing
-LEAD_BONUS = 0.3  # an anaphoric denial's pull toward the article's lead claim
+LEAD_BONUS = 0.3
+PREPARED_CACHE = 256  # other articles kept prepared: threads grow around the same stories  # an anaphoric denial's pull toward the article's lead claim
 _ANAPHORIC = re.compile(
     r"^(?:(?:the|this|that|these|those|such|its|their|his|her|our|all)\s+(?:[\w’'-]+\s+){0,2})?"
     r"(?:claims?|allegations?|accusations?|reports?|charges?|statements?|rumou?rs?|suggestions?|"
@@ -82,6 +87,7 @@ class ThreadAssigner:
     def __init__(self, index: Index, decider: StanceDecider | None = None) -> None:
         self.index = index
         self.decider = decider or StanceDecider()
+        self._prepared: dict[tuple, Body] = {}
 
     def assign(self, articles: Sequence[EnrichedArticle]) -> list[tuple[str, str]]:
         """Link every article's new claims; returns (article id, reason) for articles that failed.
@@ -182,12 +188,19 @@ class ThreadAssigner:
         return edges
 
     def _other_bodies(self, article_ids: set[str]) -> dict[str, Body]:
-        """The other indexed articles, prepared for decisions, by article id."""
+        """The other indexed articles, prepared for decisions, by article id (recent ones cached)."""
         out = {}
         for article_id in sorted(article_ids):
             other = self.index.get_article(article_id)
-            if other is not None:
-                out[article_id] = self.decider.prepare(other.article.text, other.claims, other.entities)
+            if other is None:
+                continue
+            key = (article_id, hash(other.article.text), tuple(c.id for c in other.claims))
+            body = self._prepared.pop(key, None) or self.decider.prepare(other.article.text, other.claims,
+                                                                          other.entities)
+            self._prepared[key] = body  # most recently used last
+            if len(self._prepared) > PREPARED_CACHE:
+                del self._prepared[next(iter(self._prepared))]
+            out[article_id] = body
         return out
 
     def _candidates(self, enriched: EnrichedArticle, new_ids: set[str]) -> list[ClaimHit]:

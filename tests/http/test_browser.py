@@ -135,6 +135,10 @@ def test_labels_and_keyboard(browser, server: str) -> None:  # type: ignore[no-u
     speaker = browser.switch_to.active_element
     assert speaker.get_attribute("id") == "speaker"  # then the filters, in reading order
     speaker.send_keys("Sullivan", Keys.ENTER)
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # Enter submits the form; under load the new page may not have replaced the old one yet.
+    WebDriverWait(browser, 10).until(lambda b: urlsplit(b.current_url).query)
     assert parse_qs(urlsplit(browser.current_url).query) == {"q": ["drones"], "speaker": ["Sullivan"]}
     assert set(card_speakers(browser)) == {"Jake Sullivan"}
 

@@ -170,6 +170,10 @@ class Index(Protocol):
     def thread_members(self, thread_ids: Sequence[str]) -> list[ThreadLink]:
         """Every link in the given threads, ordered by claim id."""
 
+    def similar_claims(self, text: str, limit: int) -> list[Claim]:
+        """The claims that best match ``text`` (ranked as :meth:`search_claims` ranks, any word may
+        match), without totals, facets or highlights: the cheap lookup thread assignment makes per claim."""
+
     def counts(self) -> dict[str, int]:
         """Documents per kind: ``{"articles": n, "claims": m}``."""
 

@@ -39,7 +39,7 @@ from pipeline.index.base import (
     ThreadLink,
 )
 from pipeline.index.query import decode_cursor, encode_cursor
-from pipeline.records import EnrichedArticle, Entity, from_dict
+from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 
 log = logging.getLogger(__name__)
 _ANALYZERS: dict[str, str] = {}  # server URL → the text analyzer it offers (probed once per process)
@@ -427,6 +427,14 @@ class ElasticIndex:
         self._ensure_ready()
         with _translated("search threads"):
             return th.members(self._es, self.alias("threads"), thread_ids)
+
+    def similar_claims(self, text: str, limit: int) -> list[Claim]:
+        query = m.text_query(text, m.CLAIM_FIELDS)
+        if query is None:
+            return []
+        resp = self._search("claims", {"query": query, "size": limit, "source": ["record"],
+                                       "sort": [{"_score": "desc"}, {"id": "asc"}], "track_total_hits": False})
+        return [from_dict(h["_source"]["record"]) for h in resp["hits"]["hits"]]
 
     # --- housekeeping ------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
 from pipeline.index.sqlite_schema import ensure_schema
 from pipeline.index.sqlite_write import replace_article
-from pipeline.records import EnrichedArticle, Entity, from_dict
+from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 from pipeline.sqlitedb import Transaction, connect
 
 
@@ -67,6 +67,14 @@ class SqliteIndex:
 
     def thread_members(self, thread_ids: Sequence[str]) -> list[ThreadLink]:
         return threads.members(self._conn, thread_ids)
+
+    def similar_claims(self, text: str, limit: int) -> list[Claim]:
+        expression = read.text_expression(self._conn, self._words, text)
+        if not expression:
+            return []
+        rows, _ = read.ranked_rows(self._conn, ClaimQuery(text=text, facets=False), expression, limit)
+        docs = read.docs(self._conn, [row[0] for row in rows])
+        return [from_dict(json.loads(docs[row[0]][0])) for row in rows if row[0] in docs]
 
     def counts(self) -> dict[str, int]:
         articles = self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.errors import BackendUnavailable
-from pipeline.index.base import ClaimHit, ClaimQuery, Index, ThreadLink
+from pipeline.index.base import Index, ThreadLink
 from pipeline.records import Claim, EnrichedArticle
 from pipeline.threads import text as tx
 from pipeline.threads.body import Body, BodyClaim
@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 SEARCH_CANDIDATES = 10  # claims fetched by text search per new claim
 MAX_CANDIDATES = 60  # distinct candidate claims decided per article
-QUERY_WORDS = 40
+QUERY_WORDS = 8  # the claim's rarest words: fewer terms, faster and sharper text search
 LINK_MIN_COS = 0.35  # a claim this close to another article's claim may join its thread
 DENIAL_MIN_COS = 0.12  # a denial needs less: "rejected the allegation" shares few words
 RESTATE_MIN_COS = 0.5  # two claims of one article this close state the same thing
@@ -165,23 +165,26 @@ class ThreadAssigner:
         article arrives first), so the threads do not depend on arrival order.
         """
         candidates = self._candidates(enriched, new_ids)
-        links = self.index.thread_links([h.claim.id for h in candidates])
-        candidates = [h for h in candidates if h.claim.id in links]
-        others = self._other_bodies({h.claim.article_id for h in candidates})
-        pairs = []  # (new claim, other article's claim, other article's body)
-        for hit in candidates:
-            other = others.get(hit.claim.article_id)
-            d = next((bc for bc in other.claims if bc.claim.id == hit.claim.id), None) if other else None
-            x = _closest(d, body.claims) if d else None
-            if other and d and x and x.claim.id in new_ids and _closest(x, other.claims) is d:
-                pairs.append((x, d, other))
+        links = self.index.thread_links([c.id for c in candidates])
+        close = []  # cheap filter first: only close pairs cost a look at the other article
+        for candidate in (c for c in candidates if c.id in links):
+            d = self.decider.body_claim(candidate)
+            x = _closest(d, body.claims)
+            if x is not None and x.claim.id in new_ids and tx.cosine(x.vector, d.vector) >= _min_cos(x, d):
+                close.append((x, d))
+        others = self._other_bodies({d.claim.article_id for _, d in close})
+        pairs = []  # (new claim, other article's claim, other article's body): mutual best matches
+        for x, d in close:
+            other = others.get(d.claim.article_id)
+            best = _closest(x, other.claims) if other else None
+            if best is not None and best.claim.id == d.claim.id:
+                pairs.append((x, best, other))
         forward = self.decider.decide_many([(d.claim.content.text, body) for _, d, _ in pairs])
         backward = self.decider.decide_many([(x.claim.content.text, other) for x, _, other in pairs])
         edges = []
         for (x, d, _), fwd, bwd in zip(pairs, forward, backward, strict=True):
             denial = x.deny != d.deny
-            if "unrelated" in (fwd.stance, bwd.stance) or tx.cosine(x.vector, d.vector) < (
-                    DENIAL_MIN_COS if denial else LINK_MIN_COS):
+            if "unrelated" in (fwd.stance, bwd.stance):
                 continue
             edges.append(_Edge(x.claim.id, d.claim.id, links[d.claim.id].thread_id, _stance(fwd.stance, x, d),
                                denies=denial and x.deny, denied_by_target=denial and d.deny))
@@ -203,17 +206,27 @@ class ThreadAssigner:
             out[article_id] = body
         return out
 
-    def _candidates(self, enriched: EnrichedArticle, new_ids: set[str]) -> list[ClaimHit]:
-        seen: dict[str, ClaimHit] = {}
+    def _candidates(self, enriched: EnrichedArticle, new_ids: set[str]) -> list[Claim]:
+        """Claims of other articles that match the new claims' words, in claim id order."""
+        seen: dict[str, Claim] = {}
         for claim in enriched.claims:
-            if claim.id not in new_ids:
-                continue
-            for hit in self.index.search_claims(ClaimQuery(text=_query_text(claim), limit=SEARCH_CANDIDATES,
-                                                            facets=False)).hits:
-                assert isinstance(hit, ClaimHit)
-                if hit.claim.article_id != enriched.article.id and len(seen) < MAX_CANDIDATES:
-                    seen.setdefault(hit.claim.id, hit)
-        return sorted(seen.values(), key=lambda h: h.claim.id)
+            query = self._query_text(claim) if claim.id in new_ids else ""
+            for found in self.index.similar_claims(query, SEARCH_CANDIDATES) if query else ():
+                if found.article_id != enriched.article.id and len(seen) < MAX_CANDIDATES:
+                    seen.setdefault(found.id, found)
+        return [seen[i] for i in sorted(seen)]
+
+    def _query_text(self, claim: Claim) -> str:
+        """Search words for a claim: the rarest words of its content (of its sentence when the content
+        only points elsewhere), in text order; "" when it has fewer than two content words."""
+        text = claim.content.text
+        if is_anaphoric(text) and claim.sentence:
+            text = claim.sentence.text
+        words = list(dict.fromkeys(w for w in tx.words(text) if w not in tx.STOPWORDS and len(w) > 1))
+        if len(words) < 2:
+            return ""
+        rare = set(sorted(words, key=lambda w: (-self.decider.word_weight(w), w))[:QUERY_WORDS])
+        return " ".join(w for w in words if w in rare)
 
     # --- threads -----------------------------------------------------------------
 
@@ -280,6 +293,11 @@ def _stance(article_stance: str, new: BodyClaim, other: BodyClaim) -> str:
     return article_stance
 
 
+def _min_cos(a: BodyClaim, b: BodyClaim) -> float:
+    """How close two claims must be to join: less when one denies the other (denials repeat few words)."""
+    return DENIAL_MIN_COS if a.deny != b.deny else LINK_MIN_COS
+
+
 def _closest(claim: BodyClaim, among: Iterable[BodyClaim]) -> BodyClaim | None:
     """The claim of ``among`` closest to ``claim`` (ties: the earliest), or None when none shares a word."""
     best = max(among, key=lambda bc: (tx.cosine(claim.vector, bc.vector), -bc.claim.ordinal), default=None)
@@ -289,11 +307,3 @@ def _closest(claim: BodyClaim, among: Iterable[BodyClaim]) -> BodyClaim | None:
 def _thread_of(claim_id: str, known: dict[str, ThreadLink]) -> str | None:
     link = known.get(claim_id)
     return link.thread_id if link else None
-
-
-def _query_text(claim: Claim) -> str:
-    """Search words for a claim: its content, or its sentence when the content only points elsewhere."""
-    text = claim.content.text
-    if is_anaphoric(text) and claim.sentence:
-        text = claim.sentence.text
-    return " ".join(tx.words(text)[:QUERY_WORDS])

@@ -65,7 +65,7 @@ def prepare_body(text: str, claims: Sequence[Claim] = (), entities: Sequence[Ent
     all_words = tx.words(text)
     lead = " ".join(tx.sentences(text)[:LEAD_SENTENCES])
     lead_stems = tx.content_stems(lead)
-    body_claims = tuple(_body_claim(c, idf, dim) for c in claims)
+    body_claims = tuple(body_claim(c, idf, dim) for c in claims)
     entity_words = frozenset(w for e in entities for w in tx.words(e.canonical) if w not in tx.STOPWORDS)
     return Body(
         sentences=tuple(sents), vector=tx.weighted_vector(all_stems, idf, dim),
@@ -82,7 +82,8 @@ def _sentence(sentence: str, idf: Sequence[float] | None, dim: int) -> Sentence:
                     sum(w in tx.HEDGING for w in ws), sum(w in tx.NEGATION for w in ws))
 
 
-def _body_claim(claim: Claim, idf: Sequence[float] | None, dim: int) -> BodyClaim:
+def body_claim(claim: Claim, idf: Sequence[float] | None, dim: int) -> BodyClaim:
+    """One claim with the vector of its content (twice) and sentence, as bodies hold them."""
     # The content names what is claimed; the sentence adds the topic words an anaphoric
     # content ("denied the reports") leaves out.
     sentence = claim.sentence.text if claim.sentence else ""

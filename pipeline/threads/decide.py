@@ -22,7 +22,7 @@ import numpy as np
 from pipeline.errors import InputError
 from pipeline.records import Claim, Entity
 from pipeline.threads import text as tx
-from pipeline.threads.body import Body, prepare_body
+from pipeline.threads.body import Body, BodyClaim, body_claim, prepare_body
 from pipeline.threads.features import ClaimText, dense_features, lexical_terms, prepare_claim
 from pipeline.threads.model import StanceModel, load_model
 
@@ -85,6 +85,14 @@ class StanceDecider:
                 decisions[i] = Decision(stance, _deciding_claim(self._claim(claim_text[:MAX_CLAIM_CHARS]), body,
                                                                 stance), float(related[j]))
         return [d for d in decisions if d is not None]
+
+    def body_claim(self, claim: Claim) -> BodyClaim:
+        """An extracted claim as a body holds it (see :func:`pipeline.threads.body.body_claim`)."""
+        return body_claim(claim, self.model.idf, self.model.dim)
+
+    def word_weight(self, word: str) -> float:
+        """The IDF weight the model gives a word (rare words weigh more)."""
+        return self.model.idf[tx.bucket(tx.stem(word), self.model.dim)]
 
     def claim_vector(self, claim_text: str) -> dict[int, float]:
         """The claim text's hashed TF-IDF vector (unit length), as the decision sees it."""

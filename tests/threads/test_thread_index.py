@@ -50,3 +50,12 @@ def test_reindexing_an_article_keeps_its_links(index) -> None:
     index.upsert([A])
     index.refresh()
     assert index.thread_links([a0])[a0].thread_id == a0
+
+
+def test_similar_claims_ranks_by_words_without_the_search_extras(index) -> None:
+    index.upsert([A, B])
+    index.refresh()
+    found = index.similar_claims("unsafe bridge", 5)
+    assert found[0] == A.claims[1] and B.claims[0] not in found
+    assert index.similar_claims("port fees", 1) == [B.claims[0]]
+    assert index.similar_claims("", 5) == [] and index.similar_claims("zebra", 5) == []

@@ -105,15 +105,20 @@ class SqliteIndex:
         # Interactive searches (facets wanted) rank at most a window of the newest text matches;
         # exports (no facets) rank every match. Either way every page comes from the same order.
         windowed = query.facets
-        candidates, cut = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, windowed=windowed) \
-            if query.facets else ([], False)
+        # Name filters alone: count first; when they match many claims, walking the newest is cheaper.
+        total = read.count(self._conn, query, expression) if _names_only(query, expression) else None
+        scan = total is not None and read.newest_first_scan(query, expression, total)
+        candidates, cut = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, windowed=windowed,
+                                           scan=scan) if query.facets else ([], False)
         if query.facets and end <= read.CANDIDATES:  # the page comes from the candidates
             page = [row[:2] for row in candidates[offset:end]]
         else:
-            rows, cut = read.ranked_rows(self._conn, query, expression, query.limit, offset, windowed=windowed)
+            rows, cut = read.ranked_rows(self._conn, query, expression, query.limit, offset, windowed=windowed,
+                                         scan=scan)
             page = [row[:2] for row in rows]
-        complete = query.facets and len(candidates) < read.CANDIDATES and not cut
-        total = len(candidates) if complete else read.count(self._conn, query, expression)
+        if total is None:
+            complete = query.facets and len(candidates) < read.CANDIDATES and not cut
+            total = len(candidates) if complete else read.count(self._conn, query, expression)
         facets = read.facets(candidates) if query.facets else {}
         hits = self._claim_hits(expression, page)
         # A short page ends the listing even when a window left matches out of the ranking.
@@ -188,6 +193,10 @@ def _ref_fields(row: tuple | None) -> tuple[str, str, str | None, str]:
         return "", "", None, ""
     title, url, published, source = row
     return title or "", url or "", published, source or ""
+
+
+def _names_only(query: ClaimQuery, expression: str) -> bool:
+    return not expression and bool(query.speaker or query.entity or query.source) and not (query.since or query.until)
 
 
 def _offset(cursor: str | None) -> int:

@@ -149,15 +149,26 @@ def order_of(ranked: bool) -> tuple[str, str]:
 Row = tuple[int, float, str | None, str, str | None, str | None]  # rid, score, speaker, stance, source, entities
 
 
+def newest_first_scan(q: ClaimQuery, expression: str, matches: int) -> bool:
+    """Whether walking all claims newest first beats sorting the matches: many matches, no words or dates.
+
+    The walk stops after ``CANDIDATES`` matches, so it visits about CANDIDATES × claims / matches rows.
+    """
+    return not expression and not (q.since or q.until) and matches > 4 * CANDIDATES
+
+
 def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit: int, offset: int = 0,
-                windowed: bool = False) -> tuple[list[Row], bool]:
+                windowed: bool = False, scan: bool = False) -> tuple[list[Row], bool]:
     """The matches ``offset`` … ``offset + limit`` in result order, with their facet values;
     and whether they were cut to a window.
 
     ``windowed``: rank only the newest RANK_WINDOW matches (of words and filters together)
-    unless a speaker, entity or outlet filter already narrows them.
+    unless a speaker, entity or outlet filter already narrows them. ``scan``: see
+    :func:`newest_first_scan`.
     """
     source, where, params = claim_where(q, expression)
+    if scan:
+        source = "FROM claims c INDEXED BY claims_by_published"
     score, order = order_of(bool(expression))
     cut = False
     # A name filter leaves few rows to rank: a window would only add a pass.
@@ -170,6 +181,11 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
 
 
 def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int:
+    if q.entity and not (expression or q.speaker or q.stance or q.source or q.since or q.until):
+        # The entity rows alone answer it: no need to visit each claim.
+        return conn.execute("SELECT COUNT(DISTINCT claim_rid) FROM claim_entities WHERE name IN "
+                            f"({_named('entity')} ESCAPE '\\') OR text IN ({_named('entity_text')} ESCAPE '\\')",
+                            [like(q.entity)] * 2).fetchone()[0]
     source, where, params = claim_where(q, expression)
     if expression and where.count("?") == 1:  # words alone: FTS5 counts its own matches fastest
         return conn.execute("SELECT COUNT(*) FROM claims_fts WHERE claims_fts MATCH ?", params).fetchone()[0]

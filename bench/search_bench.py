@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_corpus import Corpus  # noqa: E402
 
+from pipeline.errors import BackendUnavailable  # noqa: E402
 from pipeline.index.base import ClaimQuery  # noqa: E402
 from pipeline.index.result_cache import ResultCache  # noqa: E402
 from pipeline.index.sqlite import SqliteIndex  # noqa: E402
@@ -57,7 +58,7 @@ def open_backend(kind: str, where: Path):  # type: ignore[no-untyped-def]
     from pipeline.config import IndexSettings
     from pipeline.index.elastic import ElasticIndex
 
-    return ElasticIndex(ES_URL, IndexSettings(url=ES_URL), prefix=PREFIX, timeout_s=120, retry_for_s=120)
+    return ElasticIndex(ES_URL, IndexSettings(url=ES_URL), prefix=PREFIX, timeout_s=120)
 
 
 def fill(index, n_articles: int, per: int) -> float:  # type: ignore[no-untyped-def]
@@ -71,13 +72,24 @@ def fill(index, n_articles: int, per: int) -> float:  # type: ignore[no-untyped-
     for article in Corpus(claims_per_article=per).articles(n_articles):
         batch.append(article)
         if len(batch) == 250:
-            index.upsert(batch)
+            upsert(index, batch)
             batch = []
             print(f"\r  indexed {article.article.id}", end="", file=sys.stderr, flush=True)
-    index.upsert(batch)
+    upsert(index, batch)
     index.refresh()
     print(file=sys.stderr)
     return time.perf_counter() - started
+
+
+def upsert(index, batch: list) -> None:  # type: ignore[no-untyped-def]
+    """Write a batch, retrying as the worker would while the index is overloaded (idempotent)."""
+    for attempt in range(10):
+        try:
+            assert not index.upsert(batch)
+            return
+        except BackendUnavailable:
+            time.sleep(2 ** min(attempt, 4))
+    raise SystemExit("the index stayed unavailable")
 
 
 def queries(n: int, n_articles: int, per: int, seed: int = 11) -> dict[str, list[ClaimQuery]]:

@@ -22,7 +22,7 @@ CANDIDATES = 2000
 # weight (its idf is clamped to ~0) yet ranking its matches would cost a pass over most claims.
 COMMON_WORD_MIN_CLAIMS = 10_000
 # Interactive searches rank at most the newest RANK_WINDOW matches (bounded bm25 work).
-RANK_WINDOW = 4000
+RANK_WINDOW = 2500
 BM25 = "bm25(claims_fts, 4.0, 1.0, 2.0)"  # content, sentence, speaker
 # Each period named by its first day; weeks start on Monday ('weekday 0' is the coming Sunday).
 PERIODS = {
@@ -65,16 +65,37 @@ def like(value: str) -> str:
     return f"%{escaped}%"
 
 
+TEXT_SOURCE = "FROM claims_fts JOIN claims c ON c.rid = claims_fts.rowid"
+FTS_SOURCE = "FROM claims_fts"  # enough when the WHERE clause reads only the FTS table
+
+
 def claim_where(q: ClaimQuery, expression: str | None = None) -> tuple[str, str, list]:
     """``(FROM ... , WHERE ..., params)`` for the claims matching ``q`` (alias ``c``).
 
     ``expression`` replaces the FTS5 expression of ``q.text`` (see :func:`text_expression`).
+    With words, the name filters (speaker, entity, outlet) become one set of
+    claim rows that FTS5 checks each match against, without visiting the claim
+    row; stance and dates (broad: a set of them would be most claims) are
+    checked on the row. Without those two, the WHERE clause reads only the
+    FTS table (see :func:`count`).
     """
-    where = Where()
-    source = "FROM claims c"
-    if expression := (fts_expression(q.text) if expression is None else expression):
-        source = "FROM claims_fts JOIN claims c ON c.rid = claims_fts.rowid"
-        where.add("claims_fts MATCH ?", expression)
+    expression = fts_expression(q.text) if expression is None else expression
+    if not expression:
+        where = Where()
+        _names(where, q)
+        _broad(where, q, narrower=bool(q.speaker or q.entity or q.source))
+        return "FROM claims c", where.sql(), where.params
+    where, names = Where(), Where()
+    where.add("claims_fts MATCH ?", expression)
+    _names(names, q)
+    if names.clauses:
+        where.add(f"+claims_fts.rowid IN (SELECT c.rid FROM claims c WHERE {names.sql()})", *names.params)
+    _broad(where, q, narrower=True)
+    return TEXT_SOURCE, where.sql(), where.params
+
+
+def _names(where: Where, q: ClaimQuery) -> None:
+    """Speaker, entity and outlet: substrings of the distinct names, then indexed lookups."""
     if q.speaker:
         where.add(f"(c.speaker IN ({_named('speaker')} ESCAPE '\\') OR "
                   f"c.speaker_text IN ({_named('speaker_text')} ESCAPE '\\'))", *[like(q.speaker)] * 2)
@@ -82,16 +103,17 @@ def claim_where(q: ClaimQuery, expression: str | None = None) -> tuple[str, str,
         where.add("c.rid IN (SELECT claim_rid FROM claim_entities WHERE name IN "
                   f"({_named('entity')} ESCAPE '\\') OR text IN ({_named('entity_text')} ESCAPE '\\'))",
                   *[like(q.entity)] * 2)
-    # Stance (two values) and dates narrow least: with words or a name filter, a leading '+'
-    # keeps the planner from driving the search from their indexes.
-    narrower = bool(expression or q.speaker or q.entity or q.source)
-    if q.stance:
-        where.add("+c.stance = ?" if narrower or q.since or q.until else "c.stance = ?", q.stance)
     if q.source:
         where.add(f"(c.source IN ({_named('source')} ESCAPE '\\') OR "
                   f"c.domain IN ({_named('domain')} ESCAPE '\\'))", *[like(q.source)] * 2)
+
+
+def _broad(where: Where, q: ClaimQuery, narrower: bool) -> None:
+    """Stance (two values) and dates narrow least: when something narrower drives the search,
+    a leading '+' keeps the planner from starting at their indexes."""
+    if q.stance:
+        where.add("+c.stance = ?" if narrower or q.since or q.until else "c.stance = ?", q.stance)
     where.dates("+c.published" if narrower else "c.published", q.since, q.until)
-    return source, where.sql(), where.params
 
 
 class WordStats:
@@ -162,8 +184,8 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
     """The matches ``offset`` … ``offset + limit`` in result order, with their facet values;
     and whether they were cut to a window.
 
-    ``windowed``: rank only the newest RANK_WINDOW matches (of words and filters together)
-    unless a speaker, entity or outlet filter already narrows them. ``scan``: see
+    ``windowed``: rank only the newest RANK_WINDOW matches (of words and filters together;
+    finding them costs little next to scoring: bm25 reads every match it scores). ``scan``: see
     :func:`newest_first_scan`.
     """
     source, where, params = claim_where(q, expression)
@@ -171,9 +193,7 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
         source = "FROM claims c INDEXED BY claims_by_published"
     score, order = order_of(bool(expression))
     cut = False
-    # A name filter leaves few rows to rank: a window would only add a pass.
-    broad = not (q.speaker or q.entity or q.source)
-    if windowed and expression and broad and (start := window_start(conn, source, where, params)):
+    if windowed and expression and (start := window_start(conn, source, where, params)):
         where, params, cut = f"{where} AND claims_fts.rowid >= ?", [*params, start], True
     sql = (f"SELECT c.rid, {score}, c.speaker, c.stance, c.source, c.entity_names {source} WHERE {where}"
            f" ORDER BY {order} LIMIT ? OFFSET ?")
@@ -187,8 +207,8 @@ def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int:
                             f"({_named('entity')} ESCAPE '\\') OR text IN ({_named('entity_text')} ESCAPE '\\')",
                             [like(q.entity)] * 2).fetchone()[0]
     source, where, params = claim_where(q, expression)
-    if expression and where.count("?") == 1:  # words alone: FTS5 counts its own matches fastest
-        return conn.execute("SELECT COUNT(*) FROM claims_fts WHERE claims_fts MATCH ?", params).fetchone()[0]
+    if expression and not (q.stance or q.since or q.until):  # FTS5 counts its own matches
+        source = FTS_SOURCE
     return conn.execute(f"SELECT COUNT(*) {source} WHERE {where}", params).fetchone()[0]
 
 

@@ -4,6 +4,9 @@ A claim search runs the match once for its best ``CANDIDATES`` claims (by
 rank, or newest first without words); the first pages and the facets come
 from that set. The total is always exact; facet counts are exact whenever
 the matches fit in the set, and otherwise count the best ``CANDIDATES``.
+Interactive searches score only the newest ``RANK_WINDOW`` matches of their
+words (exports score all), and on a large index a word found in more than
+half the claims is treated as a stopword.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def _broad(where: Where, q: ClaimQuery, narrower: bool) -> None:
 
 
 class WordStats:
-    """Claims per search word, from FTS5 itself, cached until the index grows."""
+    """Claims per search word, from FTS5 itself, cached until the next write."""
 
     def __init__(self) -> None:
         self._version: int | None = None

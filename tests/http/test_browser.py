@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +64,22 @@ def by_css(driver, css: str):  # type: ignore[no-untyped-def]
     return driver.find_elements(By.CSS_SELECTOR, css)
 
 
+def follow(driver, act) -> None:  # type: ignore[no-untyped-def]
+    """Do ``act`` (a click or Enter that loads a page) and wait until the new page is whole.
+
+    Selenium returns from a key press before the navigation it starts, so the
+    old page's elements must be gone and the new page's last element there.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    act()
+    WebDriverWait(driver, 30).until(ec.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "footer.bottom"))
+
+
 def card_speakers(driver) -> list[str]:  # type: ignore[no-untyped-def]
     return [e.text for e in by_css(driver, ".card .speaker")]
 
@@ -74,17 +89,17 @@ def test_find_sullivans_drone_claims_and_tehrans_denial_by_clicking(browser, ser
 
     browser.get(f"{server}/")
     box = by_css(browser, "input#q")[0]
-    box.send_keys("drones", Keys.ENTER)
+    follow(browser, lambda: box.send_keys("drones", Keys.ENTER))
     assert "q=drones" in browser.current_url
     [sullivan] = [a for a in by_css(browser, "#facet-speakers a") if a.text == "Jake Sullivan"]
-    sullivan.click()
+    follow(browser, sullivan.click)
     assert parse_qs(urlsplit(browser.current_url).query) == {"q": ["drones"], "speaker": ["Jake Sullivan"]}
     speakers = card_speakers(browser)
     assert speakers and set(speakers) == {"Jake Sullivan"}
     assert all("drones" in m.text.lower() for m in by_css(browser, ".card mark"))
-    by_css(browser, ".active .remove")[0].click()  # drop the speaker filter again
+    follow(browser, by_css(browser, ".active .remove")[0].click)  # drop the speaker filter again
     [deny] = [a for a in by_css(browser, "#facet-stances a") if a.text == "deny"]
-    deny.click()
+    follow(browser, deny.click)
     cards = by_css(browser, ".card")
     assert "Tehran" in card_speakers(browser)
     assert all(c.find_element("css selector", ".stance-deny") for c in cards)
@@ -95,16 +110,16 @@ def test_page_on_open_an_article_and_reload_a_shared_url(browser, server: str, t
     first = [c.get_attribute("id") for c in by_css(browser, ".card")]
     total = by_css(browser, "#total strong")[0].text
     assert len(first) == 3 and int(total) > 3
-    by_css(browser, "a.next")[0].click()
+    follow(browser, by_css(browser, "a.next")[0].click)
     second = [c.get_attribute("id") for c in by_css(browser, ".card")]
     assert second and not set(first) & set(second)
     shared = browser.current_url
     browser.get(shared)  # a reload, or the link sent to a colleague: the same page
     assert [c.get_attribute("id") for c in by_css(browser, ".card")] == second
-    browser.back()
+    follow(browser, browser.back)
     assert [c.get_attribute("id") for c in by_css(browser, ".card")] == first
     claim_id = first[0].removeprefix("claim-")
-    by_css(browser, f"#claim-{claim_id} a.article-link")[0].click()
+    follow(browser, by_css(browser, f"#claim-{claim_id} a.article-link")[0].click)
     assert "/articles/" in browser.current_url
     marked = by_css(browser, ".text .claim")
     assert marked and by_css(browser, f".text #claim-{claim_id}")
@@ -134,11 +149,7 @@ def test_labels_and_keyboard(browser, server: str) -> None:  # type: ignore[no-u
     ActionChains(browser).send_keys(Keys.TAB).perform()
     speaker = browser.switch_to.active_element
     assert speaker.get_attribute("id") == "speaker"  # then the filters, in reading order
-    speaker.send_keys("Sullivan", Keys.ENTER)
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    # Enter submits the form; under load the new page may not have replaced the old one yet.
-    WebDriverWait(browser, 10).until(lambda b: urlsplit(b.current_url).query)
+    follow(browser, lambda: speaker.send_keys("Sullivan", Keys.ENTER))
     assert parse_qs(urlsplit(browser.current_url).query) == {"q": ["drones"], "speaker": ["Sullivan"]}
     assert set(card_speakers(browser)) == {"Jake Sullivan"}
 
@@ -155,7 +166,7 @@ def test_hostile_title_speaker_and_url_show_as_text_and_never_run(browser, serve
     assert browser.execute_script("return document.documentElement.dataset.pwned") is None
     assert not by_css(browser, ".card script, .card img")
     assert browser.execute_script("return document.querySelectorAll('[onerror], [onmouseover]').length") == 0
-    by_css(browser, ".card a.article-link")[0].click()
+    follow(browser, by_css(browser, ".card a.article-link")[0].click)
     assert browser.execute_script("return document.documentElement.dataset.pwned") is None
     assert not by_css(browser, "main script, main img")
 
@@ -168,12 +179,11 @@ def test_search_works_with_javascript_off(server: str, tmp_path: Path) -> None:
         driver.implicitly_wait(5)
         driver.get(f"{server}/")
         by_css(driver, "input#speaker")[0].send_keys("Sullivan")
-        by_css(driver, "input#q")[0].send_keys("drones", Keys.ENTER)
+        follow(driver, lambda: by_css(driver, "input#q")[0].send_keys("drones", Keys.ENTER))
         assert set(card_speakers(driver)) == {"Jake Sullivan"}
         [deny] = [a for a in by_css(driver, "#facet-stances a") if a.text == "deny"] or [None]
         assert deny is None  # none of his drone claims is a denial, so no such facet value
-        by_css(driver, ".active .remove")[0].click()
+        follow(driver, by_css(driver, ".active .remove")[0].click)
         assert "speaker" not in parse_qs(urlsplit(driver.current_url).query)
     finally:
         driver.quit()
-    time.sleep(0)  # nothing to wait for: every step above was a full page load

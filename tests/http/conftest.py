@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from corpus import corpus
 from fastapi.testclient import TestClient
+from http_corpus import corpus
 from support import INDEX_BACKENDS, close_test_index, open_test_index
 
 from pipeline.http import HttpOptions, create_app

@@ -10,8 +10,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from corpus import FORMULA_SPEAKER, HOSTILE_URL, all_claims, corpus
 from fastapi.testclient import TestClient
+from http_corpus import FORMULA_SPEAKER, HOSTILE_URL, all_claims, corpus
 
 from pipeline import search
 from pipeline.http import export

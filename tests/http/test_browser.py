@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import chromium, require_chromium
-from hostile import write_hostile_corpus
+from http_browser import chromium, require_chromium
+from http_hostile import write_hostile_corpus
 from support import REPO, run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

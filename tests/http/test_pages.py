@@ -6,13 +6,14 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import NO_LIMIT
-from corpus import HOSTILE_TITLE, HOSTILE_URL, all_claims
 from fastapi.testclient import TestClient
+from http_corpus import HOSTILE_TITLE, HOSTILE_URL, all_claims
 
 from pipeline.errors import BackendUnavailable
 from pipeline.http import HttpOptions, create_app
 from pipeline.index.sqlite import SqliteIndex
+
+NO_LIMIT = HttpOptions(rate_per_s=0)
 
 
 class Links(HTMLParser):

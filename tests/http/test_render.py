@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from corpus import corpus
+from http_corpus import corpus
 
 from pipeline.http.ratelimit import RateLimiter
 from pipeline.http.render import highlighted, safe_href, search_url, segments, xml_text

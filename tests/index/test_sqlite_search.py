@@ -20,7 +20,7 @@ from pipeline.index.sqlite import SqliteIndex
 from pipeline.records import to_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
-from corpus import all_claims, corpus  # noqa: E402
+from http_corpus import all_claims, corpus  # noqa: E402
 
 # The first layout (wide claim rows holding the records), as older versions wrote it.
 V1_SCHEMA = """

@@ -348,8 +348,8 @@ def _scorer_input(ctx: _Context, f: _Found, how: str, subj: Any, start: int, end
 
 
 def _typographic(text: str, quotes: QuoteIndex, resolver: SpeakerResolver) -> list[_Draft]:
-    """Drafts for headline "Name: claim" lines and dash-signed quotations."""
-    found = list(typo.signed_quotes(text, quotes))
+    """Drafts for headline "Name: claim" lines, dash-signed quotations and transcript turns."""
+    found = list(typo.signed_quotes(text, quotes)) + typo.transcript_turns(text)
     head = typo.headline_colon(text)
     if head is not None:
         found.insert(0, head)

@@ -1,8 +1,8 @@
 """Direct quotations in article text, found by their quotation marks.
 
-Pure string code: no spaCy. Handles curly quotes (“…”), straight double quotes
-("…"), doubled apostrophes (''…'', as some archives print them) and a quote
-left open at a paragraph end (news style for multi-paragraph quotes: each
+Pure string code: no spaCy. Handles curly quotes (“…”, and ”…” opening a
+paragraph, a common misprint), straight double quotes ("…"), doubled
+apostrophes (''…'', as some archives print them) and a quote left open at a paragraph end (news style for multi-paragraph quotes: each
 paragraph reopens the quote and only the last one closes it).
 
 Guarantee: the regions returned are disjoint, sorted, end-exclusive offsets
@@ -33,8 +33,8 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
             regions.append((open_at, _para_end(text, open_at)))  # left open at paragraph end
             open_at = None
         if open_at is None:
-            if mark in _CLOSERS:
-                continue
+            if mark in _CLOSERS and not (pos == 0 or text[pos - 1] == _PARA):
+                continue  # a closer left over; but one opening a paragraph is a misprinted opener
             if mark in _STRAIGHT and not _opens(text, pos):
                 continue  # a stray closer, a possessive or an inch mark
             open_at = pos

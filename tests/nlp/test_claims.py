@@ -202,6 +202,20 @@ def test_dash_signed_quote(claims_of):
     assert c.content.text == "“The new park changed our street for the better.”"
 
 
+def test_dash_signed_quote_with_misprinted_opener_and_no_break_space(claims_of):
+    text = "Readers wrote in.\n\n”The bridge is too narrow for the buses.”\u00a0―\u00a0Ana Reyes\u00a0\nMore letters follow."
+    c = one(claims_of(text), "―")
+    assert c.speaker.text == "Ana Reyes" and c.content.text == "”The bridge is too narrow for the buses.”"
+
+
+def test_transcript_turns(claims_of):
+    text = ("Host Dana Cole asked Mayor Ruiz about the budget.\n\n\"COLE: Will taxes rise next year?\n\n"
+            "\"RUIZ: No, the budget is balanced without new taxes.\n\nUPDATE: This story was corrected.")
+    turns = [c for c in claims_of(text) if c.cue.text == ":"]
+    assert [(c.speaker.text, c.content.text) for c in turns] == [
+        ("COLE", "Will taxes rise next year?"), ("RUIZ", "No, the budget is balanced without new taxes.")]
+
+
 def test_colon_then_quote_paragraph(claims_of):
     text = "The coach continued:\n\n“We trained hard all winter and the results will come.”\n\nThe season starts soon."
     c = one(claims_of(text), "continued")

@@ -49,6 +49,7 @@ from pipeline.threads.model import (  # noqa: E402
     design_matrix,
     save_model,
 )
+from pipeline.threads.unionfind import MinUnionFind  # noqa: E402
 
 DIM = 1 << 16
 LEX_DIM = 1 << 11
@@ -109,23 +110,14 @@ def idf_table(texts: list[str]) -> list[float]:
 
 def topics(pairs: list[dict]) -> list[int]:
     """Group id per pair: connected components of claims and bodies joined by related pairs."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = MinUnionFind()
     for p in pairs:
-        find("c:" + p["claim"])
+        sets.find("c:" + p["claim"])
         if p["stance"] != "unrelated":
-            a, b = find("c:" + p["claim"]), find("b:" + p["body_id"])
-            parent[max(a, b)] = min(a, b)
-    roots = sorted({find("c:" + p["claim"]) for p in pairs})
+            sets.union("c:" + p["claim"], "b:" + p["body_id"])
+    roots = sorted({sets.find("c:" + p["claim"]) for p in pairs})
     number = {r: i for i, r in enumerate(roots)}
-    return [number[find("c:" + p["claim"])] for p in pairs]
+    return [number[sets.find("c:" + p["claim"])] for p in pairs]
 
 
 def fold_of(groups: list[int]) -> np.ndarray:

@@ -113,3 +113,38 @@ def write_corpus(path: Path, n: int = 200, prefix: str = "story") -> Path:
             f.write(json.dumps({"text": text, "url": f"https://news.test/{prefix}/{i}", "source": "News Test",
                                 "published": "2024-05-01T12:00:00Z"}) + "\n")
     return path
+
+
+# A drill that stops and starts a broker uses one of its own, never the shared one.
+restart_drill = pytest.mark.skipif(
+    os.environ.get("TEST_KAFKA_RESTART_DRILL") != "1",
+    reason="restarts a private broker on KAFKA_DRILL_PORT (default 19092): set TEST_KAFKA_RESTART_DRILL=1")
+
+
+class PrivateKafka:
+    """A Kafka broker of the test's own on KAFKA_DRILL_PORT (default 19092), stopped and started at will.
+
+    It shares the downloaded distribution with scripts/servers but has its own run directory, so the
+    shared broker is left alone.
+    """
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.port = os.environ.get("KAFKA_DRILL_PORT", "19092")
+        cache = tmp_path / "servers"
+        cache.mkdir()
+        (cache / "dist").symlink_to(Path.home() / ".cache/news-claims-pipeline/dist")
+        self._env = {**os.environ, "PIPELINE_SERVERS_CACHE": str(cache), "KAFKA_PORT": self.port}
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._servers("start")
+
+    def stop(self) -> None:
+        self._servers("stop")
+
+    def _servers(self, command: str) -> None:
+        subprocess.run([str(REPO / "scripts/servers"), command, "kafka"], env=self._env, check=True,
+                       capture_output=True, timeout=180)

@@ -47,6 +47,7 @@ from pipeline.records import Claim, EnrichedArticle
 from pipeline.threads import text as tx
 from pipeline.threads.body import Body, BodyClaim
 from pipeline.threads.decide import StanceDecider
+from pipeline.threads.unionfind import MinUnionFind
 
 log = logging.getLogger(__name__)
 
@@ -232,27 +233,16 @@ class ThreadAssigner:
 
     def _write(self, new: list[Claim], source: str, edges: list[_Edge]) -> list[ThreadLink]:
         """Union the new claims with the threads their edges reach; relabel merged threads; write."""
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
+        sets = MinUnionFind()
 
         def node(claim_id: str, thread: str | None) -> str:
             return f"t:{thread}" if thread is not None else f"c:{claim_id}"
 
         for c in new:
-            find(f"c:{c.id}")
+            sets.find(f"c:{c.id}")
         for e in edges:
-            a, b = find(f"c:{e.source}"), find(node(e.target, e.thread))
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-        groups: dict[str, set[str]] = {}
-        for n in list(parent):
-            groups.setdefault(find(n), set()).add(n)
+            sets.union(f"c:{e.source}", node(e.target, e.thread))
+        groups = sets.groups()
         thread_of = {}
         relabel: dict[str, str] = {}
         for members in groups.values():

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from support import unique_name
+from support import PrivateKafka, restart_drill, unique_name
 
 from pipeline.errors import BackendUnavailable
 
 
 @pytest.mark.kafka
-@pytest.mark.skipif(os.environ.get("TEST_KAFKA_RESTART_DRILL") != "1",
-                    reason="restarts a private broker on KAFKA_DRILL_PORT (default 19092): set TEST_KAFKA_RESTART_DRILL=1")
+@restart_drill
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # refused sockets during the outage
 def test_a_flush_retried_after_an_outage_delivers_the_records_it_failed(tmp_path: Path,
                                                                          caplog: pytest.LogCaptureFixture) -> None:
@@ -31,27 +28,19 @@ def test_a_flush_retried_after_an_outage_delivers_the_records_it_failed(tmp_path
     from pipeline.config import BusSettings
 
     caplog.set_level(logging.CRITICAL + 1, logger="kafka")
-    port = os.environ.get("KAFKA_DRILL_PORT", "19092")
-    cache = tmp_path / "servers"  # own run dir, shared downloads: the shared broker is left alone
-    cache.mkdir()
-    (cache / "dist").symlink_to(Path.home() / ".cache/news-claims-pipeline/dist")
-    env = {**os.environ, "PIPELINE_SERVERS_CACHE": str(cache), "KAFKA_PORT": port}
-
-    def servers(command: str) -> None:
-        subprocess.run(["scripts/servers", command, "kafka"], env=env, check=True, capture_output=True, timeout=180)
-
+    broker = PrivateKafka(tmp_path)
     topic = unique_name("outage")
-    servers("start")
-    bus = KafkaBus(f"127.0.0.1:{port}", BusSettings(partitions=1))
+    broker.start()
+    bus = KafkaBus(broker.address, BusSettings(partitions=1))
     try:
         producer = bus.producer()
         producer.publish(topic, "before", b"before")
         producer.flush()
-        servers("stop")
+        broker.stop()
         producer.publish(topic, "during", b"during")  # buffered: the broker is gone
         with pytest.raises(BackendUnavailable):  # waits until the driver gives the record up (delivery timeout)
             producer.flush(timeout_s=DELIVERY_TIMEOUT_MS / 1000 + 10)
-        servers("start")
+        broker.start()
         deadline = time.monotonic() + 90
         while True:  # what the worker does: retry the flush, nothing else
             try:
@@ -72,5 +61,5 @@ def test_a_flush_retried_after_an_outage_delivers_the_records_it_failed(tmp_path
         assert keys == {"before", "during"}
     finally:
         bus.close()
-        servers("stop")
+        broker.stop()
         gc.collect()

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
-import subprocess
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 import pytest
+from support import PrivateKafka, restart_drill
 
 from pipeline.bus.base import Message, dlq_topic
 from pipeline.errors import BackendUnavailable
@@ -237,8 +235,7 @@ def test_kafka_unreachable_raises_backend_unavailable_quickly(monkeypatch, caplo
 
 
 @pytest.mark.kafka
-@pytest.mark.skipif(os.environ.get("TEST_KAFKA_RESTART_DRILL") != "1",
-                    reason="restarts a private broker on KAFKA_DRILL_PORT (default 19092): set TEST_KAFKA_RESTART_DRILL=1")
+@restart_drill
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # refused sockets during the outage, see above
 def test_kafka_clients_survive_a_broker_restart(tmp_path, caplog, topic, group) -> None:
     """Producer, consumer and admin created before an outage work again once the broker is back."""
@@ -246,28 +243,20 @@ def test_kafka_clients_survive_a_broker_restart(tmp_path, caplog, topic, group) 
     from pipeline.config import BusSettings
 
     caplog.set_level(logging.CRITICAL + 1, logger="kafka")
-    port = os.environ.get("KAFKA_DRILL_PORT", "19092")
-    cache = tmp_path / "servers"  # own run dir, shared downloads: the shared broker is left alone
-    cache.mkdir()
-    (cache / "dist").symlink_to(Path.home() / ".cache/news-claims-pipeline/dist")
-    env = {**os.environ, "PIPELINE_SERVERS_CACHE": str(cache), "KAFKA_PORT": port}
-
-    def servers(command: str) -> None:
-        subprocess.run(["scripts/servers", command, "kafka"], env=env, check=True, capture_output=True, timeout=180)
-
-    servers("start")
-    bus = KafkaBus(f"127.0.0.1:{port}", BusSettings(partitions=2))
+    broker = PrivateKafka(tmp_path)
+    broker.start()
+    bus = KafkaBus(broker.address, BusSettings(partitions=2))
     try:
         publish(bus, topic, keyed(3))
         producer, consumer = bus.producer(), bus.consumer(group, [topic])
         consumer.commit(drain(consumer, 3))
-        servers("stop")
+        broker.stop()
         with pytest.raises(BackendUnavailable):
             producer.publish(topic, "k", b"lost?")
             producer.flush(timeout_s=3)
         with pytest.raises(BackendUnavailable):
             bus.stats([topic])
-        servers("start")
+        broker.start()
         retry(lambda: (producer.publish(topic, "article-1", b"after"), producer.flush(timeout_s=10)))
         seen: list[bytes] = []  # "after", and maybe "lost?" (a timed-out flush may still deliver)
         deadline = time.monotonic() + 60
@@ -279,7 +268,7 @@ def test_kafka_clients_survive_a_broker_restart(tmp_path, caplog, topic, group) 
         consumer.close()
     finally:
         bus.close()
-        servers("stop")
+        broker.stop()
         gc.collect()
 
 

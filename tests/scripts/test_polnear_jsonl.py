@@ -21,10 +21,10 @@ def _release(tmp_path: Path, annotations: dict[str, str]) -> Path:
     base = tmp_path / "release" / "data" / "dev"
     (base / "text").mkdir(parents=True)
     (base / "attributions").mkdir()
-    with (base / "text" / "nyt_2016-09-08_harbour.txt").open("w", encoding="utf-8", newline="") as fh:
+    with (base / "text" / "gazette_2016-09-08_harbour.txt").open("w", encoding="utf-8", newline="") as fh:
         fh.write(TEXT)
     for annotator, ann in annotations.items():
-        (base / "attributions" / f"nyt_2016-09-08_harbour_{annotator}.ann").write_text(ann, encoding="utf-8")
+        (base / "attributions" / f"gazette_2016-09-08_harbour_{annotator}.ann").write_text(ann, encoding="utf-8")
     return tmp_path / "release"
 
 
@@ -47,7 +47,7 @@ def test_offsets_fragments_and_a_missing_source(tmp_path):
     proc = _convert(_release(tmp_path, {"4b22": GOOD}))
     assert proc.returncode == 0, proc.stderr
     [record] = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert record["id"] == "nyt_2016-09-08_harbour" and record["text"] == TEXT and record["annotator"] == "4b22"
+    assert record["id"] == "gazette_2016-09-08_harbour" and record["text"] == TEXT and record["annotator"] == "4b22"
     first, second = record["gold"]
     assert TEXT[slice(*first["source"][0])] == "The minister" and TEXT[slice(*first["cue"][0])] == "said"
     assert TEXT[slice(*first["content"][0])] == "fees would rise"

@@ -15,7 +15,6 @@ Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -38,12 +37,11 @@ from pipeline.index.base import (
     SearchResult,
     ThreadLink,
 )
+from pipeline.index.elastic_schema import ElasticSchemas
 from pipeline.index.query import decode_cursor, encode_cursor
 from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 
 log = logging.getLogger(__name__)
-_ANALYZERS: dict[str, str] = {}  # server URL → the text analyzer it offers (probed once per process)
-_ANALYZERS_LOCK = threading.Lock()
 
 RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 _BULK_CHUNK = 500
@@ -96,16 +94,15 @@ class ElasticIndex:
             raise ConfigError(f"index prefix {prefix!r} must be lower case")
         self.settings = settings or IndexSettings(url=url)
         self.prefix = prefix
-        self._schemas = {s.kind: s for s in schemas}
         self._es = _client(url, self.settings, timeout_s)
-        self._url = url
+        self._schemas = ElasticSchemas(self._es, url, prefix, self.settings, schemas)
         self._ready = False
 
     def alias(self, kind: str) -> str:
-        return f"{self.prefix}{kind}"
+        return self._schemas.alias(kind)
 
     def concrete(self, kind: str, version: int | None = None) -> str:
-        return f"{self.alias(kind)}-v{self._schemas[kind].version if version is None else version}"
+        return self._schemas.concrete(kind, version)
 
     # --- schema ------------------------------------------------------------------
 
@@ -119,126 +116,31 @@ class ElasticIndex:
         are not carried over.
         """
         with _translated("ensure_schema", bad_request=ConfigError):
-            analyzer = self._text_analyzer()
-        for schema in self._schemas.values():
+            analyzer = self._schemas.text_analyzer()
+        for schema in self._schemas.schemas.values():
             with _translated(f"ensure_schema({schema.kind})", bad_request=ConfigError):
-                self._put_template(schema, analyzer)
-                self._ensure_alias(schema)
+                self._schemas.ensure(schema, analyzer)
         self._ready = True
 
     def exists(self) -> bool:
         """Whether every alias of this index is there (an indexer has created it); creates nothing."""
         with _translated("exists"):
-            return all(bool(self._es.indices.exists_alias(name=self.alias(kind))) for kind in self._schemas)
+            return all(bool(self._es.indices.exists_alias(name=self.alias(kind))) for kind in self._schemas.schemas)
 
     def _ensure_ready(self) -> None:
         """ensure_schema once per instance before the first read or write, as SqliteIndex does."""
         if not self._ready:
             self.ensure_schema()
 
-    def _put_template(self, schema: m.IndexSchema, analyzer: str) -> None:
-        name = self.alias(schema.kind)
-        existing = self._es.options(ignore_status=404).indices.get_index_template(name=name)
-        stored = [t["index_template"].get("version", 0) for t in existing.get("index_templates", [])]
-        if stored and max(stored) > schema.version:
-            log.warning("index template %s is at version %s, newer than ours (%s); left as is",
-                        name, max(stored), schema.version)
-            return
-        self._es.indices.put_index_template(
-            name=name, index_patterns=[f"{name}-v*"], priority=500, version=schema.version,
-            template={"settings": schema.settings(self.settings.shards, self.settings.replicas),
-                      "mappings": m.with_analyzer(schema.mappings, analyzer)},
-            meta={"managed_by": "news-claims-pipeline", "analyzer": analyzer})
-
-    def _ensure_alias(self, schema: m.IndexSchema) -> None:
-        alias, target = self.alias(schema.kind), self.concrete(schema.kind)
-        current = self._alias_targets(alias)
-        if target in current:
-            return
-        if self._es.indices.exists(index=alias) and not current:
-            raise ConfigError(f"{alias} is a concrete index, not an alias; cannot version it")
-        older = [i for i in current if m.version_of(i, alias) < schema.version]
-        if current and not older:
-            log.warning("alias %s points to %s, newer than version %s; left as is", alias, current, schema.version)
-            return
-        self._create_index(target)
-        if older:
-            self._reindex(older, target)
-        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": alias}} for i in current]
-        self._es.indices.update_aliases(actions=[*actions, {"add": {"index": target, "alias": alias}}])
-        log.info("alias %s now points to %s", alias, target)
-
     def indices(self) -> dict[str, list[str]]:
         """The concrete indices behind each alias: ``{"claims": ["claims-v1"], ...}``."""
         with _translated("get_alias"):
-            return {kind: self._alias_targets(self.alias(kind)) for kind in self._schemas}
-
-    def _alias_targets(self, alias: str) -> list[str]:
-        if not self._es.indices.exists_alias(name=alias):
-            return []
-        return sorted(self._es.indices.get_alias(name=alias).body)
-
-    def _create_index(self, index: str) -> None:
-        if self._es.indices.exists(index=index):
-            return
-        try:
-            self._es.indices.create(index=index, wait_for_active_shards="1")
-        except ApiError as exc:  # a concurrent ensure_schema won the race: fine
-            if m.error_reason(exc.body).split(":")[0] != "resource_already_exists_exception":
-                raise
-
-    def _reindex(self, sources: list[str], target: str) -> None:
-        """Server-side _reindex; a client-side scan + bulk where the reindex module is absent."""
-        try:
-            result = self._es.options(request_timeout=3600).reindex(
-                source={"index": sources}, dest={"index": target}, wait_for_completion=True, refresh=True)
-        except ApiError as exc:
-            if exc.meta.status not in (404, 405):  # 405: no _reindex handler (minimal distributions)
-                raise
-            self._copy(sources, target)
-            return
-        if result.get("failures"):
-            raise PermanentError(f"reindex into {target} failed: {m.error_reason(result['failures'][0].get('cause'))}")
-        log.info("reindexed %s documents from %s into %s", result.get("total"), sources, target)
-
-    def _copy(self, sources: list[str], target: str) -> None:
-        # Not helpers.reindex: it probes the data stream API, which such servers lack too.
-        docs = ({"_op_type": "index", "_index": target, "_id": hit["_id"], "_source": hit["_source"]}
-                for hit in helpers.scan(self._es, index=sources, size=_BULK_CHUNK))
-        copied = 0
-        try:
-            for ok, item in helpers.streaming_bulk(self._es, docs, chunk_size=_BULK_CHUNK, raise_on_error=False):
-                if not ok:
-                    raise PermanentError(f"reindex into {target} failed: {m.error_reason(item.get('index', {}).get('error'))}")
-                copied += 1
-        except helpers.ScanError as exc:
-            raise PermanentError(f"reindex into {target} failed: {exc}") from exc
-        self._es.indices.refresh(index=target)
-        log.info("copied %s documents from %s into %s (client-side reindex)", copied, sources, target)
-
-    def _text_analyzer(self) -> str:
-        """``english`` where the server has it; ``standard`` on minimal distributions without analysis-common.
-
-        Probed once per server and process, so the warning about a missing analyzer appears once.
-        """
-        with _ANALYZERS_LOCK:
-            known = _ANALYZERS.get(self._url)
-        if known:
-            return known
-        probe = self._es.options(ignore_status=400).indices.analyze(analyzer="english", text="claims")
-        analyzer = "english" if "tokens" in probe else "standard"
-        with _ANALYZERS_LOCK:
-            first = self._url not in _ANALYZERS
-            _ANALYZERS[self._url] = analyzer
-        if first and analyzer == "standard":
-            log.warning("elasticsearch has no english analyzer (analysis-common module missing); "
-                        "text fields use the standard analyzer, without stemming")
-        return analyzer
+            return self._schemas.targets()
 
     def drop(self) -> None:
         """Delete this prefix's indices, aliases and templates (tests and resets only)."""
         with _translated("drop"):
-            for kind in self._schemas:
+            for kind in self._schemas.schemas:
                 alias = self.alias(kind)
                 found = self._es.indices.get(index=f"{alias}-v*", allow_no_indices=True, expand_wildcards="all")
                 for index in found.body:
@@ -446,7 +348,7 @@ class ElasticIndex:
     def refresh(self) -> None:
         self._ensure_ready()
         with _translated("refresh"):
-            self._es.indices.refresh(index=[self.alias(k) for k in self._schemas])
+            self._es.indices.refresh(index=[self.alias(k) for k in self._schemas.schemas])
 
     def close(self) -> None:
         self._es.close()

@@ -74,6 +74,7 @@ class IndexSettings:
     prefix: str = ""  # Elasticsearch: prefix for the index aliases (claims, articles)
     shards: int = 1
     replicas: int = 0
+    threads: bool = True  # link claims into claim threads as they are indexed (off: the indexer only upserts)
     elastic: ElasticSecurity = field(default_factory=ElasticSecurity)
 
 

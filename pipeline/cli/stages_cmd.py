@@ -52,7 +52,8 @@ def nlp_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Worker
 
 def index_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Worker:
     ctx.index.ensure_schema()
-    return _worker(ctx, ENRICHED, IndexHandler(ctx.index), sensor, until_idle)
+    handler = IndexHandler(ctx.index) if ctx.settings.index.threads else IndexHandler(ctx.index, threads=None)
+    return _worker(ctx, ENRICHED, handler, sensor, until_idle)
 
 
 def run_nlp(args: argparse.Namespace, ctx: Context) -> int:

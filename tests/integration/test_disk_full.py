@@ -39,9 +39,7 @@ class SmallDisk:
 
     def fill(self, running: subprocess.Popen) -> None:
         if self.tmpfs:
-            st = os.statvfs(self.path)
-            used = (st.f_blocks - st.f_bfree) * st.f_frsize
-            _remount(self.path, f"{(used + MARGIN) // 4096 * 4096}")
+            _shrink_to_margin(self.path)
         else:
             limit = max(f.stat().st_size for f in self.path.iterdir()) + MARGIN
             resource.prlimit(running.pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
@@ -58,8 +56,8 @@ class SmallDisk:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
     def close(self) -> None:
-        if self.tmpfs:
-            subprocess.run(["umount", str(self.path)], check=False, capture_output=True)
+        if self.tmpfs:  # lazy: a straggler still holding a file must not leave the mount behind
+            subprocess.run(["umount", "--lazy", str(self.path)], check=False, capture_output=True)
 
 
 def _mount_tmpfs(path: Path, size: str) -> bool:
@@ -72,6 +70,22 @@ def _mount_tmpfs(path: Path, size: str) -> bool:
 
 def _remount(path: Path, size: str) -> None:
     subprocess.run(["mount", "-o", f"remount,size={size}", str(path)], check=True, capture_output=True)
+
+
+def _shrink_to_margin(path: Path, attempts: int = 20) -> None:
+    """Shrink the tmpfs to its use plus ``MARGIN``.
+
+    The stages keep writing between the measure and the remount, and a tmpfs
+    refuses to shrink below what it holds, so measure again and retry.
+    """
+    for _ in range(attempts):
+        st = os.statvfs(path)
+        used = (st.f_blocks - st.f_bfree) * st.f_frsize
+        size = (used + MARGIN) // 4096 * 4096
+        if subprocess.run(["mount", "-o", f"remount,size={size}", str(path)], capture_output=True).returncode == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"could not shrink the tmpfs at {path} in {attempts} attempts")
 
 
 @pytest.fixture
@@ -119,8 +133,11 @@ def test_run_until_idle_on_a_full_disk_exits_3_in_one_line_then_finishes(disk: S
     _replay(disk, tmp_path)
     port = _free_port()
     proc = _pipeline(disk, port, "run", "--until-idle")
-    _fill_once_working(disk, proc, port)
-    out, err = proc.communicate(timeout=300)
+    try:
+        _fill_once_working(disk, proc, port)
+        _, err = proc.communicate(timeout=300)
+    finally:
+        _stop(proc)
     assert proc.returncode == 3, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in err, err  # one line, no traceback
@@ -155,6 +172,13 @@ def _fill_once_working(disk: SmallDisk, proc: subprocess.Popen, port: int) -> No
     disk.fill(proc)
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """Never leave the pipeline running past its test (a later test would see its ResourceWarning)."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate(timeout=60)
+
+
 def _free_port() -> int:
     import socket
 
@@ -174,7 +198,10 @@ def test_a_service_rides_out_a_full_disk_and_loses_nothing(disk: SmallDisk, tmp_
         _wait_for(service, lambda: _status(disk.path)["index_counts"]["articles"] >= N, "every article indexed")
     finally:
         service.send_signal(signal.SIGTERM)
-        _, err = service.communicate(timeout=60)
+        try:
+            _, err = service.communicate(timeout=60)
+        finally:
+            _stop(service)
     assert service.returncode == 0, err
     assert "Traceback" not in err
     _assert_every_article_indexed_once(disk.path)

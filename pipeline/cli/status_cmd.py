@@ -7,6 +7,7 @@ import json
 import time
 from typing import Any
 
+from pipeline.backends import index_exists
 from pipeline.bus.base import CONSUMER_GROUPS, PIPELINE_TOPICS
 from pipeline.cli.context import Context
 from pipeline.errors import BackendUnavailable
@@ -33,7 +34,8 @@ def collect(ctx: Context) -> dict[str, Any]:
             "lag": ctx.bus.lag(stats, group) if group else None,
         })
     try:
-        report["index_counts"] = ctx.index.counts()
+        report["index_exists"] = index_exists(ctx.settings)  # looking must not create an empty index
+        report["index_counts"] = ctx.index.counts() if report["index_exists"] else {"articles": 0, "claims": 0}
     except BackendUnavailable as exc:
         report["index_counts"] = {"error": str(exc)}
     report["feeds"] = _feed_health(ctx)
@@ -56,7 +58,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"{t['topic']:<24}{t['partition']:>5}{t['records']:>10}{t['group'] or '-':>10}"
               f"{'-' if t['committed'] is None else t['committed']:>11}{'-' if t['lag'] is None else t['lag']:>8}")
     counts = report["index_counts"]
-    print("\nindex: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    none_yet = "" if report.get("index_exists", True) else "  (no index yet: the indexer creates it)"
+    print("\nindex: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + none_yet)
     dead = sum(t["records"] for t in report["topics"] if t["topic"].endswith(".dlq"))
     print(f"dead letters: {dead}" + ("  (see: pipeline dlq list)" if dead else ""))
     _print_feeds(report.get("feeds"))

@@ -1,7 +1,8 @@
-"""`pipeline search` where no index was ever built: says so and what to run (exit 2), creates nothing."""
+"""`pipeline search` and `status` where no index was ever built: they say so and create no index."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -34,3 +35,12 @@ def test_search_on_an_elasticsearch_without_our_indices_creates_none(tmp_path: P
         assert not index.exists()
     finally:
         index.close()
+
+
+def test_status_on_an_empty_data_dir_says_no_index_and_creates_none(tmp_path: Path) -> None:
+    data = tmp_path / "fresh"
+    proc = run_cli(data, "status")
+    assert "no index yet" in proc.stdout and "articles 0" in proc.stdout
+    report = json.loads(run_cli(data, "status", "--json").stdout)
+    assert report["index_exists"] is False and report["index_counts"] == {"articles": 0, "claims": 0}
+    assert not (data / "index.db").exists()  # looking created nothing

@@ -33,7 +33,7 @@ rules' content is taken (a warning says so). The speaker is the cue's
 subject, agent or possessor (see :mod:`pipeline.nlp.speakers`).
 Headline "Name: claim" lines and dash-signed quotations are attributions too
 (:mod:`pipeline.nlp.typographic`). Nested attributions fold into the outer
-claim (PolNeAR convention) unless they have a speaker of their own.
+claim (PolNeAR convention) unless they have a speaker of their own (:mod:`pipeline.nlp.fold`).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from pipeline.nlp import typographic as typo
 from pipeline.nlp.claim_features import ClaimCandidate, CueFeatures, claim_features, token_features
 from pipeline.nlp.cue_model import ClaimModel, load_claim_model
 from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
+from pipeline.nlp.fold import Draft, dedupe
 from pipeline.nlp.quotes import QuoteIndex
 from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
 from pipeline.nlp.stance import content_denies
@@ -90,22 +91,6 @@ class _Option:
     how: str
 
 
-@dataclass(slots=True)
-class _Draft:
-    """A claim before ids are assigned; ``p`` is the learned score (1.0 on the rule path)."""
-
-    tok: Any
-    cue: Cue
-    speaker: Speaker | None
-    start: int
-    end: int
-    stance: str
-    quote: bool
-    sentence: Span
-    cand: ClaimCandidate | None = None
-    p: float = 1.0
-
-
 class _Context:
     """Per-article state shared by all candidates: text, quotations, speakers, candidates, rule-cue offsets."""
 
@@ -138,7 +123,7 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
     if model is not None:
         drafts = _keep_likely(ctx, drafts, model)
     drafts.extend(_typographic(text, ctx.quotes, ctx.resolver))
-    drafts = _dedupe(drafts)
+    drafts = dedupe(drafts)
     drafts.sort(key=lambda d: (d.start, d.cue.start, d.end))
     ents = sorted(entities, key=lambda e: (e.start, e.end))
     starts = [e.start for e in ents]
@@ -182,13 +167,13 @@ def learned_candidates(doc: Any, entities: Sequence[Entity]) -> list[TrainingCan
             for d, feats in zip(drafts, _draft_features(ctx, drafts), strict=True)]
 
 
-def _candidate_drafts(ctx: _Context) -> list[_Draft]:
+def _candidate_drafts(ctx: _Context) -> list[Draft]:
     """Claim drafts of every cue candidate, in text order, before scoring and de-duplication
     (learned path: each with its :class:`ClaimCandidate`; rule path: the rule lexicon's cues only)."""
     return [d for f in ctx.found for d in _drafts(ctx, f)]
 
 
-def _draft_features(ctx: _Context, drafts: list[_Draft]) -> list[list[str]]:
+def _draft_features(ctx: _Context, drafts: list[Draft]) -> list[list[str]]:
     """Feature strings of each learned-path draft (the cue token's features computed once per token)."""
     by_token: dict[int, CueFeatures] = {}
     rows = []
@@ -216,9 +201,9 @@ def _governor(tok: Any, rule_tokens: set[int], depth: int = 6) -> str:
     return "none"
 
 
-def _keep_likely(ctx: _Context, drafts: list[_Draft], model: ClaimModel) -> list[_Draft]:
+def _keep_likely(ctx: _Context, drafts: list[Draft], model: ClaimModel) -> list[Draft]:
     """Per cue token the best-scored draft, when its probability reaches the model's threshold."""
-    best: dict[int, _Draft] = {}
+    best: dict[int, Draft] = {}
     for d, p in zip(drafts, model.probs(_draft_features(ctx, drafts)), strict=True):
         d.p = float(p)
         if d.p >= model.threshold and (d.tok.i not in best or d.p > best[d.tok.i].p):
@@ -258,7 +243,7 @@ def _content(ctx: _Context, f: _Found) -> tuple[tuple[int, int] | None, Any, str
     return rng, subj, how
 
 
-def _drafts(ctx: _Context, f: _Found) -> list[_Draft]:
+def _drafts(ctx: _Context, f: _Found) -> list[Draft]:
     """Drafts for cue ``f``, distinct by content span: the rules' content first, then (learned path)
     the alternative contents and the quotations inside the rules' content."""
     rng, subj, how = _content(ctx, f)
@@ -279,7 +264,7 @@ def _drafts(ctx: _Context, f: _Found) -> list[_Draft]:
     return out
 
 
-def _quote_options(ctx: _Context, tok: Any, d: _Draft) -> list[tuple[tuple[int, int], str]]:
+def _quote_options(ctx: _Context, tok: Any, d: Draft) -> list[tuple[tuple[int, int], str]]:
     """The quotations inside draft ``d``'s content without the text around them ("quote"), if that differs."""
     regions = [r for r in ctx.quotes.overlapping(d.start, d.end) if not r[0] <= tok.idx < r[1]]
     if not regions:
@@ -288,7 +273,7 @@ def _quote_options(ctx: _Context, tok: Any, d: _Draft) -> list[tuple[tuple[int, 
     return [] if rng == (d.start, d.end) else [(rng, "quote")]
 
 
-def _draft(ctx: _Context, f: _Found, option: _Option, subj: Any) -> _Draft | None:
+def _draft(ctx: _Context, f: _Found, option: _Option, subj: Any) -> Draft | None:
     """One claim draft for cue ``f`` and one content option, or None when there is no content,
     the cue reports nothing (a negated speech verb) or, on the rule path, no one is named."""
     span = _content_span(ctx, f, option)
@@ -302,7 +287,7 @@ def _draft(ctx: _Context, f: _Found, option: _Option, subj: Any) -> _Draft | Non
     if speaker is None and not _may_be_anonymous(ctx, f):
         return None
     sent = f.tok.sent
-    return _Draft(
+    return Draft(
         tok=f.tok, cue=_cue(ctx.text, f), speaker=speaker, start=start, end=end, stance=stance,
         quote=ctx.quotes.inside(start, end) >= _QUOTE_SHARE * (end - start),
         sentence=Span(sent.start_char, sent.end_char, ctx.text[sent.start_char:sent.end_char]),
@@ -347,7 +332,7 @@ def _scorer_input(ctx: _Context, f: _Found, how: str, subj: Any, start: int, end
                           ctx.doc[first], ctx.doc[last], ctx.subjects[last + 1] - ctx.subjects[first])
 
 
-def _typographic(text: str, quotes: QuoteIndex, resolver: SpeakerResolver) -> list[_Draft]:
+def _typographic(text: str, quotes: QuoteIndex, resolver: SpeakerResolver) -> list[Draft]:
     """Drafts for headline "Name: claim" lines, dash-signed quotations and transcript turns."""
     found = list(typo.signed_quotes(text, quotes)) + typo.transcript_turns(text)
     head = typo.headline_colon(text)
@@ -359,7 +344,7 @@ def _typographic(text: str, quotes: QuoteIndex, resolver: SpeakerResolver) -> li
         sent_end = text.find("\n", max(se, te))
         sent_end = len(text) if sent_end < 0 else sent_end
         sent_start = text.rfind("\n", 0, min(ss, ts)) + 1
-        out.append(_Draft(
+        out.append(Draft(
             tok=None, cue=Cue(cs, ce, text[cs:ce], text[cs:ce]), speaker=resolver.speaker_at(text, ss, se),
             start=ts, end=te, stance="deny" if content_denies(content) else "assert",
             quote=quotes.inside(ts, te) >= _QUOTE_SHARE * (te - ts),
@@ -379,49 +364,6 @@ def _cue(text: str, f: _Found) -> Cue:
     start, end = first.idx, last.idx + len(last.text)
     lemma = " ".join([tok.lemma_.lower()] + [t.lower_ for t in sorted(toks[1:], key=lambda t: t.i)])
     return Cue(start, end, text[start:end], "according to" if f.kind == "according" else lemma)
-
-
-def _dedupe(drafts: list[_Draft]) -> list[_Draft]:
-    """One draft per content span (the first cue wins); nested attributions folded into the outer one.
-
-    A draft whose cue lies inside another draft's content is dropped (PolNeAR
-    folds nested attributions into the outer content) unless it has a named
-    speaker of its own, different from the outer one, and neither is a quotation.
-    """
-    seen: dict[tuple[int, int], _Draft] = {}
-    for d in sorted(drafts, key=lambda d: -d.p):  # stable: on the rule path the first cue wins
-        seen.setdefault((d.start, d.end), d)
-    # outer claims first: a cue outside quotations, then the longer content
-    order = sorted(seen.values(), key=lambda d: (d.quote, d.start - d.end))
-    kept: list[_Draft] = []
-    for b in order:
-        if not any(_folds(a, b) for a in kept):
-            kept.append(b)
-    return kept
-
-
-def _folds(a: _Draft, b: _Draft) -> bool:
-    """Whether nested draft ``b`` (cue inside ``a``'s content) is part of what ``a`` reports."""
-    if not (a.start <= b.cue.start < a.end):
-        return False
-    if b.speaker is None or b.quote or a.quote:
-        return True
-    own = (b.speaker.label is not None and _adverbial(b.tok)) or _possessed_noun(b.tok)
-    return not own or (a.speaker is not None and a.speaker.canonical == b.speaker.canonical)
-
-
-_ADVERBIAL_MARKS = frozenset({"after", "before", "when", "while", "as", "since", "because", "although",
-                              "though", "until", "once", "whereas"})
-
-
-def _possessed_noun(tok: Any) -> bool:
-    """Whether the cue is a noun with its own possessor ("the mayor's claim that ...")."""
-    return tok is not None and tok.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "poss" for c in tok.children)
-
-
-def _adverbial(tok: Any) -> bool:
-    """Whether the cue heads a clause of its own circumstances ("after Tehran rejected ..."), not content."""
-    return tok is not None and any(c.dep_ in ("mark", "advmod") and c.lower_ in _ADVERBIAL_MARKS for c in tok.children)
 
 
 def _entities_inside(ents: list[Entity], starts: list[int], start: int, end: int) -> tuple[Entity, ...]:

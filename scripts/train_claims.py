@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.nlp.claim_features import hash_features  # noqa: E402
-from pipeline.nlp.claims import TrainingCandidate, extract_claims, learned_candidates  # noqa: E402
+from pipeline.nlp.claims import TrainingCandidate, extract_claims, extract_claims_at, learned_candidates  # noqa: E402
 from pipeline.nlp.cue_model import MODEL_PATH, ClaimModel, save_model  # noqa: E402
 from pipeline.nlp.entities import extract_entities  # noqa: E402
 
@@ -202,11 +202,17 @@ def _matches(gold: list[frozenset[int]], preds: list[frozenset[int]]) -> list[tu
 
 def evaluate(arts: list[dict], docs: list, model: ClaimModel | None) -> Score:
     """Score the full extractor like the shared scorer (lenient match; source/cue share a character)."""
+    claims = [extract_claims(doc, extract_entities(doc), art["id"], model=model)
+              for art, doc in zip(arts, docs, strict=True)]
+    return score(arts, claims)
+
+
+def score(arts: list[dict], claims_of: list[list]) -> Score:
+    """Score the claims of each article (``claims_of[k]`` for ``arts[k]``) against its gold attributions."""
     tp = joint = n_pred = n_gold = src_ok = src_n = 0
-    for art, doc in zip(arts, docs, strict=True):
-        toks = Tokens(doc.text)
+    for art, claims in zip(arts, claims_of, strict=True):
+        toks = Tokens(art["text"])
         gold = [toks.of(g["content"]) for g in art["gold"]]
-        claims = extract_claims(doc, extract_entities(doc), art["id"], model=model)
         for gi, pi in _matches(gold, [toks.of([(c.content.start, c.content.end)]) for c in claims]):
             g, c = art["gold"][gi], claims[pi]
             src = not g["source"] or (c.speaker is not None and _touches(g["source"], c.speaker.start, c.speaker.end))
@@ -225,19 +231,23 @@ def choose_threshold(arts: list[dict], docs: list, rows: list[np.ndarray], y: np
 
     The F1 curve is flat near its top (differences in the fourth decimal are noise at 840
     articles); among equals the lower threshold keeps more claims, which a search tool wants.
+    Each held-out article's candidates are scored once for all thresholds (``extract_claims_at``).
     """
     totals = {thr: np.zeros(5) for thr in THRESHOLDS}
     for fold in range(FOLDS):
         train = np.nonzero(owner % FOLDS != fold)[0]
         w, b = fit([rows[i] for i in train], y[train])
         held = [k for k in range(len(arts)) if k % FOLDS == fold]
-        for thr in THRESHOLDS:
-            s = evaluate([arts[k] for k in held], [docs[k] for k in held], ClaimModel(w, b, thr))
+        model = ClaimModel(w, b, THRESHOLDS[0])
+        by_article = [extract_claims_at(docs[k], extract_entities(docs[k]), arts[k]["id"], model, THRESHOLDS)
+                      for k in held]
+        for t, thr in enumerate(THRESHOLDS):
+            s = score([arts[k] for k in held], [claims[t] for claims in by_article])
             totals[thr] += (s.p, s.r, s.f1, s.joint_f1, s.source_acc)
     means = {thr: Score(*(t / FOLDS)) for thr, t in totals.items()}
-    for thr, score in means.items():
-        print(f"cross-validated, threshold {thr:.3f}: {score}")
-    top = max(score.f1 for score in means.values())
+    for thr, mean in means.items():
+        print(f"cross-validated, threshold {thr:.3f}: {mean}")
+    top = max(mean.f1 for mean in means.values())
     best = min(thr for thr in THRESHOLDS if means[thr].f1 >= top - F1_TIE)
     return best, means[best]
 
@@ -252,16 +262,16 @@ def main() -> None:
     t0 = time.perf_counter()
     rows, y, owner = examples(arts, docs)
     print(f"{len(rows)} candidates, {y.sum():.0f} positive credit; {FOLDS}-fold threshold selection")
-    threshold, score = choose_threshold(arts, docs, rows, y, np.array(owner))
+    threshold, cv = choose_threshold(arts, docs, rows, y, np.array(owner))
     print(f"rule path on train: {evaluate(arts, docs, None)}")
     w, b = fit(rows, y)
     meta = {"source": "PolNeAR train split (840 articles); hashed lemma/POS/dependency features, weights only",
             "trained_by": "scripts/train_claims.py", "seed": SEED, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
-            "l2": L2, "wrong_source_credit": WRONG_SOURCE_CREDIT, "cv_lenient_f1": round(score.f1, 4),
+            "l2": L2, "wrong_source_credit": WRONG_SOURCE_CREDIT, "cv_lenient_f1": round(cv.f1, 4),
             "examples": len(rows)}
     save_model(Path(args.out), w, b, threshold, meta)
     size = Path(args.out).stat().st_size
-    print(f"threshold {threshold:.3f} (cross-validated: {score}); wrote {args.out} ({size / 1e6:.2f} MB)")
+    print(f"threshold {threshold:.3f} (cross-validated: {cv}); wrote {args.out} ({size / 1e6:.2f} MB)")
     print(f"training time {time.perf_counter() - t0:.1f} s (parse excluded)")
 
 

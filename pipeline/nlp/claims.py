@@ -1,7 +1,8 @@
 """Attributed claims (who said, claimed, denied what) in a parsed article.
 
 Public API: :data:`EXTRACTOR_VERSION`, :func:`extract_claims`, and for the
-scorer's training :func:`learned_candidates` (:class:`TrainingCandidate`). Works on any
+scorer's training :func:`learned_candidates` (:class:`TrainingCandidate`) and
+:func:`extract_claims_at` (one scoring, several thresholds). Works on any
 spaCy-like ``Doc`` (``text``, ``sents``, tokens with ``idx``, ``lemma_``,
 ``pos_``, ``dep_``, ``head``, ``children``); spaCy itself is imported only by
 ``pipeline.stages.nlp``.
@@ -116,26 +117,38 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
     ``model`` defaults to the shipped learned scorer (:func:`load_claim_model`); pass
     None to use the rule lexicon only (also the fallback when the file is missing).
     """
-    text = doc.text
     model = load_claim_model() if model is _DEFAULT else model
-    ctx = _Context(doc, entities, learned=model is not None)
+    if model is None:
+        ctx = _Context(doc, entities, learned=False)
+        drafts = _candidate_drafts(ctx) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
+        return _claims(ctx.text, dedupe(drafts), entities, article_id)
+    return extract_claims_at(doc, entities, article_id, model, [model.threshold])[0]
+
+
+def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, model: ClaimModel,
+                      thresholds: Sequence[float]) -> list[list[Claim]]:
+    """``extract_claims`` with ``model`` at each of ``thresholds`` (the model's own one ignored),
+    scoring the candidates once: the k-th list equals ``extract_claims(..., model=model_k)`` where
+    ``model_k`` is ``model`` with threshold ``thresholds[k]`` (for choosing a threshold cheaply)."""
+    ctx = _Context(doc, entities, learned=True)
     drafts = _candidate_drafts(ctx)
-    if model is not None:
-        drafts = _keep_likely(ctx, drafts, model)
-    drafts.extend(_typographic(text, ctx.quotes, ctx.resolver))
-    drafts = dedupe(drafts)
-    drafts.sort(key=lambda d: (d.start, d.cue.start, d.end))
+    for d, p in zip(drafts, model.probs(_draft_features(ctx, drafts)), strict=True):
+        d.p = float(p)
+    typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
+    return [_claims(ctx.text, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id)
+            for t in thresholds]
+
+
+def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_id: str) -> list[Claim]:
+    """The final claims of de-duplicated drafts: text order, ordinals and ids, entities inside."""
+    drafts = sorted(drafts, key=lambda d: (d.start, d.cue.start, d.end))
     ents = sorted(entities, key=lambda e: (e.start, e.end))
     starts = [e.start for e in ents]
-    claims = []
-    for i, d in enumerate(drafts):
-        claims.append(Claim(
-            id=claim_id(article_id, i), article_id=article_id, ordinal=i,
-            speaker=d.speaker, cue=d.cue, content=Span(d.start, d.end, text[d.start:d.end]),
-            stance=d.stance, quote=d.quote, sentence=d.sentence,
-            entities=_entities_inside(ents, starts, d.start, d.end),
-        ))
-    return claims
+    return [Claim(id=claim_id(article_id, i), article_id=article_id, ordinal=i,
+                  speaker=d.speaker, cue=d.cue, content=Span(d.start, d.end, text[d.start:d.end]),
+                  stance=d.stance, quote=d.quote, sentence=d.sentence,
+                  entities=_entities_inside(ents, starts, d.start, d.end))
+            for i, d in enumerate(drafts)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,12 +214,11 @@ def _governor(tok: Any, rule_tokens: set[int], depth: int = 6) -> str:
     return "none"
 
 
-def _keep_likely(ctx: _Context, drafts: list[Draft], model: ClaimModel) -> list[Draft]:
-    """Per cue token the best-scored draft, when its probability reaches the model's threshold."""
+def _keep_likely(drafts: list[Draft], threshold: float) -> list[Draft]:
+    """Per cue token the best-scored draft (``p`` set), when its probability reaches ``threshold``."""
     best: dict[int, Draft] = {}
-    for d, p in zip(drafts, model.probs(_draft_features(ctx, drafts)), strict=True):
-        d.p = float(p)
-        if d.p >= model.threshold and (d.tok.i not in best or d.p > best[d.tok.i].p):
+    for d in drafts:
+        if d.p >= threshold and (d.tok.i not in best or d.p > best[d.tok.i].p):
             best[d.tok.i] = d
     return [best[i] for i in sorted(best)]
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pipeline.nlp.claim_features import hash_features
-from pipeline.nlp.claims import extract_claims, learned_candidates
+from pipeline.nlp.claims import extract_claims, extract_claims_at, learned_candidates
 from pipeline.nlp.cue_model import MODEL_PATH, load_claim_model
 from pipeline.nlp.entities import extract_entities
 
 REPORTING = "The senator said on Tuesday that the bill would pass."
 NOT_REPORTING = "The museum is closed on Mondays and the shop is in the basement."
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f319ce151999f482.txt"
 
 
 def candidates(parse, text: str):
@@ -72,3 +75,13 @@ def test_missing_model_warns_and_rules_still_work(parse):
     claims = extract_claims(doc, extract_entities(doc), "t", model=None)
     assert [c.cue.text for c in claims] == ["said"]
     assert claims[0].content.text.endswith("the bill would pass")
+
+
+def test_one_scoring_for_many_thresholds_equals_extracting_at_each(parse, model):
+    doc = parse(SEED.read_text(encoding="utf-8"))
+    ents = extract_entities(doc)
+    thresholds = [0.05, model.threshold, 0.6, 0.95]
+    at = extract_claims_at(doc, ents, "seed", model, thresholds)
+    each = [extract_claims(doc, ents, "seed", model=dataclasses.replace(model, threshold=t)) for t in thresholds]
+    assert at == each
+    assert len(at[0]) > len(at[-1])  # the thresholds matter: a low one keeps more claims

@@ -150,6 +150,10 @@ class Index(Protocol):
     def get_article(self, article_id: str) -> EnrichedArticle | None:
         """The article with its text, entities and current claims (offsets into the text), or None."""
 
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, EnrichedArticle]:
+        """:meth:`get_article` for several ids at once (one round trip per kind of document on
+        Elasticsearch), by article id; ids not indexed are left out. Sees every completed write at once."""
+
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
         """Matches of ``query`` per publication period, oldest first; undated claims are left out.
 
@@ -158,10 +162,12 @@ class Index(Protocol):
         """
 
     def put_thread_links(self, links: Sequence[ThreadLink]) -> None:
-        """Write thread links, replacing earlier ones by claim id; idempotent, visible at once.
+        """Write thread links, replacing earlier ones by claim id; idempotent.
 
-        Links live apart from the claim documents, so re-indexing an article
-        keeps its claims' threads.
+        :meth:`thread_links` and this index object's :meth:`thread_members`
+        see them at once; other readers after :meth:`refresh` (Elasticsearch
+        also refreshes on its own within about a second). Links live apart
+        from the claim documents, so re-indexing an article keeps its claims' threads.
         """
 
     def thread_links(self, claim_ids: Sequence[str]) -> dict[str, ThreadLink]:
@@ -173,6 +179,10 @@ class Index(Protocol):
     def similar_claims(self, text: str, limit: int) -> list[Claim]:
         """The claims that best match ``text`` (ranked as :meth:`search_claims` ranks, any word may
         match), without totals, facets or highlights: the cheap lookup thread assignment makes per claim."""
+
+    def similar_claims_many(self, texts: Sequence[str], limit: int) -> list[list[Claim]]:
+        """:meth:`similar_claims` of each text, in order (one request on Elasticsearch); an empty text
+        finds nothing. An outage raises BackendUnavailable for the whole call."""
 
     def counts(self) -> dict[str, int]:
         """Documents per kind: ``{"articles": n, "claims": m}``."""

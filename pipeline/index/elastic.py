@@ -53,14 +53,19 @@ def _translated(what: str, bad_request: type[PipelineError] = InputError) -> Ite
     try:
         yield
     except ApiError as exc:
-        status = exc.meta.status
-        if status in RETRYABLE_STATUS or status >= 500:
-            raise BackendUnavailable(f"elasticsearch {what}: HTTP {status} {exc.message}") from exc
-        if status == 400:
-            raise bad_request(f"elasticsearch {what}: {m.error_reason(exc.body) or exc.message}") from exc
-        raise PermanentError(f"elasticsearch {what}: HTTP {status} {m.error_reason(exc.body)}") from exc
+        raise _status_error(what, exc.meta.status, m.error_reason(exc.body) or exc.message, bad_request) from exc
     except TransportError as exc:  # connection refused, timeouts, TLS failures
         raise BackendUnavailable(f"elasticsearch {what}: {type(exc).__name__}: {exc.message}") from exc
+
+
+def _status_error(what: str, status: int, reason: str,
+                  bad_request: type[PipelineError] = InputError) -> PipelineError:
+    """The project error for an HTTP error status (of a request, or of one item of a multi-search)."""
+    if status in RETRYABLE_STATUS or status >= 500:
+        return BackendUnavailable(f"elasticsearch {what}: HTTP {status} {reason}")
+    if status == 400:
+        return bad_request(f"elasticsearch {what}: {reason}")
+    return PermanentError(f"elasticsearch {what}: HTTP {status} {reason}")
 
 
 def _client(url: str, settings: IndexSettings, timeout_s: float) -> Elasticsearch:
@@ -97,6 +102,7 @@ class ElasticIndex:
         self._es = _client(url, self.settings, timeout_s)
         self._schemas = ElasticSchemas(self._es, url, prefix, self.settings, schemas)
         self._ready = False
+        self._unrefreshed_links = False  # thread links written since the last refresh
 
     def alias(self, kind: str) -> str:
         return self._schemas.alias(kind)
@@ -265,35 +271,53 @@ class ElasticIndex:
         return SearchResult(resp["hits"]["total"]["value"], page, {}, self._next(hits, query.limit))
 
     def get_claim(self, claim_id: str) -> ClaimHit | None:
-        source = self._get("claims", claim_id, ["record", "article"])
+        source = self._mget("claims", [claim_id], ["record", "article"]).get(claim_id)
         return None if source is None else ClaimHit(from_dict(source["record"]), self._ref(source["article"]), 0.0)
 
     def get_article(self, article_id: str) -> EnrichedArticle | None:
-        source = self._get("articles", article_id, ["record", "entities"])
-        if source is None:
-            return None
-        resp = self._search("claims", {"query": {"term": {"article_id": article_id}}, "size": 10_000,
-                                       "sort": [{"ordinal": "asc"}], "source": ["record"]})
-        return EnrichedArticle(
-            from_dict(source["record"]),
-            entities=tuple(Entity(**e) for e in source.get("entities") or ()),
-            claims=tuple(from_dict(h["_source"]["record"]) for h in resp["hits"]["hits"]))
+        return self.get_articles([article_id]).get(article_id)
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, EnrichedArticle]:
+        """Two real-time multi-gets: the articles, then the claims their stored claim ids name."""
+        articles = self._mget("articles", article_ids, ["record", "entities", "state"])
+        claim_ids = [cid for src in articles.values() for cid in src.get("state", {}).get("claim_ids", [])]
+        claims = {cid: from_dict(src["record"]) for cid, src in self._mget("claims", claim_ids, ["record"]).items()}
+        return {aid: EnrichedArticle(
+            from_dict(src["record"]), entities=tuple(Entity(**e) for e in src.get("entities") or ()),
+            claims=tuple(sorted((claims[c] for c in src.get("state", {}).get("claim_ids", []) if c in claims),
+                                key=lambda c: c.ordinal)))
+            for aid, src in articles.items()}
+
+    def _mget(self, kind: str, doc_ids: Sequence[str], fields: list[str]) -> dict[str, dict[str, Any]]:
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return {}
+        self._ensure_ready()
+        with _translated(f"mget {kind}"):
+            docs = self._es.mget(index=self.alias(kind), ids=ids, source=fields, realtime=True)["docs"]
+        return {d["_id"]: d["_source"] for d in docs if d.get("found")}
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
         body = m.histogram_body(m.claim_filters(query), m.text_query(query.text, m.CLAIM_FIELDS), interval)
         resp = self._search("claims", body)
         return [(b["key_as_string"], b["doc_count"]) for b in resp["aggregations"]["periods"]["buckets"]]
 
-    def _get(self, kind: str, doc_id: str, fields: list[str]) -> dict[str, Any] | None:
-        self._ensure_ready()
-        with _translated(f"get {kind}"):
-            resp = self._es.options(ignore_status=404).get(index=self.alias(kind), id=doc_id, source=fields)
-        return resp["_source"] if resp.get("found") else None
-
     def _search(self, kind: str, body: dict[str, Any]) -> Any:
         self._ensure_ready()
         with _translated(f"search {kind}"):
             return self._es.search(index=self.alias(kind), **body)
+
+    def _msearch(self, kind: str, bodies: list[dict[str, Any]]) -> list[Any]:
+        """The responses of one multi-search, in order; an item's error raises as a whole search's would."""
+        if not bodies:
+            return []
+        self._ensure_ready()
+        with _translated(f"msearch {kind}"):
+            responses = self._es.msearch(index=self.alias(kind), searches=[x for b in bodies for x in ({}, b)])
+        for item in responses["responses"]:
+            if "error" in item:
+                raise _status_error(f"msearch {kind}", int(item.get("status", 500)), m.error_reason(item["error"]))
+        return list(responses["responses"])
 
     @staticmethod
     def _next(hits: list[dict[str, Any]], limit: int) -> str | None:
@@ -317,6 +341,7 @@ class ElasticIndex:
 
     def put_thread_links(self, links: Sequence[ThreadLink]) -> None:
         self._ensure_ready()
+        self._unrefreshed_links = True  # before the request: a failed write may still have landed
         with _translated("put thread links"):
             th.put_links(self._es, self.alias("threads"), links)
 
@@ -328,15 +353,22 @@ class ElasticIndex:
     def thread_members(self, thread_ids: Sequence[str]) -> list[ThreadLink]:
         self._ensure_ready()
         with _translated("search threads"):
+            if self._unrefreshed_links and thread_ids:  # a search sees only refreshed links
+                self._es.indices.refresh(index=self.alias("threads"))
+                self._unrefreshed_links = False
             return th.members(self._es, self.alias("threads"), thread_ids)
 
     def similar_claims(self, text: str, limit: int) -> list[Claim]:
-        query = m.text_query(text, m.CLAIM_FIELDS)
-        if query is None:
-            return []
-        resp = self._search("claims", {"query": query, "size": limit, "source": ["record"],
-                                       "sort": [{"_score": "desc"}, {"id": "asc"}], "track_total_hits": False})
-        return [from_dict(h["_source"]["record"]) for h in resp["hits"]["hits"]]
+        return self.similar_claims_many([text], limit)[0]
+
+    def similar_claims_many(self, texts: Sequence[str], limit: int) -> list[list[Claim]]:
+        """One multi-search for every text with words."""
+        queries = [m.text_query(text, m.CLAIM_FIELDS) for text in texts]
+        bodies = [{"query": q, "size": limit, "_source": ["record"], "sort": [{"_score": "desc"}, {"id": "asc"}],
+                   "track_total_hits": False} for q in queries if q is not None]
+        found = iter(self._msearch("claims", bodies))
+        return [[from_dict(h["_source"]["record"]) for h in next(found)["hits"]["hits"]] if q is not None else []
+                for q in queries]
 
     # --- housekeeping ------------------------------------------------------------
 
@@ -349,6 +381,7 @@ class ElasticIndex:
         self._ensure_ready()
         with _translated("refresh"):
             self._es.indices.refresh(index=[self.alias(k) for k in self._schemas.schemas])
+        self._unrefreshed_links = False
 
     def close(self) -> None:
         self._es.close()

@@ -19,14 +19,15 @@ _PAGE = 1000
 
 
 def put_links(es: Elasticsearch, alias: str, links: Sequence[ThreadLink]) -> None:
-    """Index the links and refresh, so the next ``members`` query sees them."""
+    """Index the links, without a refresh: ``links_of`` reads in real time, and the adapter refreshes
+    before its next ``members`` query (a refresh per write cost more than the write)."""
     actions = [{"_op_type": "index", "_index": alias, "_id": lk.claim_id,
                 "_source": {"claim_id": lk.claim_id, "article_id": lk.article_id, "thread_id": lk.thread_id,
                             "stance": lk.stance, "denies": list(lk.denies), "source": lk.source,
                             "speaker": lk.speaker}} for lk in links]
     if not actions:
         return
-    _, errors = helpers.bulk(es, actions, raise_on_error=False, refresh=True, require_alias=True)
+    _, errors = helpers.bulk(es, actions, raise_on_error=False, require_alias=True)
     if errors:
         raise PermanentError(f"thread links refused: {m.error_reason(next(iter(errors[0].values())).get('error'))}")
 

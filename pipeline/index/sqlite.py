@@ -76,6 +76,9 @@ class SqliteIndex:
         docs = read.docs(self._conn, [row[0] for row in rows])
         return [from_dict(json.loads(docs[row[0]][0])) for row in rows if row[0] in docs]
 
+    def similar_claims_many(self, texts: Sequence[str], limit: int) -> list[list[Claim]]:
+        return [self.similar_claims(text, limit) for text in texts]
+
     def counts(self) -> dict[str, int]:
         articles = self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         claims = self._conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
@@ -151,6 +154,9 @@ class SqliteIndex:
             from_dict(json.loads(row[0])),
             entities=tuple(Entity(**e) for e in json.loads(row[1] or "[]")),
             claims=tuple(from_dict(json.loads(doc)) for (doc,) in claims))
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, EnrichedArticle]:
+        return {i: a for i in dict.fromkeys(article_ids) if (a := self.get_article(i)) is not None}
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
         expression = read.text_expression(self._conn, self._words, query.text)

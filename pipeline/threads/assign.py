@@ -108,6 +108,7 @@ class ThreadAssigner:
             except Exception as exc:  # one bad article must not stop indexing (it stays indexed)
                 log.warning("thread assignment failed for article %s: %r", enriched.article.id, exc)
                 failures.append((enriched.article.id, repr(exc)))
+        self.index.refresh()  # the batch's links become searchable for every reader (written without refresh)
         return failures
 
     def assign_article(self, enriched: EnrichedArticle) -> list[ThreadLink]:
@@ -194,10 +195,8 @@ class ThreadAssigner:
     def _other_bodies(self, article_ids: set[str]) -> dict[str, Body]:
         """The other indexed articles, prepared for decisions, by article id (recent ones cached)."""
         out = {}
-        for article_id in sorted(article_ids):
-            other = self.index.get_article(article_id)
-            if other is None:
-                continue
+        fetched = self.index.get_articles(sorted(article_ids))  # one multi-get, not one get per article
+        for article_id, other in sorted(fetched.items()):
             key = (article_id, hash(other.article.text), tuple(c.id for c in other.claims))
             body = self._prepared.pop(key, None) or self.decider.prepare(other.article.text, other.claims,
                                                                           other.entities)
@@ -210,9 +209,9 @@ class ThreadAssigner:
     def _candidates(self, enriched: EnrichedArticle, new_ids: set[str]) -> list[Claim]:
         """Claims of other articles that match the new claims' words, in claim id order."""
         seen: dict[str, Claim] = {}
-        for claim in enriched.claims:
-            query = self._query_text(claim) if claim.id in new_ids else ""
-            for found in self.index.similar_claims(query, SEARCH_CANDIDATES) if query else ():
+        queries = [self._query_text(claim) if claim.id in new_ids else "" for claim in enriched.claims]
+        for results in self.index.similar_claims_many(queries, SEARCH_CANDIDATES):  # one round trip
+            for found in results:
                 if found.article_id != enriched.article.id and len(seen) < MAX_CANDIDATES:
                     seen.setdefault(found.id, found)
         return [seen[i] for i in sorted(seen)]

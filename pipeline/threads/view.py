@@ -121,7 +121,8 @@ def thread_for_text(index: Index, decider: StanceDecider, text: str) -> ThreadVi
     articles = index.search_articles(ArticleQuery(text=text, limit=TEXT_CANDIDATES)).hits
     ids = list(dict.fromkeys([h.claim.article_id for h in claims if isinstance(h, ClaimHit)]
                              + [h.article.id for h in articles]))[:TEXT_CANDIDATES]
-    found = [a for i in ids if (a := index.get_article(i)) is not None]
+    fetched = index.get_articles(ids)
+    found = [fetched[i] for i in ids if i in fetched]
     decisions = decider.decide_many([(text, decider.prepare(e.article.text, e.claims, e.entities)) for e in found])
     entries = [Entry(article_ref(e.article), d.stance, d.claim) for e, d in zip(found, decisions, strict=True)
                if d.stance != "unrelated"]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from support import INDEX_BACKENDS, close_test_index, open_test_index
+
 from pipeline.index.base import ThreadLink
 from pipeline.records import Article, Claim, Cue, EnrichedArticle, Entity, Source, Span, Speaker, claim_id
 
@@ -59,3 +64,40 @@ def test_similar_claims_ranks_by_words_without_the_search_extras(index) -> None:
     assert found[0] == A.claims[1] and B.claims[0] not in found
     assert index.similar_claims("port fees", 1) == [B.claims[0]]
     assert index.similar_claims("", 5) == [] and index.similar_claims("zebra", 5) == []
+
+
+def test_similar_claims_many_answers_each_text_in_order(index) -> None:
+    index.upsert([A, B])
+    index.refresh()
+    texts = ["unsafe bridge", "", "port fees", "zebra", "bridge"]
+    assert index.similar_claims_many(texts, 5) == [index.similar_claims(t, 5) for t in texts]
+    assert index.similar_claims_many(texts, 1)[2] == [B.claims[0]]
+    assert index.similar_claims_many([], 5) == []
+
+
+def test_get_articles_is_get_article_for_several_ids(index) -> None:
+    index.upsert([A, B])
+    got = index.get_articles(["b2", "nope", "a1", "a1"])
+    assert got == {"a1": index.get_article("a1"), "b2": index.get_article("b2")}
+    assert got["a1"].claims == A.claims and got["b2"].article == B.article
+    assert index.get_articles([]) == {}
+
+
+@pytest.mark.parametrize("kind", INDEX_BACKENDS)
+def test_links_are_read_at_once_and_searchable_by_others_after_refresh(kind, tmp_path: Path,
+                                                                        index_prefix: str) -> None:
+    where = tmp_path / "index.db" if kind == "sqlite" else f"{index_prefix}rw-"
+    writer, reader = open_test_index(kind, where), open_test_index(kind, where)
+    try:
+        writer.upsert([A])
+        a0, a1 = (c.id for c in A.claims)
+        writer.put_thread_links([ThreadLink(a0, "a1", a0, "agree"), ThreadLink(a1, "a1", a0, "disagree", (a0,))])
+        assert set(reader.thread_links([a0, a1])) == {a0, a1}  # real time, before any refresh
+        assert [lk.claim_id for lk in writer.thread_members([a0])] == [a0, a1]  # the writer's own search
+        writer.put_thread_links([ThreadLink(a1, "a1", a1, "agree")])
+        writer.refresh()
+        assert [lk.claim_id for lk in reader.thread_members([a0])] == [a0]
+        assert [lk.claim_id for lk in reader.thread_members([a1])] == [a1]
+    finally:
+        reader.close()
+        close_test_index(writer)

@@ -1,13 +1,17 @@
 """The NLP stage: articles.raw → articles.enriched (entities and claims).
 
-The only module that imports spaCy. ``Enricher`` is also what ``pipeline
-extract`` uses, so the measured extractor is the one that runs in production.
+With its helpers :mod:`~pipeline.stages.attributes` and
+:mod:`~pipeline.stages.transitions`, the only module that imports spaCy.
+``Enricher`` is also what ``pipeline extract`` uses, so the measured
+extractor is the one that runs in production.
 
 Each component runs only where its output is read (:class:`GatedParser`):
 sentence boundaries from the model's small ``senter``, entities from ``ner``
 on the whole text, and the tagger, parser, attribute ruler and lemmatizer
 only on the sentences :class:`pipeline.nlp.gate.ClaimGate` lets through
-(runs of consecutive such sentences, parsed as one text each).
+(runs of consecutive such sentences, parsed as one text each). ``ner`` and
+``parser`` take their greedy steps from Python, on NumPy's BLAS (see
+:mod:`pipeline.stages.transitions`: same output, a third of the CPU).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pipeline.records import Article, Claim, EnrichedArticle, Entity, decode, en
 from pipeline.runtime.deadletter import Failure
 from pipeline.runtime.worker import Outcome, Outgoing
 from pipeline.stages.attributes import FastAttributes
+from pipeline.stages.transitions import greedy_pipe, is_greedy_transition_parser, use_numpy_blas
 
 FIRST_PASS = ("senter", "ner")  # on every text
 PARSE_PASS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")  # on gated sentences
@@ -67,6 +72,12 @@ def claim_gate(nlp: Any) -> ClaimGate:
                      {p: rules.get(p, []) for p in parts})
 
 
+def _pipe(component: Any, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
+    if is_greedy_transition_parser(component):
+        return greedy_pipe(component, docs, batch_size)
+    return component.pipe(docs, batch_size=batch_size)
+
+
 class GatedParser:
     """spaCy Docs with entities everywhere and a parse (tags, lemmas, heads) only where a claim may be.
 
@@ -76,12 +87,16 @@ class GatedParser:
     dependency parse, and every other sentence is one flat tree (its first
     token the root, the rest attached to it as ``dep``, no tags or lemmas),
     so ``doc.sents`` stays whole and no cue is found there.
+
+    Switches the models of the components it runs to NumPy's BLAS, in
+    ``nlp`` itself, and limits this process's BLAS to one thread.
     """
 
     def __init__(self, nlp: Any, batch_size: int = 16) -> None:
         self.nlp = nlp
         self.batch_size = batch_size
         self.gate = claim_gate(nlp)
+        use_numpy_blas(nlp.get_pipe(name) for name in FIRST_PASS + PARSE_PASS)
         self._first = [nlp.get_pipe(name) for name in FIRST_PASS]
         self._parse = [_MEMOISED.get(name, _same)(nlp.get_pipe(name)) for name in PARSE_PASS]
         self._dep, self._root = nlp.vocab.strings.add("dep"), nlp.vocab.strings.add("ROOT")
@@ -90,7 +105,7 @@ class GatedParser:
         """Docs for ``texts``, lazily, in batches of ``batch_size``."""
         docs: Iterable[Doc] = (self.nlp.make_doc(t) for t in texts)
         for component in self._first:
-            docs = component.pipe(docs, batch_size=self.batch_size)
+            docs = _pipe(component, docs, self.batch_size)
         batch: list[Doc] = []
         for doc in docs:
             batch.append(doc)
@@ -101,11 +116,14 @@ class GatedParser:
 
     def _parse_gated(self, docs: list[Doc]) -> list[Doc]:
         runs = [self._runs(doc) for doc in docs]
-        pieces: Iterable[Doc] = (Doc(self.nlp.vocab, words=[t.text for t in doc[s:e]],
+        pieces: Iterable[Doc] = [Doc(self.nlp.vocab, words=[t.text for t in doc[s:e]],
                                      spaces=[bool(t.whitespace_) for t in doc[s:e]])
-                                 for doc, doc_runs in zip(docs, runs, strict=True) for s, e in doc_runs)
+                                 for doc, doc_runs in zip(docs, runs, strict=True) for s, e in doc_runs]
+        # All runs of the batch's docs in one batch: runs are short, and the parser's steps
+        # cost less per run in a wider batch (on dev ~80 runs per 16 docs: parser -25 %).
+        n_pieces = max(len(pieces), 1)
         for component in self._parse:
-            pieces = component.pipe(pieces, batch_size=self.batch_size)
+            pieces = _pipe(component, pieces, n_pieces)
         parsed = iter(pieces)
         for doc, doc_runs in zip(docs, runs, strict=True):
             self._annotate(doc, [(s, next(parsed)) for s, _ in doc_runs])

@@ -10,7 +10,10 @@ a gold attribution with the same cue with token Jaccard >= 0.5 (the scorer's
 lenient match) and the speaker matches the gold source (or gold has none),
 WRONG_SOURCE_CREDIT when only the speaker is wrong, else 0. A logistic
 regression over hashed features (:mod:`pipeline.nlp.claim_features`) is
-fitted with mini-batch AdaGrad and a fixed seed. The decision threshold is
+fitted with mini-batch AdaGrad and a fixed seed. A content ranker (the same
+hashed features, a conditional logit over the contents proposed for one cue,
+fitted the same way) learns which of a cue's contents is closest to gold: the
+scorer decides whether a cue attributes, the ranker which content. The decision threshold is
 chosen by 4-fold cross-validation over articles (end-to-end lenient F1 of the
 whole extractor on each held-out fold), then the model is refitted on all
 articles. Deterministic: same input and parse, same weights.
@@ -44,6 +47,12 @@ EPOCHS = 8
 LEARNING_RATE = 0.05
 SOFT_LABELS = False
 WRONG_SOURCE_CREDIT = 0.6
+RANKER = True  # train the content ranker (else the extractor keeps each cue's best-scored content)
+RANK_TIE = 0.0  # contents within this Jaccard of a cue's closest one are targets too
+RANK_EPOCHS = 8
+RANK_BATCH = 32
+RANK_LEARNING_RATE = 0.05
+RANK_L2 = 1e-5
 L2 = 1e-5
 BATCH = 64
 FOLDS = 4
@@ -120,18 +129,83 @@ def _label(j: float, credit: float) -> float:
     return credit * (j if SOFT_LABELS else 1.0)
 
 
-def examples(arts: list[dict], docs: list) -> tuple[list[np.ndarray], np.ndarray, list[int]]:
-    """Hashed features, labels and article index of every candidate draft."""
-    rows, labels, owner = [], [], []
+@dataclass
+class Examples:
+    """Every candidate draft: hashed features, label, article index; and the ranker's groups.
+
+    ``groups`` holds, per cue with a content matching gold (label > 0), the row indices
+    of all its contents, and ``targets`` which of them are closest to the gold content
+    (highest Jaccard among the positive ones).
+    """
+
+    rows: list[np.ndarray]
+    y: np.ndarray
+    owner: np.ndarray
+    groups: list[np.ndarray]
+    targets: list[np.ndarray]
+
+    def subset(self, keep: np.ndarray) -> Examples:
+        """The examples of the articles where ``keep[owner]`` is true (groups re-indexed)."""
+        rows_kept = np.nonzero(keep[self.owner])[0]
+        new_index = np.full(len(self.rows), -1)
+        new_index[rows_kept] = np.arange(len(rows_kept))
+        chosen = [k for k, g in enumerate(self.groups) if keep[self.owner[g[0]]]]
+        return Examples([self.rows[i] for i in rows_kept], self.y[rows_kept], self.owner[rows_kept],
+                        [new_index[self.groups[k]] for k in chosen], [self.targets[k] for k in chosen])
+
+
+def examples(arts: list[dict], docs: list) -> Examples:
+    """Hashed features, labels and article index of every candidate draft, and the ranker's groups."""
+    rows, labels, owner, groups, targets = [], [], [], [], []
     for k, (art, doc) in enumerate(zip(arts, docs, strict=True)):
         toks = Tokens(doc.text)
         gold = [(toks.of(g["content"]), g) for g in art["gold"]]
+        by_cue: dict[int, list[tuple[int, float, float]]] = {}
         for c in learned_candidates(doc, extract_entities(doc)):
             pred = toks.of([(c.start, c.end)])
+            label, j = max(((_label(jaccard(pred, g), _credit(att, c)), jaccard(pred, g)) for g, att in gold),
+                           default=(0.0, 0.0))
+            by_cue.setdefault(c.cue.start, []).append((len(rows), label, j))
             rows.append(hash_features(c.features, DIM))
-            labels.append(max((_label(jaccard(pred, g), _credit(att, c)) for g, att in gold), default=0.0))
+            labels.append(label)
             owner.append(k)
-    return rows, np.array(labels, dtype=np.float64), owner
+        for options in by_cue.values():
+            top = max((j for _, label, j in options if label > 0), default=None)
+            if top is not None and len(options) > 1:
+                groups.append(np.array([i for i, _, _ in options]))
+                targets.append(np.array([label > 0 and j >= top - RANK_TIE for _, label, j in options]))
+    return Examples(rows, np.array(labels, dtype=np.float64), np.array(owner), groups, targets)
+
+
+def fit_ranker(ex: Examples, seed: int = SEED) -> np.ndarray:
+    """Content ranker: a conditional logit over each group's contents (the probability mass of
+    the closest ones maximised), by mini-batch AdaGrad with L2; deterministic for a given seed."""
+    w = np.zeros(DIM)
+    g2 = np.full(DIM, 1e-8)
+    rng = np.random.default_rng(seed)
+    for _ in range(RANK_EPOCHS):
+        order = rng.permutation(len(ex.groups))
+        for start in range(0, len(order), RANK_BATCH):
+            batch = order[start:start + RANK_BATCH]
+            opts = np.concatenate([ex.groups[g] for g in batch])
+            tgt = np.concatenate([ex.targets[g] for g in batch]).astype(np.float64)
+            sizes = np.array([len(ex.groups[g]) for g in batch])
+            group_of = np.repeat(np.arange(len(batch)), sizes)
+            lengths = np.array([len(ex.rows[i]) for i in opts])
+            idx = np.concatenate([ex.rows[i] for i in opts])
+            seg = np.repeat(np.arange(len(opts)), lengths)
+            z = np.bincount(seg, weights=w[idx], minlength=len(opts))
+            z -= np.maximum.reduceat(z, np.cumsum(sizes) - sizes)[group_of]
+            e = np.exp(z)
+            p = e / np.bincount(group_of, weights=e)[group_of]
+            pt = p * tgt
+            q = pt / np.bincount(group_of, weights=pt)[group_of]
+            err = p - q
+            uniq, inv = np.unique(idx, return_inverse=True)
+            grad = np.bincount(inv, weights=err[seg]) / len(batch) + RANK_L2 * w[uniq]
+            g2[uniq] += grad * grad
+            w[uniq] -= RANK_LEARNING_RATE * grad / np.sqrt(g2[uniq])
+    return w
 
 
 def fit(rows: list[np.ndarray], y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -224,8 +298,7 @@ def score(arts: list[dict], claims_of: list[list]) -> Score:
     return Score(p, r, f, _f1(joint, n_pred, n_gold)[2], src_ok / max(src_n, 1))
 
 
-def choose_threshold(arts: list[dict], docs: list, rows: list[np.ndarray], y: np.ndarray,
-                     owner: np.ndarray) -> tuple[float, Score]:
+def choose_threshold(arts: list[dict], docs: list, ex: Examples) -> tuple[float, Score]:
     """The lowest threshold within :data:`F1_TIE` of the best mean lenient F1 over :data:`FOLDS` article
     folds (k-th article in fold k mod FOLDS), each scored end to end by a model fitted on the other folds.
 
@@ -235,10 +308,9 @@ def choose_threshold(arts: list[dict], docs: list, rows: list[np.ndarray], y: np
     """
     totals = {thr: np.zeros(5) for thr in THRESHOLDS}
     for fold in range(FOLDS):
-        train = np.nonzero(owner % FOLDS != fold)[0]
-        w, b = fit([rows[i] for i in train], y[train])
+        part = ex.subset(np.arange(len(arts)) % FOLDS != fold)
+        model = train_model(part, THRESHOLDS[0])
         held = [k for k in range(len(arts)) if k % FOLDS == fold]
-        model = ClaimModel(w, b, THRESHOLDS[0])
         by_article = [extract_claims_at(docs[k], extract_entities(docs[k]), arts[k]["id"], model, THRESHOLDS)
                       for k in held]
         for t, thr in enumerate(THRESHOLDS):
@@ -252,6 +324,12 @@ def choose_threshold(arts: list[dict], docs: list, rows: list[np.ndarray], y: np
     return best, means[best]
 
 
+def train_model(ex: Examples, threshold: float) -> ClaimModel:
+    """The scorer (and, with :data:`RANKER`, the content ranker) fitted on ``ex``."""
+    w, b = fit(ex.rows, ex.y)
+    return ClaimModel(w, b, threshold, rank=fit_ranker(ex) if RANKER else None)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("train")
@@ -260,16 +338,17 @@ def main() -> None:
     args = ap.parse_args()
     arts, docs = load_docs(args.train, args.docbin)
     t0 = time.perf_counter()
-    rows, y, owner = examples(arts, docs)
-    print(f"{len(rows)} candidates, {y.sum():.0f} positive credit; {FOLDS}-fold threshold selection")
-    threshold, cv = choose_threshold(arts, docs, rows, y, np.array(owner))
+    ex = examples(arts, docs)
+    print(f"{len(ex.rows)} candidates, {ex.y.sum():.0f} positive credit, {len(ex.groups)} ranker groups; "
+          f"{FOLDS}-fold threshold selection")
+    threshold, cv = choose_threshold(arts, docs, ex)
     print(f"rule path on train: {evaluate(arts, docs, None)}")
-    w, b = fit(rows, y)
+    model = train_model(ex, threshold)
     meta = {"source": "PolNeAR train split (840 articles); hashed lemma/POS/dependency features, weights only",
             "trained_by": "scripts/train_claims.py", "seed": SEED, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
             "l2": L2, "wrong_source_credit": WRONG_SOURCE_CREDIT, "cv_lenient_f1": round(cv.f1, 4),
-            "examples": len(rows)}
-    save_model(Path(args.out), w, b, threshold, meta)
+            "examples": len(ex.rows), "ranker": RANKER}
+    save_model(Path(args.out), model.weights, model.bias, threshold, meta, model.rank)
     size = Path(args.out).stat().st_size
     print(f"threshold {threshold:.3f} (cross-validated: {cv}); wrote {args.out} ({size / 1e6:.2f} MB)")
     print(f"training time {time.perf_counter() - t0:.1f} s (parse excluded)")

@@ -27,6 +27,7 @@ from pipeline.nlp.quotes import QuoteIndex
 _PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "you", "who", "that", "this", "which"})
 _CHILD_WORD_DEPS = frozenset({"prep", "mark", "prt", "agent", "dative"})
 _CLOSED_POS = frozenset({"SCONJ", "ADP", "PART", "DET", "PRON", "PUNCT", "CCONJ", "AUX"})
+_SEPARATORS = frozenset({",", ";", "—", "–", "--", "-"})
 _LEMMA_CHILD_DEPS = frozenset({"xcomp", "dobj", "ccomp", "attr", "acomp", "advcl", "pobj"})
 
 
@@ -106,7 +107,31 @@ def _edges(c: ClaimCandidate, key: str) -> list[str]:
     clause = "0" if c.n_subjects == 0 else "1" if c.n_subjects == 1 else "2+"
     return [f"c0={word}", f"c0dep={first.dep_}", f"howc0={c.how}|{word}", f"lkc0={key}|{word}",
             f"cN={last.pos_}", f"cNw={last.lower_ if last.pos_ == 'PUNCT' else ''}", f"clause={clause}",
-            f"howclause={c.how}|{clause}", f"lkclause={key}|{clause}", f"c0inside={first.head.i == c.tok.i}"]
+            f"howclause={c.how}|{clause}", f"lkclause={key}|{clause}", f"c0inside={first.head.i == c.tok.i}"
+            ] + _boundary(c)
+
+
+def _boundary(c: ClaimCandidate) -> list[str]:
+    """What follows the content ("," + "which": a comment clause was cut off; "." : it runs to the end)
+    and the first comment clause the content itself carries (", which ..."), with the rule's name."""
+    last = c.last
+    doc = last.doc
+    nxt = [doc[i] for i in range(last.i + 1, min(last.i + 3, len(doc)))]
+    words = [_word(t) for t in nxt] + ["END"] * (2 - len(nxt))
+    if nxt and nxt[0].sent.start != last.sent.start:
+        words = ["EOS", ""]
+    tail = "none"
+    for i in range(c.first.i + 2, last.i):
+        if doc[i].text in _SEPARATORS and doc[i + 1].pos_ in _CLOSED_POS | {"ADV"}:
+            tail = doc[i + 1].lower_
+            break
+    return [f"nx={words[0]}", f"hownx={c.how}|{words[0]}", f"hownx2={c.how}|{words[0]}|{words[1]}",
+            f"tl={tail}", f"howtl={c.how}|{tail}"]
+
+
+def _word(tok: Any) -> str:
+    """A closed-class word or punctuation as itself, anything else as its part of speech."""
+    return tok.lower_ if tok.pos_ in _CLOSED_POS or tok.pos_ == "ADV" else tok.pos_
 
 
 def _context(tok: Any, key: str, text: str, quotes: QuoteIndex) -> list[str]:

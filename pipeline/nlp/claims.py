@@ -27,8 +27,9 @@ quotations and to quotations that continue it -- plus a few alternatives
 (object, open complement, prepositional object, the quotations alone, the
 content cut at a dash or comma; :func:`pipeline.nlp.content.alternatives`).
 A logistic scorer trained on PolNeAR train (:mod:`pipeline.nlp.cue_model`,
-``scripts/train_claims.py``) keeps, per cue token, the best-scored content
-when it reaches the model's threshold. Without the model file the rule path
+``scripts/train_claims.py``) keeps a cue token when one of its contents
+reaches the model's threshold, and a content ranker trained with it picks
+which content. Without the model file the rule path
 runs instead: the lexicon's fixed precision threshold picks cues and the
 rules' content is taken (a warning says so). The speaker is the cue's
 subject, agent or possessor (see :mod:`pipeline.nlp.speakers`).
@@ -132,8 +133,9 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
     ``model_k`` is ``model`` with threshold ``thresholds[k]`` (for choosing a threshold cheaply)."""
     ctx = _Context(doc, entities, learned=True)
     drafts = _candidate_drafts(ctx)
-    for d, p in zip(drafts, model.probs(_draft_features(ctx, drafts)), strict=True):
-        d.p = float(p)
+    rows = _draft_features(ctx, drafts)
+    for d, p, r in zip(drafts, model.probs(rows), model.ranks(rows), strict=True):
+        d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
     return [_claims(ctx.text, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id)
             for t in thresholds]
@@ -215,12 +217,12 @@ def _governor(tok: Any, rule_tokens: set[int], depth: int = 6) -> str:
 
 
 def _keep_likely(drafts: list[Draft], threshold: float) -> list[Draft]:
-    """Per cue token the best-scored draft (``p`` set), when its probability reaches ``threshold``."""
-    best: dict[int, Draft] = {}
+    """Per cue token whose best probability reaches ``threshold``, the content ranked highest
+    (``r``; the first on ties; ``r`` is the probability itself when the model has no ranker)."""
+    groups: dict[int, list[Draft]] = {}
     for d in drafts:
-        if d.p >= threshold and (d.tok.i not in best or d.p > best[d.tok.i].p):
-            best[d.tok.i] = d
-    return [best[i] for i in sorted(best)]
+        groups.setdefault(d.tok.i, []).append(d)
+    return [max(g, key=lambda d: d.r) for i, g in sorted(groups.items()) if max(d.p for d in g) >= threshold]
 
 
 def _cues_in(sent: Any, lexicon: dict[str, CueEntry], learned: bool) -> list[_Found]:

@@ -149,7 +149,12 @@ def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
     object of the first preposition after the cue ("pobj": "attacks on X"),
     the rule's content from its first complement on ("core": without leading
     time or place modifiers), and the rule's content cut at its first dash or semicolon ("cut") or its
-    first comma ("cutc"). Distinct ranges, in that order.
+    first comma ("cutc"), before a trailing comment clause (", which ...", ", although ...": "cutrel"),
+    before the cue's trailing circumstances ("... in a statement on Thursday": "noadj"), and
+    through a coordinated verb sharing the cue's subject ("agreed to X and rely on Y": "conj"),
+    before a coordinated verb phrase ("championed X and extended Y": "cutand"), and from the
+    complementizer on, without what precedes it ("tweeted in the morning that X": "that").
+    Distinct ranges, in that order.
     """
     doc = cue.doc
     out: list[tuple[TokRange | None, str]] = []
@@ -169,6 +174,11 @@ def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
             cut = next((i for i in range(rule[0] + 2, rule[1]) if doc[i].text in texts), None)
             if cut is not None:
                 out.append((trim(doc, (rule[0], cut)), how))
+        out.append((_tail_clause_cut(doc, rule), "cutrel"))
+        out.append((_adjunct_cut(cue, rule), "noadj"))
+        out.append((_with_conjunct(cue, rule), "conj"))
+        out.append((_before_coordination(doc, rule), "cutand"))
+        out.append((_from_that(doc, cue, rule), "that"))
     seen = {rule}
     kept = []
     for rng, how in out:
@@ -176,3 +186,62 @@ def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
             seen.add(rng)
             kept.append((rng, how))
     return kept
+
+
+# Words opening a clause that comments on the content rather than belonging to it (after a separator).
+_TAIL_OPENERS = frozenset({"which", "who", "whom", "whose", "although", "though", "while", "whereas", "but",
+                           "after", "before", "because", "when", "since", "until", "aside", "including",
+                           "even", "despite", "as", "where", "and"})
+_TAIL_SEPARATORS = frozenset({",", ";", "—", "–", "--", "-"})
+# Dependencies of a cue's child that state the circumstances of the saying, not what was said.
+_ADJUNCT_DEPS = frozenset({"npadvmod", "advcl", "advmod"})
+_ADJUNCT_PREPS = frozenset({"in", "on", "at", "during", "after", "before", "since", "until", "amid", "while",
+                            "through", "via", "from", "over", "when", "following"})
+
+
+def _tail_clause_cut(doc: Any, rule: TokRange) -> TokRange | None:
+    """The rule's content up to the first separator that opens a comment clause (", which ...")."""
+    for i in range(rule[0] + 2, rule[1] - 1):
+        if doc[i].text in _TAIL_SEPARATORS and doc[i + 1].lower_ in _TAIL_OPENERS:
+            return trim(doc, (rule[0], i))
+    return None
+
+
+def _adjunct_cut(cue: Any, rule: TokRange) -> TokRange | None:
+    """The rule's content up to the first circumstance of the cue after its first complement
+    (a time, place or occasion: "... Wednesday on The Laura Ingraham Show")."""
+    first = True
+    for c in cue.rights:
+        if not rule[0] <= c.i < rule[1] or c.dep_ == "punct":
+            continue
+        adjunct = c.dep_ in _ADJUNCT_DEPS or (c.dep_ == "prep" and c.lower_ in _ADJUNCT_PREPS)
+        if adjunct and not first and c.left_edge.i > rule[0]:
+            return trim(cue.doc, (rule[0], c.left_edge.i))
+        first = False
+    return None
+
+
+def _with_conjunct(cue: Any, rule: TokRange) -> TokRange | None:
+    """The rule's content extended through the cue's coordinated verb phrase without a subject of its own."""
+    conj = next((c for c in cue.rights if c.dep_ == "conj" and c.i >= rule[1]), None)
+    if conj is None or conj.pos_ not in ("VERB", "AUX") or any(g.dep_ in ("nsubj", "nsubjpass") for g in conj.children):
+        return None
+    return trim(cue.doc, (rule[0], conj.right_edge.i + 1))
+
+
+def _before_coordination(doc: Any, rule: TokRange) -> TokRange | None:
+    """The rule's content up to a conjunction that coordinates a verb phrase ("X and extended Y")."""
+    for i in range(rule[0] + 2, rule[1] - 1):
+        tok = doc[i]
+        if tok.dep_ == "cc" and any(c.dep_ == "conj" and c.i > i and c.pos_ in ("VERB", "AUX")
+                                    for c in tok.head.children):
+            return trim(doc, (rule[0], i))
+    return None
+
+
+def _from_that(doc: Any, cue: Any, rule: TokRange) -> TokRange | None:
+    """The rule's content from its complementizer "that" on, when something precedes it."""
+    for i in range(rule[0] + 1, min(rule[1] - 1, rule[0] + 12)):
+        if doc[i].lower_ == "that" and doc[i].dep_ == "mark" and doc[i].head.head.i == cue.i:
+            return trim(doc, (i, rule[1]))
+    return None

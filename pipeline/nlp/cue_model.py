@@ -30,12 +30,17 @@ CITATION = ("Newell, Margolin & Ruths (2018). An Attribution Relations Corpus fo
 
 @dataclass(frozen=True)
 class ClaimModel:
-    """Weights of the logistic scorer and the probability a candidate needs to become a claim."""
+    """Weights of the logistic scorer and the probability a candidate needs to become a claim.
+
+    ``rank``, when present, are the weights of the content ranker: of the contents proposed
+    for one cue, the extractor keeps the one it ranks highest (see :meth:`ranks`).
+    """
 
     weights: np.ndarray
     bias: float
     threshold: float
     meta: dict = field(default_factory=dict)
+    rank: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
@@ -55,11 +60,25 @@ class ClaimModel:
         z = self.bias + np.bincount(seg, weights=self.weights[idx], minlength=len(rows))
         return 1.0 / (1.0 + np.exp(-z))
 
+    def ranks(self, rows: list[list[str]]) -> np.ndarray:
+        """Content-ranker scores of many candidates (comparable among one cue's contents only);
+        the probabilities of :meth:`probs` when the model has no ranker."""
+        if self.rank is None or not rows:
+            return self.probs(rows)
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        idx = hash_features([f for r in rows for f in r], self.dim)
+        seg = np.repeat(np.arange(len(rows)), lengths)
+        return np.bincount(seg, weights=self.rank[idx], minlength=len(rows))
 
-def save_model(path: Path, weights: np.ndarray, bias: float, threshold: float, meta: dict) -> None:
-    """Write the model: float32 weights plus a JSON header (with the citation added)."""
+
+def save_model(path: Path, weights: np.ndarray, bias: float, threshold: float, meta: dict,
+               rank: np.ndarray | None = None) -> None:
+    """Write the model: float32 weights (and ranker weights) plus a JSON header (with the citation added)."""
     header = dict(meta, citation=CITATION, bias=float(bias), threshold=float(threshold), dim=int(weights.shape[0]))
-    np.savez_compressed(path, weights=weights.astype(np.float32), header=np.array(json.dumps(header, sort_keys=True)))
+    arrays = {"weights": weights.astype(np.float32), "header": np.array(json.dumps(header, sort_keys=True))}
+    if rank is not None:
+        arrays["rank"] = rank.astype(np.float32)
+    np.savez_compressed(path, **arrays)
 
 
 @lru_cache(maxsize=4)
@@ -68,10 +87,11 @@ def _load(path: str) -> ClaimModel | None:
         with np.load(path, allow_pickle=False) as z:
             header = json.loads(str(z["header"]))
             weights = z["weights"].astype(np.float64)
+            rank = z["rank"].astype(np.float64) if "rank" in z.files else None
     except (OSError, KeyError, ValueError) as exc:
         warnings.warn(f"claim model unavailable ({exc}); using the rule cue lexicon", RuntimeWarning, stacklevel=3)
         return None
-    return ClaimModel(weights, float(header["bias"]), float(header["threshold"]), header)
+    return ClaimModel(weights, float(header["bias"]), float(header["threshold"]), header, rank)
 
 
 def load_claim_model(path: str | Path | None = None) -> ClaimModel | None:

@@ -17,7 +17,8 @@ from pipeline.records import Cue, Span, Speaker
 
 @dataclass(slots=True)
 class Draft:
-    """A claim before ids are assigned; ``p`` is the learned score (1.0 on the rule path).
+    """A claim before ids are assigned; ``p`` is the learned score (1.0 on the rule path),
+    ``r`` the content ranker's score (comparable among one cue's drafts only).
 
     ``tok`` is the cue token (None for typographic attributions), ``start``/``end``
     the content's character offsets, ``cand`` what the learned scorer sees.
@@ -33,6 +34,7 @@ class Draft:
     sentence: Span
     cand: ClaimCandidate | None = None
     p: float = 1.0
+    r: float = 0.0
 
 
 def dedupe(drafts: list[Draft]) -> list[Draft]:

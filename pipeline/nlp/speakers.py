@@ -46,7 +46,8 @@ def subject_of(cue: Any) -> Any | None:
 
 def _direct_subject(tok: Any) -> Any | None:
     agent = None
-    subjects = [c for c in tok.children if c.dep_ in ("nsubj", "csubj")]
+    # a contraction the parser took for a subject ("didn’t" with a curly apostrophe) names no one
+    subjects = [c for c in tok.children if c.dep_ in ("nsubj", "csubj") and c.pos_ not in ("PART", "PUNCT")]
     if subjects:  # a dateline can add a second subject: take the nearest
         return min(subjects, key=lambda c: abs(c.i - tok.i))
     for c in tok.children:

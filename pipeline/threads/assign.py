@@ -32,6 +32,11 @@ Guarantees:
   thread as it was;
 * one article's failure is reported and the others go on (see :meth:`assign`);
   an index outage (BackendUnavailable) propagates so the batch is retried.
+
+Cost: a batch's links are written once, when the batch is done
+(:class:`~pipeline.threads.pending.BatchLinks`; each article still sees the
+links of the articles before it), and an article's candidate searches go
+out in one or two multi-searches, as many as can still add candidates.
 """
 
 from __future__ import annotations
@@ -47,12 +52,14 @@ from pipeline.records import Claim, EnrichedArticle
 from pipeline.threads import text as tx
 from pipeline.threads.body import Body, BodyClaim
 from pipeline.threads.decide import StanceDecider
+from pipeline.threads.pending import BatchLinks
 from pipeline.threads.unionfind import MinUnionFind
 
 log = logging.getLogger(__name__)
 
 SEARCH_CANDIDATES = 10  # claims fetched by text search per new claim
 MAX_CANDIDATES = 60  # distinct candidate claims decided per article
+SEARCH_ROUND_MIN = 4  # claims searched per request at least, once the first request left places open
 QUERY_WORDS = 8  # the claim's rarest words: fewer terms, faster and sharper text search
 LINK_MIN_COS = 0.35  # a claim this close to another article's claim may join its thread
 DENIAL_MIN_COS = 0.12  # a denial needs less: "rejected the allegation" shares few words
@@ -99,31 +106,39 @@ class ThreadAssigner:
         if not any(e.claims for e in articles):
             return []
         self.index.refresh()  # the batch's claims must be searchable
+        links = BatchLinks(self.index)
+        links.links([c.id for e in articles for c in e.claims])  # one read for the whole batch
         failures = []
         for enriched in sorted(articles, key=lambda e: e.article.id):
             try:
-                self.assign_article(enriched)
+                self._assign_article(enriched, links)
             except BackendUnavailable:
                 raise
             except Exception as exc:  # one bad article must not stop indexing (it stays indexed)
                 log.warning("thread assignment failed for article %s: %r", enriched.article.id, exc)
                 failures.append((enriched.article.id, repr(exc)))
-        self.index.refresh()  # the batch's links become searchable for every reader (written without refresh)
+        try:
+            links.flush()
+        except BackendUnavailable:
+            raise
+        except Exception as exc:  # links refused: the articles stay indexed
+            log.warning("thread links of %d article(s) not written: %r", len(articles), exc)
+            failed = {f[0] for f in failures}
+            failures += [(e.article.id, repr(exc)) for e in articles if e.article.id not in failed]
         return failures
 
-    def assign_article(self, enriched: EnrichedArticle) -> list[ThreadLink]:
-        """Link the article's claims that have no thread yet; returns the links written."""
+    def _assign_article(self, enriched: EnrichedArticle, links: BatchLinks) -> None:
+        """Link the article's claims that have no thread yet (held in ``links`` until the batch ends)."""
         claims = [c for c in enriched.claims if c.content.text.strip()]
-        known = self.index.thread_links([c.id for c in claims])
+        known = links.links([c.id for c in claims])
         new = [c for c in claims if c.id not in known]
         if not new:
-            return []
+            return
         body = self.decider.prepare(enriched.article.text, claims, enriched.entities)
-        by_id = {bc.claim.id: bc for bc in body.claims}
         new_ids = {c.id for c in new}
         edges = self._denial_edges(body, new_ids, known) + self._restatement_edges(body, new_ids, known)
-        edges += self._cross_article_edges(enriched, body, by_id, new_ids)
-        return self._write(new, enriched.article.source.name, edges)
+        edges += self._cross_article_edges(enriched, body, new_ids, links)
+        links.put(self._links(new, enriched.article.source.name, edges, links))
 
     # --- edges -------------------------------------------------------------------
 
@@ -159,15 +174,15 @@ class ThreadAssigner:
                     edges.append(_Edge(c.claim.id, t.claim.id, _thread_of(t.claim.id, known), "agree", False))
         return edges
 
-    def _cross_article_edges(self, enriched: EnrichedArticle, body: Body, by_id: dict[str, BodyClaim],
-                             new_ids: set[str]) -> list[_Edge]:
+    def _cross_article_edges(self, enriched: EnrichedArticle, body: Body, new_ids: set[str],
+                             batch: BatchLinks) -> list[_Edge]:
         """Edges to claims of other articles: mutual best matches whose articles are related both ways.
 
         Symmetric by construction (the same pair gives the same edge whichever
         article arrives first), so the threads do not depend on arrival order.
         """
         candidates = self._candidates(enriched, new_ids)
-        links = self.index.thread_links([c.id for c in candidates])
+        links = batch.links([c.id for c in candidates])
         close = []  # cheap filter first: only close pairs cost a look at the other article
         for candidate in (c for c in candidates if c.id in links):
             d = self.decider.body_claim(candidate)
@@ -209,11 +224,17 @@ class ThreadAssigner:
     def _candidates(self, enriched: EnrichedArticle, new_ids: set[str]) -> list[Claim]:
         """Claims of other articles that match the new claims' words, in claim id order."""
         seen: dict[str, Claim] = {}
-        queries = [self._query_text(claim) if claim.id in new_ids else "" for claim in enriched.claims]
-        for results in self.index.similar_claims_many(queries, SEARCH_CANDIDATES):  # one round trip
-            for found in results:
-                if found.article_id != enriched.article.id and len(seen) < MAX_CANDIDATES:
-                    seen.setdefault(found.id, found)
+        queries = [q for claim in enriched.claims if claim.id in new_ids and (q := self._query_text(claim))]
+        done = 0
+        while done < len(queries) and len(seen) < MAX_CANDIDATES:
+            # The first claims' hits usually fill the places, and later hits would be dropped: search
+            # in rounds (one request each), as many claims as could fill the places left.
+            n = max(SEARCH_ROUND_MIN, -(-(MAX_CANDIDATES - len(seen)) // SEARCH_CANDIDATES))
+            for results in self.index.similar_claims_many(queries[done:done + n], SEARCH_CANDIDATES):
+                for found in results:
+                    if found.article_id != enriched.article.id and len(seen) < MAX_CANDIDATES:
+                        seen.setdefault(found.id, found)
+            done += n
         return [seen[i] for i in sorted(seen)]
 
     def _query_text(self, claim: Claim) -> str:
@@ -230,8 +251,9 @@ class ThreadAssigner:
 
     # --- threads -----------------------------------------------------------------
 
-    def _write(self, new: list[Claim], source: str, edges: list[_Edge]) -> list[ThreadLink]:
-        """Union the new claims with the threads their edges reach; relabel merged threads; write."""
+    def _links(self, new: list[Claim], source: str, edges: list[_Edge], batch: BatchLinks) -> list[ThreadLink]:
+        """Union the new claims with the threads their edges reach; their links and those that change
+        (members of merged threads relabelled, older denials that deny a new claim)."""
         sets = MinUnionFind()
 
         def node(claim_id: str, thread: str | None) -> str:
@@ -253,16 +275,15 @@ class ThreadAssigner:
                     relabel[n[2:]] = tid
         links = [self._link(c, source, thread_of[c.id], [e for e in edges if e.source == c.id]) for c in new]
         moved = {m.claim_id: replace(m, thread_id=relabel[m.thread_id])
-                 for m in self.index.thread_members(sorted(relabel))} if relabel else {}
+                 for m in batch.members(sorted(relabel))} if relabel else {}
         denied_by = [(e.target, e.source) for e in edges if e.denied_by_target]
         if denied_by:  # older denials that turn out to deny a new claim
-            current = self.index.thread_links(sorted({t for t, _ in denied_by}))
+            current = batch.links(sorted({t for t, _ in denied_by}))
             for target, source in denied_by:
                 old = moved.get(target) or current[target]
                 moved[target] = replace(old, thread_id=relabel.get(old.thread_id, old.thread_id), stance="disagree",
                                         denies=tuple(sorted({*old.denies, source})))
-        self.index.put_thread_links([*moved.values(), *links])
-        return links
+        return [*moved.values(), *links]
 
     @staticmethod
     def _link(claim: Claim, source: str, thread_id: str, edges: list[_Edge]) -> ThreadLink:

@@ -8,6 +8,7 @@ import pytest
 from support import REPO, close_test_index, open_test_index
 
 from pipeline.bus.base import Message
+from pipeline.errors import PermanentError
 from pipeline.records import Article, EnrichedArticle, Source, encode
 from pipeline.stages.indexer import IndexHandler
 from pipeline.threads.assign import ThreadAssigner, is_anaphoric
@@ -121,3 +122,49 @@ def test_anaphoric_contents() -> None:
     assert is_anaphoric("these reports") and is_anaphoric("that")
     assert not is_anaphoric("Iran is selling drones to Russia")
     assert not is_anaphoric("that the US has seen no evidence that China helped")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("elastic", marks=pytest.mark.elastic)])
+def test_one_batch_gives_the_threads_of_one_article_at_a_time(kind, tmp_path: Path, index_prefix: str,
+                                                               make_article, decider) -> None:
+    arts = [make_article("aaa", CLAIM_A), make_article("bbb", DENIAL_B, outlet="Globe Herald"),
+            make_article("ccc", OTHER_C, outlet="Metro Times"), make_article("ddd", CLAIM_A, outlet="Metro Times")]
+    ids = [c.id for e in arts for c in e.claims]
+    results = []
+    for n, batches in enumerate(([arts], [[e] for e in arts])):
+        index = open_test_index(kind, tmp_path / f"{n}.db" if kind == "sqlite" else f"{index_prefix}b{n}-")
+        try:
+            assigner = ThreadAssigner(index, decider)
+            for batch in batches:
+                index.upsert(batch)
+                assert assigner.assign(batch) == []
+            results.append(index.thread_links(ids))
+        finally:
+            close_test_index(index)
+    assert results[0] == results[1]
+    assert results[0][arts[0].claims[0].id].thread_id == results[0][arts[3].claims[0].id].thread_id
+
+
+class _RefusingLinks:
+    """An index that refuses every thread link for good (as Elasticsearch does a malformed document)."""
+
+    def __init__(self, index) -> None:
+        self._index = index
+
+    def put_thread_links(self, links) -> None:
+        raise PermanentError("thread links refused: mapper_parsing_exception")
+
+    def __getattr__(self, name):
+        return getattr(self._index, name)
+
+
+def test_refused_links_leave_the_batch_indexed_and_are_reported(index, make_article, decider) -> None:
+    arts = [make_article("aaa", CLAIM_A), make_article("bbb", DENIAL_B, outlet="Globe Herald")]
+    refusing = _RefusingLinks(index)
+    handler = IndexHandler(refusing, ThreadAssigner(refusing, decider))
+    batch = [Message("articles.enriched", 0, n, e.article.id, encode(e)) for n, e in enumerate(arts)]
+    assert handler.handle(batch).failures == []
+    failures = ThreadAssigner(refusing, decider).assign(arts)
+    assert sorted(f[0] for f in failures) == ["aaa", "bbb"] and "refused" in failures[0][1]
+    index.refresh()
+    assert index.counts()["articles"] == 2 and index.thread_links([c.id for e in arts for c in e.claims]) == {}

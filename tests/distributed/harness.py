@@ -86,7 +86,16 @@ class Deployment:
             for proc in self.procs:
                 assert proc.poll() in (None, -9, 0), f"a service died (exit {proc.returncode}) waiting for {what}"
             time.sleep(0.5)
-        raise AssertionError(f"timed out after {timeout}s waiting for {what}; counts {self.counts()}")
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}; counts {self.counts()}\n"
+                             f"{self.log_tails()}")
+
+    def log_tails(self, lines: int = 25) -> str:
+        """The last lines of every service's log: what a failed wait needs to be diagnosed from CI output."""
+        tails = []
+        for path in sorted(self.tmp.glob("*.log")):
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            tails.append(f"--- {path.name} (last {len(tail)} lines)\n" + "\n".join(tail))
+        return "\n".join(tails)
 
     def stop_all(self) -> None:
         for proc in self.procs:

@@ -40,9 +40,11 @@ class KafkaBusProducer:
     """Idempotent producer (acks=all): a record is durable once ``flush`` returns without raising.
 
     After a flush failed for an outage, the records not acknowledged are kept and sent
-    again by the next ``flush`` (one may then arrive twice: ids are idempotent), so
-    retrying ``flush`` is enough. A record over the producer's size limit raises
-    :class:`RecordTooLarge` from ``publish``. One the *broker* refuses for its size
+    again by the next ``flush`` on a fresh producer (one may then arrive twice: ids are
+    idempotent), so retrying ``flush`` is enough. A fresh one because the old one may
+    never recover: once batches expired in an outage, resending on it failed every time
+    (a drill stopping Kafka mid-stream stalled for good). A record over the producer's
+    size limit raises :class:`RecordTooLarge` from ``publish``. One the *broker* refuses for its size
     raises it from ``flush``: the idempotent producer treats that as fatal and aborts
     every batch in flight, so none of the records since the last good flush is
     confirmed; they are dropped, a fresh producer replaces the broken one, and the
@@ -52,7 +54,8 @@ class KafkaBusProducer:
     def __init__(self, bus: KafkaBus) -> None:
         self.bus = bus
         self._producer = self._new_producer()
-        self._sent: list[_Sent] = []
+        self._sent: list[_Sent] = []  # handed to the producer, not yet acknowledged
+        self._unsent: list[Record] = []  # of a failed flush: sent again, in order, by the next flush
         self._broken = False  # the producer hit a fatal error: replaced before the next send
         self._closed = False
 
@@ -77,10 +80,9 @@ class KafkaBusProducer:
 
     def flush(self, timeout_s: float | None = None) -> None:
         """Wait for every acknowledgement; BackendUnavailable if one failed or time ran out."""
-        retry = [s for s in self._sent if s.future.is_done and not s.future.succeeded()]
-        self._sent = [s for s in self._sent if s not in retry]
-        for sent in retry:  # left over from a failed flush: send again
-            self._send(sent.record)
+        while self._unsent:  # an outage here raises: what is left stays for the next flush
+            self._send(self._unsent[0])
+            self._unsent.pop(0)
         if not self._sent:
             return
         deadline = time.monotonic() + (timeout_s if timeout_s is not None else DELIVERY_TIMEOUT_MS / 1000 + 5)
@@ -92,12 +94,13 @@ class KafkaBusProducer:
                 sent.future.get(timeout=max(0.0, deadline - time.monotonic()))
             except kerr.KafkaError as exc:
                 failed.append((sent, exc))
-        self._sent = [s for s, _ in failed]  # sent again by the next flush
+        self._sent = []
         if any(isinstance(exc, SIZE_ERRORS) for _, exc in failed):
-            self._sent, self._broken = [], True  # it aborted every batch: nothing to send again from it
+            self._broken = True  # it aborted every batch: nothing to send again from it
             raise RecordTooLarge(f"kafka: the broker refused a record as too large; {len(failed)} record(s) "
                                  "since the last flush were not sent") from failed[0][1]
-        if failed:
+        if failed:  # sent again by the next flush, on a fresh producer
+            self._unsent, self._broken = [sent.record for sent, _ in failed], True
             raise BackendUnavailable(
                 f"kafka: {len(failed)} record(s) not acknowledged: {failed[0][1]!r}") from failed[0][1]
 

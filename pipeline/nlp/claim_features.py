@@ -27,6 +27,7 @@ from pipeline.nlp.quotes import QuoteIndex
 _PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "you", "who", "that", "this", "which"})
 _CHILD_WORD_DEPS = frozenset({"prep", "mark", "prt", "agent", "dative"})
 _CLOSED_POS = frozenset({"SCONJ", "ADP", "PART", "DET", "PRON", "PUNCT", "CCONJ", "AUX"})
+_ARG_WORD_DEPS = frozenset({"prep", "advmod", "npadvmod", "agent", "dative"})
 _SEPARATORS = frozenset({",", ";", "—", "–", "--", "-"})
 _LEMMA_CHILD_DEPS = frozenset({"xcomp", "dobj", "ccomp", "attr", "acomp", "advcl", "pobj"})
 
@@ -108,7 +109,21 @@ def _edges(c: ClaimCandidate, key: str) -> list[str]:
     return [f"c0={word}", f"c0dep={first.dep_}", f"howc0={c.how}|{word}", f"lkc0={key}|{word}",
             f"cN={last.pos_}", f"cNw={last.lower_ if last.pos_ == 'PUNCT' else ''}", f"clause={clause}",
             f"howclause={c.how}|{clause}", f"lkclause={key}|{clause}", f"c0inside={first.head.i == c.tok.i}"
-            ] + _boundary(c)
+            ] + _boundary(c) + _arguments(c, key)
+
+
+def _arguments(c: ClaimCandidate, key: str) -> list[str]:
+    """Which dependents right of the cue the content takes in ("in") and leaves out ("out"),
+    by label and, for prepositions and adverbs, word ("obj in, prep:in out": circumstances cut off)."""
+    out = []
+    lo, hi = c.first.i, c.last.i
+    for ch in c.tok.rights:
+        if ch.dep_ == "punct":
+            continue
+        dep = f"{ch.dep_}:{ch.lower_}" if ch.dep_ in _ARG_WORD_DEPS else ch.dep_
+        side = "in" if lo <= ch.left_edge.i and ch.right_edge.i <= hi else "out" if ch.i < lo or ch.i > hi else "part"
+        out += [f"arg={side}|{dep}", f"lkarg={key}|{side}|{dep}", f"howarg={c.how}|{side}|{dep}"]
+    return out
 
 
 def _boundary(c: ClaimCandidate) -> list[str]:

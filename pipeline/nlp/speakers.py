@@ -26,7 +26,7 @@ _MAX_CLIMB = 3
 def subject_of(cue: Any) -> Any | None:
     """The token that says the cue's content: subject, agent, possessor or the clause it hangs on.
 
-    Climbs from participles and coordinated verbs ("..., saying", "and said")
+    Climbs from participles and coordinated verbs ("..., saying", "and said", "after saying")
     to the verb whose subject they share; a passive cue without an agent has none.
     """
     tok = cue
@@ -38,6 +38,9 @@ def subject_of(cue: Any) -> Any | None:
             return None  # "X is alleged to ...": no one named
         if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return tok.head
+        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head is not tok.head:
+            tok = tok.head.head  # "after saying X, she ...": the clause the preposition hangs on
+            continue
         if tok.dep_ not in _CLIMB or tok.head is tok:
             return None
         tok = tok.head

@@ -85,3 +85,22 @@ def test_one_scoring_for_many_thresholds_equals_extracting_at_each(parse, model)
     each = [extract_claims(doc, ents, "seed", model=dataclasses.replace(model, threshold=t)) for t in thresholds]
     assert at == each
     assert len(at[0]) > len(at[-1])  # the thresholds matter: a low one keeps more claims
+
+
+def test_model_has_a_content_ranker(model):
+    assert model.rank is not None and model.rank.shape == model.weights.shape
+    assert np.isfinite(model.rank).all() and np.abs(model.rank).sum() > 0
+
+
+def test_ranker_scores_fall_back_to_probabilities_without_ranker(parse, model):
+    rows = [c.features for c in candidates(parse, REPORTING)]
+    plain = dataclasses.replace(model, rank=None)
+    assert np.allclose(plain.ranks(rows), plain.probs(rows))
+    assert not np.allclose(model.ranks(rows), model.probs(rows))
+
+
+def test_contents_without_a_trailing_comment_clause_are_proposed(parse):
+    text = "He attacked other candidates for accepting donations, which he said were favors."
+    contents = {text[c.start:c.end] for c in candidates(parse, text) if c.cue.text == "attacked"}
+    assert "other candidates for accepting donations" in contents
+    assert any(", which" in content for content in contents)  # the rule's own content, for the ranker

@@ -29,6 +29,7 @@ from pipeline.runtime.shutdown import StopFlag
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+OUTAGE_REPORT_EVERY_S = 60.0  # an outage that lasts is logged again this often: a stall is never silent
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +149,12 @@ def retry_transient(action: Callable[[], T], settings: WorkerSettings, stop: Sto
 
     With ``give_up_after`` None an outage is waited out; otherwise the TransientError
     of that attempt is raised. Raises Stopped when stop is requested meanwhile, so
-    the caller commits nothing. Logs one line when an outage starts and one when it ends.
+    the caller commits nothing. Logs one line when an outage starts, one every
+    :data:`OUTAGE_REPORT_EVERY_S` while it lasts, and one when it ends.
     """
     delay = settings.backoff_initial_s
     attempt, started = 1, time.monotonic()
+    reported = started
     while True:
         try:
             result = action()
@@ -164,6 +167,11 @@ def retry_transient(action: Callable[[], T], settings: WorkerSettings, stop: Sto
             if attempt == 1:  # a one-shot run reports the outage once, when it gives up (exit 3)
                 log.log(logging.INFO if give_up_after else logging.WARNING,
                         "%s: backend unavailable, retrying with backoff: %s", what, exc)
+            elif time.monotonic() - reported >= OUTAGE_REPORT_EVERY_S:
+                reported = time.monotonic()
+                log.log(logging.INFO if give_up_after else logging.WARNING,
+                        "%s: still unavailable after %d attempt(s) in %.0fs: %s", what, attempt,
+                        reported - started, exc)
             else:
                 log.debug("%s failed again (attempt %d), next try in %.1fs: %s", what, attempt, delay, exc)
         else:

@@ -192,3 +192,23 @@ def test_a_handler_bug_dead_letters_instead_of_crashing_the_service(bus):
     assert worker.step(0.5) == 1
     [dead] = bus.read(dlq_topic("in"))
     assert "KeyError" in json.loads(dead.value)["error"]
+
+
+def test_a_lasting_outage_is_logged_again_while_it_lasts_then_its_end(monkeypatch, caplog):
+    from pipeline.runtime import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "OUTAGE_REPORT_EVERY_S", 0.05)
+    calls = {"n": 0}
+
+    def flaky() -> str:
+        calls["n"] += 1
+        if calls["n"] < 12:  # ~12 backoffs of 0.01-0.02 s: more than one report interval
+            raise BackendUnavailable("kafka: down")
+        return "ok"
+
+    with caplog.at_level("WARNING", logger="pipeline.runtime.worker"):
+        assert worker_module.retry_transient(flaky, FAST, StopFlag(), "nlp flush") == "ok"
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) >= 3  # its start, at least one report while it lasts (not silent), its end
+    assert all("nlp flush" in r.getMessage() and "kafka: down" in r.getMessage() for r in warnings[:-1])
+    assert "12 attempt(s)" in warnings[-1].getMessage()

@@ -31,6 +31,10 @@ from spacy.tokens import Doc
 from thinc.api import NumpyOps
 from threadpoolctl import threadpool_limits
 
+# Tokens decoded as one batch of states. Wider batches take fewer Python steps (on dev, 16,000
+# against 4,000: NER -14 %, parser -25 % CPU); the precomputed features and tok2vec activations
+# grow with it (~0.1 GB of peak RSS at 25,000 tokens).
+MAX_TOKENS = 16_000
 _BLAS_LIMITED: list[bool] = []
 
 
@@ -56,18 +60,35 @@ def is_greedy_transition_parser(component: Any) -> bool:
     return hasattr(component, "transition_states") and component.cfg.get("beam_width", 1) == 1
 
 
-def greedy_pipe(component: Any, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
+def greedy_pipe(component: Any, docs: Iterable[Doc], batch_size: int,
+                max_tokens: int = MAX_TOKENS) -> Iterator[Doc]:
     """``component.pipe(docs)`` for a greedy transition-based parser, stepped from Python.
 
     Guarantee: the same model and the same transitions as spaCy's greedy
-    decoder (each step takes the best valid action); each batch of
-    ``batch_size`` docs is decoded as one batch of states; docs come back in
-    order, annotated in place.
+    decoder (each step takes the best valid action); docs come back in
+    order, annotated in place. Each batch of ``batch_size`` docs is sorted by
+    length and decoded in groups of at most ``max_tokens`` tokens (or one
+    doc), which bounds the memory of the precomputed features.
     """
     it = iter(docs)
     while batch := list(islice(it, batch_size)):
-        _parse(component, batch)
+        for group in _groups(sorted(batch, key=len), max_tokens):
+            _parse(component, group)
         yield from batch
+
+
+def _groups(docs: list[Doc], max_tokens: int) -> Iterator[list[Doc]]:
+    """Consecutive groups of ``docs`` of at most ``max_tokens`` tokens (a longer doc alone)."""
+    group: list[Doc] = []
+    tokens = 0
+    for doc in docs:
+        if group and tokens + len(doc) > max_tokens:
+            yield group
+            group, tokens = [], 0
+        group.append(doc)
+        tokens += len(doc)
+    if group:
+        yield group
 
 
 def _parse(component: Any, docs: list[Doc]) -> None:

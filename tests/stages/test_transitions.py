@@ -43,10 +43,12 @@ def test_only_greedy_transition_parsers_are_stepped(stock):
     assert not is_greedy_transition_parser(stock.get_pipe("tagger"))
 
 
-def test_stepped_ner_finds_the_entities_spacy_finds(stock, fast):
+@pytest.mark.parametrize("max_tokens", [16_000, 20])  # one group per batch; a group per doc
+def test_stepped_ner_finds_the_entities_spacy_finds(stock, fast, max_tokens):
     expected = [[(e.start, e.end, e.label_) for e in doc.ents]
                 for doc in stock.get_pipe("ner").pipe(stock.make_doc(t) for t in TEXTS)]
-    docs = list(greedy_pipe(fast.get_pipe("ner"), (fast.make_doc(t) for t in TEXTS), batch_size=3))
+    docs = list(greedy_pipe(fast.get_pipe("ner"), (fast.make_doc(t) for t in TEXTS), batch_size=3,
+                            max_tokens=max_tokens))
     assert [[(e.start, e.end, e.label_) for e in doc.ents] for doc in docs] == expected
     assert expected[0] and expected[2] == []  # the seed has entities; the empty text has none
 

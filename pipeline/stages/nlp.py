@@ -35,6 +35,7 @@ from pipeline.records import Article, Claim, EnrichedArticle, Entity, decode, en
 from pipeline.runtime.deadletter import Failure
 from pipeline.runtime.worker import Outcome, Outgoing
 from pipeline.stages.attributes import FastAttributes
+from pipeline.stages.embeddings import embed_distinct_rows
 from pipeline.stages.transitions import greedy_pipe, is_greedy_transition_parser, use_numpy_blas
 
 FIRST_PASS = ("senter", "ner")  # on every text
@@ -88,8 +89,9 @@ class GatedParser:
     token the root, the rest attached to it as ``dep``, no tags or lemmas),
     so ``doc.sents`` stays whole and no cue is found there.
 
-    Switches the models of the components it runs to NumPy's BLAS, in
-    ``nlp`` itself, and limits this process's BLAS to one thread.
+    Switches the models of the components it runs to NumPy's BLAS and to
+    one embedding per distinct token row (:mod:`pipeline.stages.embeddings`),
+    in ``nlp`` itself, and limits this process's BLAS to one thread.
     """
 
     def __init__(self, nlp: Any, batch_size: int = 16) -> None:
@@ -97,6 +99,7 @@ class GatedParser:
         self.batch_size = batch_size
         self.gate = claim_gate(nlp)
         use_numpy_blas(nlp.get_pipe(name) for name in FIRST_PASS + PARSE_PASS)
+        embed_distinct_rows(nlp.get_pipe(name) for name in FIRST_PASS + PARSE_PASS)
         self._first = [nlp.get_pipe(name) for name in FIRST_PASS]
         self._parse = [_MEMOISED.get(name, _same)(nlp.get_pipe(name)) for name in PARSE_PASS]
         self._dep, self._root = nlp.vocab.strings.add("dep"), nlp.vocab.strings.add("ROOT")

@@ -48,6 +48,7 @@ LEARNING_RATE = 0.05
 SOFT_LABELS = False
 WRONG_SOURCE_CREDIT = 0.6
 RANKER = True  # train the content ranker (else the extractor keeps each cue's best-scored content)
+BEST_ONLY = False  # only the contents closest to gold among a cue's matching ones are positive for the scorer
 RANK_TIE = 0.0  # contents within this Jaccard of a cue's closest one are targets too
 RANK_EPOCHS = 8
 RANK_BATCH = 32
@@ -174,6 +175,10 @@ def examples(arts: list[dict], docs: list) -> Examples:
             if top is not None and len(options) > 1:
                 groups.append(np.array([i for i, _, _ in options]))
                 targets.append(np.array([label > 0 and j >= top - RANK_TIE for _, label, j in options]))
+            if top is not None and BEST_ONLY:
+                for i, label, j in options:
+                    if label > 0 and j < top:
+                        labels[i] = 0.0
     return Examples(rows, np.array(labels, dtype=np.float64), np.array(owner), groups, targets)
 
 

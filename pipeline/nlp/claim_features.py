@@ -47,6 +47,7 @@ class ClaimCandidate:
     first: Any = None  # first and last token of the content
     last: Any = None
     n_subjects: int = 0  # subjects (nsubj, nsubjpass, csubj, expl) inside the content
+    n_cues: int = 0  # other rule cues inside the content (another attribution swallowed?)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +109,8 @@ def _edges(c: ClaimCandidate, key: str) -> list[str]:
     clause = "0" if c.n_subjects == 0 else "1" if c.n_subjects == 1 else "2+"
     return [f"c0={word}", f"c0dep={first.dep_}", f"howc0={c.how}|{word}", f"lkc0={key}|{word}",
             f"cN={last.pos_}", f"cNw={last.lower_ if last.pos_ == 'PUNCT' else ''}", f"clause={clause}",
-            f"howclause={c.how}|{clause}", f"lkclause={key}|{clause}", f"c0inside={first.head.i == c.tok.i}"
-            ] + _boundary(c) + _arguments(c, key)
+            f"howclause={c.how}|{clause}", f"lkclause={key}|{clause}", f"c0inside={first.head.i == c.tok.i}",
+            f"ncue={min(c.n_cues, 2)}", f"howncue={c.how}|{min(c.n_cues, 2)}"] + _boundary(c) + _arguments(c, key)
 
 
 def _arguments(c: ClaimCandidate, key: str) -> list[str]:

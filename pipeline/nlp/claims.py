@@ -342,8 +342,10 @@ def _scorer_input(ctx: _Context, f: _Found, how: str, subj: Any, start: int, end
     ent = None if subj is None else ctx.resolver.entity_at(subj.idx)
     first = bisect.bisect_right(ctx.tok_starts, start) - 1
     last = max(bisect.bisect_left(ctx.tok_starts, end) - 1, first)
+    own = f.rule and start <= f.tok.idx < end
     return ClaimCandidate(f.tok, f.kind, how, subj, None if ent is None else ent.label, start, end, f.rule,
-                          ctx.doc[first], ctx.doc[last], ctx.subjects[last + 1] - ctx.subjects[first])
+                          ctx.doc[first], ctx.doc[last], ctx.subjects[last + 1] - ctx.subjects[first],
+                          spans.count_between(ctx.cue_offsets, start, end) - own)
 
 
 def _typographic(text: str, quotes: QuoteIndex, resolver: SpeakerResolver) -> list[Draft]:

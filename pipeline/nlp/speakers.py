@@ -21,6 +21,7 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself
 _THING_PRONOUNS = frozenset({"it", "its"})
 _CUT_DEPS = frozenset({"appos", "relcl", "acl", "punct", "cc", "conj", "advmod", "npadvmod", "case"})
 _MAX_CLIMB = 3
+_CONTRACTIONS = frozenset({"n't", "n’t", "'s", "’s", "not"})
 
 
 def subject_of(cue: Any) -> Any | None:
@@ -49,8 +50,10 @@ def subject_of(cue: Any) -> Any | None:
 
 def _direct_subject(tok: Any) -> Any | None:
     agent = None
-    # a contraction the parser took for a subject ("didn’t" with a curly apostrophe) names no one
-    subjects = [c for c in tok.children if c.dep_ in ("nsubj", "csubj") and c.pos_ not in ("PART", "PUNCT")]
+    # a contraction the parser took for a subject ("didn’t" with a curly apostrophe) names no one, nor
+    # does a subject in another paragraph (a heading the parse ran into)
+    subjects = [c for c in tok.children if c.dep_ in ("nsubj", "csubj") and c.pos_ not in ("PART", "PUNCT")
+                and c.lower_ not in _CONTRACTIONS and not _across_paragraphs(c, tok)]
     if subjects:  # a dateline can add a second subject: take the nearest
         return min(subjects, key=lambda c: abs(c.i - tok.i))
     for c in tok.children:
@@ -59,6 +62,12 @@ def _direct_subject(tok: Any) -> Any | None:
         if c.dep_ == "poss" and tok.pos_ in ("NOUN", "PROPN"):
             agent = agent or c
     return agent
+
+
+def _across_paragraphs(a: Any, b: Any) -> bool:
+    """Whether a line break separates tokens ``a`` and ``b``."""
+    lo, hi = sorted((a.idx, b.idx))
+    return "\n" in a.doc.text[lo:hi]
 
 
 def noun_cue_subject(cue: Any) -> Any | None:

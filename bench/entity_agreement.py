@@ -32,9 +32,9 @@ def main() -> None:
         texts = [json.loads(line)["text"] for line in fh if line.strip()]
     texts = texts[: args.limit] if args.limit else texts
     settings = NlpSettings()
-    nlp = load_spacy(settings.model)
-    full = nlp.pipe(texts, batch_size=settings.batch_size)
-    stage = GatedParser(nlp, settings.batch_size).pipe(texts)
+    # Two copies of the model: the stage switches the models it runs (BLAS, embeddings) in place.
+    full = load_spacy(settings.model).pipe(texts, batch_size=settings.batch_size)
+    stage = GatedParser(load_spacy(settings.model), settings.batch_size).pipe(texts)
     both = n_ref = n_out = same_name = 0
     for ref_doc, doc in zip(full, stage, strict=True):
         ref = {(e.start, e.end, e.label): e.canonical for e in extract_entities(ref_doc)}

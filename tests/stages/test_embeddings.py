@@ -43,7 +43,8 @@ def test_vectors_equal_spacys(models, name):
     if name == "tok2vec":  # one array per doc (NER's ends in one array for the batch)
         assert [len(g) for g in got] == [len(stock.make_doc(t)) for t in TEXTS]
         got, want = np.concatenate(got), np.concatenate(want)
-    assert got.shape == want.shape and np.array_equal(got, want)
+    # Bit-identical on the project's machine; another BLAS kernel may round the last bit differently.
+    assert got.shape == want.shape and np.allclose(got, want, rtol=0, atol=1e-5)
 
 
 def test_training_mode_runs_the_wrapped_layer(models):

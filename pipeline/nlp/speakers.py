@@ -66,8 +66,8 @@ def _direct_subject(tok: Any) -> Any | None:
 
 def _across_paragraphs(a: Any, b: Any) -> bool:
     """Whether a line break separates tokens ``a`` and ``b``."""
-    lo, hi = sorted((a.idx, b.idx))
-    return "\n" in a.doc.text[lo:hi]
+    lo, hi = sorted((a.i, b.i))  # the text between them, from their tokens: Doc.text rebuilds all of it
+    return any("\n" in t.text_with_ws for t in a.doc[lo:hi])
 
 
 def noun_cue_subject(cue: Any) -> Any | None:

@@ -65,11 +65,23 @@ def ceiling(texts: list[str], model: str, processes: int, batch_size: int) -> fl
 class Services:
     def __init__(self, env: dict[str, str], workers: int, logs: Path) -> None:
         self.procs = []
-        for name in [*(f"nlp-{i}" for i in range(workers)), "index"]:
+        self.names = [*(f"nlp-{i}" for i in range(workers)), "index"]
+        for name in self.names:
             stage = "index" if name == "index" else "nlp"
             with (logs / f"{name}.log").open("w") as log:
                 self.procs.append(subprocess.Popen([sys.executable, "-m", "pipeline", stage], cwd=REPO,
                                                    env=env, stdout=log, stderr=subprocess.STDOUT))
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds (user + system) each service has used so far, from /proc (Linux; else empty)."""
+        out = {}
+        for name, p in zip(self.names, self.procs, strict=True):
+            try:
+                fields = Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return {}
+            out[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return out
 
     def stop(self) -> None:
         for p in self.procs:
@@ -157,7 +169,8 @@ def main() -> None:
     settings = load_settings(None, {k: v for k, v in env.items() if k.startswith("PIPELINE_")})
     articles = read_articles(args.corpus, args.limit, f"{tag}-e2e")
     texts = [a.text[: settings.nlp.max_chars] for a in articles]
-    print(f"corpus: {len(articles)} articles, {sum(map(len, texts)) / len(texts):.0f} characters on average")
+    print(f"corpus: {len(articles)} articles, {sum(map(len, texts)) / len(texts):.0f} characters on average; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (others' work skews every figure)")
 
     ceil = ceiling(texts, settings.nlp.model, args.workers, settings.nlp.batch_size)
     print(f"ceiling  (spaCy nlp.pipe, n_process={args.workers}): {ceil:8.1f} articles/s")
@@ -171,9 +184,15 @@ def main() -> None:
         warm = read_articles(args.corpus, args.workers * 2, f"{tag}-warm")
         publish(settings, warm)  # the services load their model and join the group first
         wait_for_count(index, len(warm), 600)
+        cpu_before, started = services.cpu_seconds(), time.perf_counter()
         e2e = end_to_end(settings, index, articles, len(warm))
+        wall, cpu_after = time.perf_counter() - started, services.cpu_seconds()
         print(f"end to end ({args.workers} NLP workers, Kafka, indexer, Elasticsearch): {e2e:8.1f} articles/s")
-        print(f"ratio end-to-end / ceiling: {e2e / ceil:.2f}")
+        if cpu_before and cpu_after:  # who was busy: NLP-bound means the NLP workers near 100 % of a core
+            print("  CPU during it (share of one core): " + ", ".join(
+                f"{name} {100 * (cpu_after[name] - cpu_before[name]) / wall:.0f} %" for name in services.names)
+                + f"; indexer {1000 * (cpu_after['index'] - cpu_before['index']) / len(articles):.0f} ms per article")
+        print(f"ratio end-to-end / ceiling: {e2e / ceil:.2f} (load average now {os.getloadavg()[0]:.1f})")
         steady = read_articles(args.corpus, int(args.rate * args.seconds), f"{tag}-lat")
         lat = latency(settings, index, steady, args.rate)
         if lat:

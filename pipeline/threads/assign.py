@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_CANDIDATES = 10  # claims fetched by text search per new claim
 MAX_CANDIDATES = 60  # distinct candidate claims decided per article
-SEARCH_ROUND_MIN = 4  # claims searched per request at least, once the first request left places open
 QUERY_WORDS = 8  # the claim's rarest words: fewer terms, faster and sharper text search
 LINK_MIN_COS = 0.35  # a claim this close to another article's claim may join its thread
 DENIAL_MIN_COS = 0.12  # a denial needs less: "rejected the allegation" shares few words
@@ -227,9 +226,10 @@ class ThreadAssigner:
         queries = [q for claim in enriched.claims if claim.id in new_ids and (q := self._query_text(claim))]
         done = 0
         while done < len(queries) and len(seen) < MAX_CANDIDATES:
-            # The first claims' hits usually fill the places, and later hits would be dropped: search
-            # in rounds (one request each), as many claims as could fill the places left.
-            n = max(SEARCH_ROUND_MIN, -(-(MAX_CANDIDATES - len(seen)) // SEARCH_CANDIDATES))
+            # The first claims' hits usually fill the places, and later hits would be dropped: search in
+            # rounds (one request each) of as many claims as could fill the places left, at least as many
+            # as so far (so at most three rounds for a long article whose hits are mostly dropped).
+            n = max(-(-(MAX_CANDIDATES - len(seen)) // SEARCH_CANDIDATES), done)
             for results in self.index.similar_claims_many(queries[done:done + n], SEARCH_CANDIDATES):
                 for found in results:
                     if found.article_id != enriched.article.id and len(seen) < MAX_CANDIDATES:

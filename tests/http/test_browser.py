@@ -71,13 +71,31 @@ def follow(driver, act) -> None:  # type: ignore[no-untyped-def]
     old page's elements must be gone and the new page's last element there.
     """
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     act()
-    WebDriverWait(driver, 30).until(ec.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda _: is_stale(old))
     WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "footer.bottom"))
+
+
+def is_stale(element) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``element`` belongs to a page the browser has left.
+
+    Asked mid-navigation, chromedriver may answer with an inspector error
+    ("Node with given id does not belong to the document") instead of a stale
+    reference; that message means the node's document is gone, any other
+    error means "ask again".
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        return "does not belong to the document" in (error.msg or "")
+    return False
 
 
 def card_speakers(driver) -> list[str]:  # type: ignore[no-untyped-def]

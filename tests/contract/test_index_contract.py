@@ -13,78 +13,49 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from invented import ClaimSpec, invented_article
 from support import ES_HOST, ES_PORT, INDEX_BACKENDS, close_test_index, open_test_index
 
 from pipeline.errors import BackendUnavailable, InputError
 from pipeline.index.base import ArticleQuery, ClaimQuery
-from pipeline.records import Article, Claim, Cue, EnrichedArticle, Entity, Source, Span, Speaker, claim_id
+from pipeline.records import Article, Claim, claim_id
 
 # --- corpus --------------------------------------------------------------------
 
-# (speaker canonical, speaker as written, stance, quote, content, entity (canonical, as written) pairs)
-ClaimSpec = tuple[str | None, str | None, str, bool, str, list[tuple[str, str]]]
-
 ARTICLES: list[tuple[str, str, str, str | None, str, list[ClaimSpec]]] = [
-    ("a1", "Daily Planet", "dailyplanet.example", "2024-03-01T09:00:00Z", "Senate passes climate bill", [
+    ("a1", "Daily Planet", "https://dailyplanet.example/a1", "2024-03-01T09:00:00Z", "Senate passes climate bill", [
         ("Jake Sullivan", "Sullivan", "assert", True,
-         "the climate bill will cut carbon emissions in half", [("Senate", "Senate")]),
+         "the climate bill will cut carbon emissions in half", [("Senate", "Senate", "ORG")]),
         ("Maria Lopez", "Maria Lopez", "deny", False, "the bill raises energy prices for families", []),
     ]),
-    ("a2", "Globe Herald", "globeherald.example", "2024-03-03T12:30:00Z", "Harbor project delayed", [
+    ("a2", "Globe Herald", "https://globeherald.example/a2", "2024-03-03T12:30:00Z", "Harbor project delayed", [
         ("Jake Sullivan", "Jake Sullivan", "assert", False, "the harbor project is on schedule",
-         [("Port Authority", "Port Authority")]),
+         [("Port Authority", "Port Authority", "ORG")]),
         # The same entity twice under two spellings: facets still count the claim once.
         ("Port Authority", "the Authority", "deny", False, "any contract was signed with the builder",
-         [("Port Authority", "Port Authority"), ("Port Authority", "the Authority")]),
-        (None, None, "assert", False, "ferry fares will rise next year", [("Port Authority", "port authority")]),
+         [("Port Authority", "Port Authority", "ORG"), ("Port Authority", "the Authority", "ORG")]),
+        (None, None, "assert", False, "ferry fares will rise next year", [("Port Authority", "port authority", "ORG")]),
     ]),
-    ("a3", "Metro Times", "metrotimes.example", "2024-03-05T23:59:00Z", "Mayor answers critics", [
+    ("a3", "Metro Times", "https://metrotimes.example/a3", "2024-03-05T23:59:00Z", "Mayor answers critics", [
         ("Anna Berg", "Mayor Berg", "assert", True, "crime fell sharply in the city last year",
-         [("City Council", "City Council")]),
+         [("City Council", "City Council", "ORG")]),
         ("Anna Berg", "Berg", "deny", False, "the city council cut the police budget",
-         [("City Council", "city council")]),
+         [("City Council", "city council", "ORG")]),
         ("Maria Lopez", "Lopez", "assert", False, "energy prices doubled since the climate bill",
-         [("Senate", "Senate")]),
+         [("Senate", "Senate", "ORG")]),
     ]),
-    ("a4", "Daily Planet", "dailyplanet.example", "2024-03-07T08:00:00Z", "Ferries win riders", [
+    ("a4", "Daily Planet", "https://dailyplanet.example/a4", "2024-03-07T08:00:00Z", "Ferries win riders", [
         ("Sam Okafor", "Okafor", "assert", True, "ferries are the cleanest way to travel",
-         [("Port Authority", "Port Authority")]),
+         [("Port Authority", "Port Authority", "ORG")]),
     ]),
     # No publication date: excluded by date filters, listed last when newest come first.
-    ("a5", "Wire Service", "wire.example", None, "Budget talks resume", [
+    ("a5", "Wire Service", "https://wire.example/a5", None, "Budget talks resume", [
         ("Maria Lopez", "Lopez", "assert", False, "talks on the budget will resume on Monday", []),
     ]),
 ]
 
 
-def enriched(article_id: str, outlet: str, domain: str, published: str | None, title: str,
-             specs: list[ClaimSpec]) -> EnrichedArticle:
-    """An article whose text holds one attributed sentence per claim, with true offsets."""
-    sentences = [f"{written or 'Officials'} said {content}." for _, written, _, _, content, _ in specs]
-    text = " ".join(sentences)
-    article = Article(article_id, f"https://{domain}/{article_id}", f"https://{domain}/{article_id}",
-                      Source(outlet, domain), title, text, summary=sentences[0], published=published)
-    claims = tuple(_claim(article_id, n, text, spec) for n, spec in enumerate(specs))
-    return EnrichedArticle(article, claims=claims, model="test", extractor="test")
-
-
-def _claim(article_id: str, n: int, text: str, spec: ClaimSpec) -> Claim:
-    canonical, written, stance, quote, content, entities = spec
-    start = text.index(content)
-    sentence_start = text.rfind(". ", 0, start) + 2 if n else 0
-    sentence = text[sentence_start:text.index(".", start) + 1]
-    speaker = None
-    if canonical and written:
-        s = text.index(written, sentence_start)
-        speaker = Speaker(s, s + len(written), written, canonical, "PERSON")
-    cue_at = text.index("said", sentence_start)
-    ents = tuple(Entity(w, "ORG", start, start + len(w), c) for c, w in entities)
-    return Claim(claim_id(article_id, n), article_id, n, speaker, Cue(cue_at, cue_at + 4, "said", "say"),
-                 Span(start, start + len(content), content), stance, quote,
-                 Span(sentence_start, sentence_start + len(sentence), sentence), ents)
-
-
-CORPUS = [enriched(*a) for a in ARTICLES]
+CORPUS = [invented_article(*a) for a in ARTICLES]
 ALL_CLAIMS = {c.id: (c, e.article) for e in CORPUS for c in e.claims}
 
 

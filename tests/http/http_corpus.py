@@ -5,16 +5,15 @@ Expected results come from these lists through plain Python, never from a backen
 
 from __future__ import annotations
 
-from pipeline.records import Article, Claim, Cue, EnrichedArticle, Entity, Source, Span, Speaker, claim_id
+from invented import ClaimSpec, invented_article
 
-# (speaker canonical, as written, stance, quote, content, [(entity canonical, as written, label)])
-Spec = tuple[str | None, str | None, str, bool, str, list[tuple[str, str, str]]]
+from pipeline.records import Article, Claim, EnrichedArticle
 
 HOSTILE_TITLE = "<script>alert('title')</script><img src=x onerror=alert(1)>Harbor"
 HOSTILE_URL = "javascript:alert('url')"
 FORMULA_SPEAKER = "=HYPERLINK(\"http://evil.test\",\"x\")"
 
-ARTICLES: list[tuple[str, str, str, str | None, str, str, list[Spec]]] = [
+ARTICLES: list[tuple[str, str, str, str | None, str, str, list[ClaimSpec]]] = [
     ("h1", "Daily Planet", "https://dailyplanet.test/h1", "2024-03-04T09:00:00Z", "Drone deal denied", [
         ("Jake Sullivan", "Sullivan", "assert", False, "Iran is selling drones to Russia",
          [("Iran", "Iran", "GPE"), ("Russia", "Russia", "GPE")]),
@@ -39,32 +38,8 @@ ARTICLES: list[tuple[str, str, str, str | None, str, str, list[Spec]]] = [
 ]
 
 
-def build(article_id: str, outlet: str, url: str, published: str | None, title: str,
-          specs: list[Spec]) -> EnrichedArticle:
-    """An article whose text holds one sentence per claim, with true offsets for every span."""
-    sentences = [f"{written or 'Officials'} said {content}." for _, written, _, _, content, _ in specs]
-    text = " ".join(sentences)
-    article = Article(article_id, url, url, Source(outlet, url.split("/")[2] if "//" in url else ""), title,
-                      text, published=published)
-    claims, entities = [], []
-    at = 0
-    for n, (canonical, written, stance, quote, content, ents) in enumerate(specs):
-        sentence = sentences[n]
-        start = at + sentence.index(content)
-        speaker = Speaker(at, at + len(written), written, canonical, "PERSON") if canonical and written else None
-        cue_at = at + sentence.index("said")
-        mentioned = tuple(Entity(t, label, start + content.index(t), start + content.index(t) + len(t), name)
-                          for name, t, label in ents)
-        entities.extend(mentioned)
-        claims.append(Claim(claim_id(article_id, n), article_id, n, speaker, Cue(cue_at, cue_at + 4, "said", "say"),
-                            Span(start, start + len(content), content), stance, quote,
-                            Span(at, at + len(sentence), sentence), mentioned))
-        at += len(sentence) + 1
-    return EnrichedArticle(article, tuple(entities), tuple(claims), model="test", extractor="test")
-
-
 def corpus() -> list[EnrichedArticle]:
-    return [build(*spec) for spec in ARTICLES]
+    return [invented_article(*spec) for spec in ARTICLES]
 
 
 def all_claims() -> list[tuple[Claim, Article]]:

@@ -255,8 +255,7 @@ class ElasticIndex:
         resp = self._search("claims", body)
         hits = resp["hits"]["hits"]
         page = [self._claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
-        facets = {name: [(b["key"], b["doc_count"]) for b in resp["aggregations"][name]["buckets"]]
-                  for name in m.FACET_FIELDS} if query.facets else {}
+        facets = m.facet_buckets(resp["aggregations"]) if query.facets else {}
         return SearchResult(resp["hits"]["total"]["value"], page, facets, self._next(hits, query.limit))
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:

@@ -153,6 +153,7 @@ ARTICLE_FIELDS = ("title^3", "text", "source.name.text")  # the SQLite bm25 weig
 _FACET_FIELD = {"speakers": "speaker.canonical", "entities": "entities.name",
                 "stances": "stance", "sources": "source.name"}
 FACET_FIELDS = {name: _FACET_FIELD[name] for name in FACETS}  # the keyword field each facet counts
+FACETS_AGG = "facets"  # the parent aggregation of the facets' terms aggregations
 _WILDCARD_ESCAPES = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 
 
@@ -228,9 +229,19 @@ def claim_extras(ranked: bool, facets: bool) -> dict[str, Any]:
                                "fields": {"content": {"number_of_fragments": 0}}}
     if facets:
         order = [{"_count": "desc"}, {"_key": "asc"}]  # the SQLite order: count, then value
-        extras["aggs"] = {name: {"terms": {"field": field, "size": FACET_SIZE, "order": order}}
-                          for name, field in FACET_FIELDS.items()}
+        terms = {name: {"terms": {"field": field, "size": FACET_SIZE, "order": order}}
+                 for name, field in FACET_FIELDS.items()}
+        # Under a parent aggregation, not at the top: a top-level terms aggregation over a query that
+        # matches everything is rewritten into one filter per distinct value ("filter by filter"), and
+        # with ~1,000 speakers or entities that costs 5-10 times plain counting on global ordinals.
+        extras["aggs"] = {FACETS_AGG: {"filter": {"match_all": {}}, "aggs": terms}}
     return extras
+
+
+def facet_buckets(aggregations: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
+    """The facets of a response to a body with :func:`claim_extras`' aggregations."""
+    found = aggregations[FACETS_AGG]
+    return {name: [(b["key"], b["doc_count"]) for b in found[name]["buckets"]] for name in FACET_FIELDS}
 
 
 HISTOGRAM_INTERVALS = {"day": "day", "week": "week", "month": "month"}

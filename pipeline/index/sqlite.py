@@ -160,7 +160,8 @@ class SqliteIndex:
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
         expression = read.text_expression(self._conn, self._words, query.text)
-        source, where, params = read.claim_where(replace(query, after=None), expression)
+        source, where, params = read.claim_where(self._conn, replace(query, after=None), expression)
+        source = read.with_rows(source)
         sql = (f"SELECT {read.PERIODS[interval]} AS period, COUNT(*) {source} WHERE {where}"
                " AND c.published IS NOT NULL GROUP BY period ORDER BY period")
         return [(p, n) for p, n in self._conn.execute(sql, params)]
@@ -202,6 +203,7 @@ def _ref_fields(row: tuple | None) -> tuple[str, str, str | None, str]:
 
 
 def _names_only(query: ClaimQuery, expression: str) -> bool:
+    """Name filters (and perhaps a stance) without words or dates: FTS5 counts those matches cheaply."""
     return not expression and bool(query.speaker or query.entity or query.source) and not (query.since or query.until)
 
 

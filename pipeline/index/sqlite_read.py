@@ -1,4 +1,4 @@
-"""Reading the embedded index: filters as SQL, capped candidate sets, facets, pages of hits.
+"""Reading the embedded index: filters as FTS5 tags or SQL, capped candidate sets, facets, pages of hits.
 
 A claim search runs the match once for its best ``CANDIDATES`` claims (by
 rank, or newest first without words); the first pages and the facets come
@@ -16,6 +16,7 @@ import sqlite3
 from collections import Counter
 from datetime import date
 
+from pipeline.index import sqlite_tags as tags
 from pipeline.index.base import FACET_SIZE, FACETS, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts
 from pipeline.index.sqlite_write import NAME_SEPARATOR
@@ -26,7 +27,7 @@ CANDIDATES = 2000
 COMMON_WORD_MIN_CLAIMS = 10_000
 # Interactive searches rank at most the newest RANK_WINDOW matches (bounded bm25 work).
 RANK_WINDOW = 2500
-BM25 = "bm25(claims_fts, 4.0, 1.0, 2.0)"  # content, sentence, speaker
+BM25 = "bm25(claims_fts, 4.0, 1.0, 2.0, 0.0)"  # content, sentence, speaker; the tags never rank
 # Each period named by its first day; weeks start on Monday ('weekday 0' is the coming Sunday).
 PERIODS = {
     "day": "substr(c.published, 1, 10)",
@@ -70,53 +71,85 @@ def like(value: str) -> str:
 
 TEXT_SOURCE = "FROM claims_fts JOIN claims c ON c.rid = claims_fts.rowid"
 FTS_SOURCE = "FROM claims_fts"  # enough when the WHERE clause reads only the FTS table
+NOTHING = ("FROM claims c", "0", [])  # a filter no name satisfies
 
 
-def claim_where(q: ClaimQuery, expression: str | None = None) -> tuple[str, str, list]:
-    """``(FROM ... , WHERE ..., params)`` for the claims matching ``q`` (alias ``c``).
+class Match:
+    """A claim query as an FTS5 expression (words and filter tags) plus conditions on the claim rows.
+
+    With words or name filters, FTS5 finds the matches: the words in the text
+    columns, and speaker, entity, outlet and (alongside them) stance as tags
+    (see :mod:`pipeline.index.sqlite_tags`). Dates, the stance alone, and a name
+    filter that resolves to very many names are checked on the claim rows;
+    ``rows_only`` checks every filter on the rows (for a walk over the claims).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, q: ClaimQuery, expression: str, rows_only: bool = False) -> None:
+        self.fts: list[str] = [f"{tags.TEXT_COLUMNS} : ({expression})"] if expression else []
+        self.rows = Where()  # conditions on the claim row
+        self.fts_rows = Where()  # conditions on the FTS row id alone
+        self.empty = False
+        for kinds, value in ((("speaker", "speaker_text"), q.speaker), (("entity", "entity_text"), q.entity),
+                             (("source", "domain"), q.source)):
+            if value and rows_only:
+                self._row_filter(kinds, value)
+            elif value:
+                self._name_filter(conn, kinds, value)
+        if q.stance and self.fts:
+            self.fts.append(f'tags : "{tags.token("stance", q.stance)}"')
+        elif q.stance:
+            self.rows.add("+c.stance = ?" if self.rows.clauses or q.since or q.until else "c.stance = ?", q.stance)
+        if self.fts and (q.since or q.until):
+            # A set of claim ids from the date index, which FTS5's matches are checked against: no claim row read.
+            dates = Where()
+            dates.dates("published", q.since, q.until)
+            self.fts_rows.add(f"+claims_fts.rowid IN (SELECT rid FROM claims WHERE {dates.sql()})", *dates.params)
+        else:
+            self.rows.dates("+c.published" if self.rows.clauses else "c.published", q.since, q.until)
+
+    def _name_filter(self, conn: sqlite3.Connection, kinds: tuple[str, str], value: str) -> None:
+        names = tags.names_like(conn, kinds, like(value))
+        if not names:
+            self.empty = True
+        elif len({tags.token(*name) for name in names}) <= tags.MAX_TOKENS:
+            self.fts.append(tags.any_of(names))
+        else:
+            self._row_filter(kinds, value)
+
+    def _row_filter(self, kinds: tuple[str, str], value: str) -> None:
+        """Substrings of the distinct names, then indexed lookups of the claims with them."""
+        first, second = (f"{_named(kind)} ESCAPE '\\'" for kind in kinds)
+        if kinds[0] == "entity":
+            self.rows.add(f"EXISTS (SELECT 1 FROM claim_entities x WHERE x.claim_rid = c.rid AND"
+                          f" (x.name IN ({first}) OR x.text IN ({second})))", *[like(value)] * 2)
+        else:
+            column, other = ("c.speaker", "c.speaker_text") if kinds[0] == "speaker" else ("c.source", "c.domain")
+            self.rows.add(f"({column} IN ({first}) OR {other} IN ({second}))", *[like(value)] * 2)
+
+    def expression(self) -> str:
+        return " AND ".join(self.fts)
+
+
+def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None = None,
+                scan: bool = False) -> tuple[str, str, list]:
+    """``(FROM ... , WHERE ..., params)`` for the claims matching ``q`` (alias ``c``; see :class:`Match`).
 
     ``expression`` replaces the FTS5 expression of ``q.text`` (see :func:`text_expression`).
-    With words, the name filters (speaker, entity, outlet) become one set of
-    claim rows that FTS5 checks each match against, without visiting the claim
-    row; stance and dates (broad: a set of them would be most claims) are
-    checked on the row. Without those two, the WHERE clause reads only the
-    FTS table (see :func:`count`).
+    ``scan``: no words; the claim rows drive (see :func:`newest_first_scan`) and every filter is checked
+    on them (walking the newest claims until enough match beats collecting every match from FTS5).
     """
-    expression = fts_expression(q.text) if expression is None else expression
-    if not expression:
-        where = Where()
-        _names(where, q)
-        _broad(where, q, narrower=bool(q.speaker or q.entity or q.source))
+    match = Match(conn, q, fts_expression(q.text) if expression is None else expression, rows_only=scan)
+    if match.empty:
+        return NOTHING
+    where = Where()
+    if match.fts:
+        where.add("claims_fts MATCH ?", match.expression())
+    for part in (match.fts_rows, match.rows):
+        if part.clauses:
+            where.add(part.sql(), *part.params)
+    if not match.fts:
         return "FROM claims c", where.sql(), where.params
-    where, names = Where(), Where()
-    where.add("claims_fts MATCH ?", expression)
-    _names(names, q)
-    if names.clauses:
-        where.add(f"+claims_fts.rowid IN (SELECT c.rid FROM claims c WHERE {names.sql()})", *names.params)
-    _broad(where, q, narrower=True)
-    return TEXT_SOURCE, where.sql(), where.params
-
-
-def _names(where: Where, q: ClaimQuery) -> None:
-    """Speaker, entity and outlet: substrings of the distinct names, then indexed lookups."""
-    if q.speaker:
-        where.add(f"(c.speaker IN ({_named('speaker')} ESCAPE '\\') OR "
-                  f"c.speaker_text IN ({_named('speaker_text')} ESCAPE '\\'))", *[like(q.speaker)] * 2)
-    if q.entity:
-        where.add("c.rid IN (SELECT claim_rid FROM claim_entities WHERE name IN "
-                  f"({_named('entity')} ESCAPE '\\') OR text IN ({_named('entity_text')} ESCAPE '\\'))",
-                  *[like(q.entity)] * 2)
-    if q.source:
-        where.add(f"(c.source IN ({_named('source')} ESCAPE '\\') OR "
-                  f"c.domain IN ({_named('domain')} ESCAPE '\\'))", *[like(q.source)] * 2)
-
-
-def _broad(where: Where, q: ClaimQuery, narrower: bool) -> None:
-    """Stance (two values) and dates narrow least: when something narrower drives the search,
-    a leading '+' keeps the planner from starting at their indexes."""
-    if q.stance:
-        where.add("+c.stance = ?" if narrower or q.since or q.until else "c.stance = ?", q.stance)
-    where.dates("+c.published" if narrower else "c.published", q.since, q.until)
+    return (TEXT_SOURCE if match.rows.clauses else FTS_SOURCE), where.sql(), where.params
 
 
 class WordStats:
@@ -138,7 +171,7 @@ class WordStats:
             if len(self._counts) > 10_000:
                 self._counts.clear()
             self._counts[word] = conn.execute("SELECT COUNT(*) FROM claims_fts WHERE claims_fts MATCH ?",
-                                              (f'"{word}"',)).fetchone()[0]
+                                              (f'{tags.TEXT_COLUMNS} : "{word}"',)).fetchone()[0]
         return self._counts[word]
 
 
@@ -191,27 +224,27 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
     finding them costs little next to scoring: bm25 reads every match it scores). ``scan``: see
     :func:`newest_first_scan`.
     """
-    source, where, params = claim_where(q, expression)
+    source, where, params = claim_where(conn, q, expression, scan=scan)
     if scan:
         source = "FROM claims c INDEXED BY claims_by_published"
     score, order = order_of(bool(expression))
     cut = False
     if windowed and expression and (start := window_start(conn, source, where, params)):
         where, params, cut = f"{where} AND claims_fts.rowid >= ?", [*params, start], True
+    source = with_rows(source)  # the facet values are on the claim rows
     sql = (f"SELECT c.rid, {score}, c.speaker, c.stance, c.source, c.entity_names {source} WHERE {where}"
            f" ORDER BY {order} LIMIT ? OFFSET ?")
     return conn.execute(sql, (*params, limit, offset)).fetchall(), cut
 
 
+def with_rows(source: str) -> str:
+    """``source`` joined to the claim rows (alias ``c``) if it is the FTS table alone."""
+    return TEXT_SOURCE if source == FTS_SOURCE else source
+
+
 def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int:
-    if q.entity and not (expression or q.speaker or q.stance or q.source or q.since or q.until):
-        # The entity rows alone answer it: no need to visit each claim.
-        return conn.execute("SELECT COUNT(DISTINCT claim_rid) FROM claim_entities WHERE name IN "
-                            f"({_named('entity')} ESCAPE '\\') OR text IN ({_named('entity_text')} ESCAPE '\\')",
-                            [like(q.entity)] * 2).fetchone()[0]
-    source, where, params = claim_where(q, expression)
-    if expression and not (q.stance or q.since or q.until):  # FTS5 counts its own matches
-        source = FTS_SOURCE
+    """The exact number of matches (FTS5 counts on its posting lists when no claim row is needed)."""
+    source, where, params = claim_where(conn, q, expression)
     return conn.execute(f"SELECT COUNT(*) {source} WHERE {where}", params).fetchone()[0]
 
 

@@ -4,8 +4,9 @@ Claims are narrow rows (filters, sort keys, facet values: the distinct entity
 names joined by ``\x1f``) with indexes for
 every filter; the records themselves live in ``claim_docs``. ``names`` holds
 each distinct speaker, entity and outlet once, so a substring filter scans a
-few thousand names instead of every claim. ``meta.writes`` counts write
-transactions: caches compare it to know whether they are stale.
+few thousand names instead of every claim. ``claims_fts.tags`` holds the
+filter values as tokens (layout 3; see ``sqlite_tags``). ``meta.writes``
+counts write transactions: caches compare it to know whether they are stale.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import json
 import logging
 import sqlite3
 
+from pipeline.index.sqlite_tags import claim_tags
 from pipeline.index.sqlite_write import replace_article
 from pipeline.records import EnrichedArticle, Entity, from_dict
 from pipeline.sqlitedb import Transaction
 
 log = logging.getLogger(__name__)
-VERSION = 2
+VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
@@ -43,7 +45,7 @@ CREATE INDEX IF NOT EXISTS claim_entities_by_claim ON claim_entities(claim_rid, 
 CREATE INDEX IF NOT EXISTS claim_entities_by_name ON claim_entities(name, claim_rid);
 CREATE INDEX IF NOT EXISTS claim_entities_by_text ON claim_entities(text, claim_rid);
 CREATE TABLE IF NOT EXISTS names(kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(kind, value)) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(content, sentence, speaker, tokenize='porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(content, sentence, speaker, tags, tokenize='porter unicode61');
 CREATE TABLE IF NOT EXISTS meta(writes INTEGER NOT NULL);
 INSERT INTO meta(writes) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM meta);
 """
@@ -58,6 +60,8 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
             return
         if _columns(c, "claims") and "doc" in _columns(c, "claims"):
             _upgrade_v1(c)
+        elif _columns(c, "claims"):
+            _upgrade_v2(c)
         else:
             _create(c)
         c.execute(f"PRAGMA user_version={VERSION}")
@@ -93,3 +97,21 @@ def _upgrade_v1(c: sqlite3.Connection) -> None:
     for table in ("old_claim_entities", "old_claims", "old_articles"):
         c.execute(f"DROP TABLE {table}")
     log.info("upgraded the index file to layout %d (%d articles)", VERSION, len(rows))
+
+
+def _upgrade_v2(c: sqlite3.Connection) -> None:
+    """Layout 2 lacked the tags column: rebuild the claims' FTS table with it (text copied, not re-parsed)."""
+    c.execute("CREATE VIRTUAL TABLE claims_fts_v3 USING fts5(content, sentence, speaker, tags,"
+              " tokenize='porter unicode61')")
+    entities: dict[int, list[tuple[str, str]]] = {}
+    for rid, name, text in c.execute("SELECT claim_rid, name, text FROM claim_entities"):
+        entities.setdefault(rid, []).append((name, text))
+    rows = c.execute("SELECT c.rid, f.content, f.sentence, f.speaker, c.speaker, c.speaker_text, c.source,"
+                     " c.domain, c.stance FROM claims c JOIN claims_fts f ON f.rowid = c.rid").fetchall()
+    c.executemany("INSERT INTO claims_fts_v3(rowid, content, sentence, speaker, tags) VALUES (?,?,?,?,?)",
+                  [(rid, content, sentence, names, claim_tags(speaker, said, entities.get(rid, ()), source, domain,
+                                                             stance))
+                   for rid, content, sentence, names, speaker, said, source, domain, stance in rows])
+    c.execute("DROP TABLE claims_fts")
+    c.execute("ALTER TABLE claims_fts_v3 RENAME TO claims_fts")
+    log.info("upgraded the index file to layout %d (%d claims)", VERSION, len(rows))

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from dataclasses import asdict
 
+from pipeline.index.sqlite_tags import claim_tags
 from pipeline.records import EnrichedArticle, to_dict
 
 NAME_SEPARATOR = "\x1f"  # between the distinct entity names kept on a claim's row (facets)
@@ -52,9 +53,11 @@ def _replace_claims(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
         rid = cur.lastrowid
         c.execute("INSERT INTO claim_docs(rid, doc) VALUES (?,?)",
                   (rid, json.dumps(to_dict(claim), ensure_ascii=False)))
-        c.execute("INSERT INTO claims_fts(rowid, content, sentence, speaker) VALUES (?,?,?,?)",
+        c.execute("INSERT INTO claims_fts(rowid, content, sentence, speaker, tags) VALUES (?,?,?,?,?)",
                   (rid, claim.content.text, claim.sentence.text if claim.sentence else "",
-                   f"{sp.text} {sp.canonical}" if sp else ""))
+                   f"{sp.text} {sp.canonical}" if sp else "",
+                   claim_tags(sp.canonical if sp else None, sp.text if sp else None, entities,
+                              a.source.name, a.source.domain, claim.stance)))
         c.executemany("INSERT INTO claim_entities(claim_rid, name, text) VALUES (?,?,?)",
                       [(rid, name, text) for name, text in entities])
         if sp:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.index import sqlite_read
+from pipeline.index import sqlite_read, sqlite_schema
 from pipeline.index.base import ClaimQuery
 from pipeline.index.sqlite import SqliteIndex
 from pipeline.records import to_dict
@@ -70,7 +70,7 @@ def test_an_old_file_is_upgraded_in_place(tmp_path: Path) -> None:
         assert index.get_article(first.article.id).claims == first.claims  # type: ignore[union-attr]
     finally:
         index.close()
-    assert sqlite3.connect(tmp_path / "index.db").execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(tmp_path / "index.db").execute("PRAGMA user_version").fetchone()[0] == sqlite_schema.VERSION
 
 
 @pytest.fixture

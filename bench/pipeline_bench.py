@@ -9,8 +9,12 @@ Needs Kafka on 127.0.0.1:9092 and Elasticsearch on 127.0.0.1:9200
 1. ceiling: spaCy's own ``nlp.pipe`` over the texts, same model and
    components, ``n_process`` = the number of NLP workers;
 2. end to end: replay → Kafka → N NLP worker processes → Kafka → indexer →
-   Elasticsearch, from the first publish until every article is counted;
-3. latency from publish to searchable at a steady publish rate (p50, p95).
+   Elasticsearch, from the first publish until every article (and its claims)
+   is searchable; with claim threads on (``[index] threads``, the default) the
+   thread service runs too, and the time its consumer group needs to drain
+   after that is printed, with the rate counting it;
+3. latency from publish to searchable at a steady publish rate (p50, p95),
+   and from publish to threaded (the article's claims have thread links).
 
 Prints the figures and the ratio end-to-end / ceiling. Uses its own topic
 namespace and index prefix, removed afterwards.
@@ -34,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline.backends import open_bus, open_index  # noqa: E402
-from pipeline.bus.base import RAW  # noqa: E402
+from pipeline.bus.base import ENRICHED, RAW, THREADS_GROUP  # noqa: E402
 from pipeline.config import load_settings  # noqa: E402
 from pipeline.records import encode  # noqa: E402
 from pipeline.stages.nlp import load_spacy  # noqa: E402
@@ -63,11 +67,11 @@ def ceiling(texts: list[str], model: str, processes: int, batch_size: int) -> fl
 
 
 class Services:
-    def __init__(self, env: dict[str, str], workers: int, logs: Path) -> None:
+    def __init__(self, env: dict[str, str], workers: int, logs: Path, threads: bool) -> None:
         self.procs = []
-        self.names = [*(f"nlp-{i}" for i in range(workers)), "index"]
+        self.names = [*(f"nlp-{i}" for i in range(workers)), "index", *(["threads"] if threads else [])]
         for name in self.names:
-            stage = "index" if name == "index" else "nlp"
+            stage = name if name in ("index", "threads") else "nlp"
             with (logs / f"{name}.log").open("w") as log:
                 self.procs.append(subprocess.Popen([sys.executable, "-m", "pipeline", stage], cwd=REPO,
                                                    env=env, stdout=log, stderr=subprocess.STDOUT))
@@ -111,30 +115,70 @@ def wait_for_count(index, target: int, timeout: float) -> None:
         time.sleep(0.05)
 
 
+def thread_lag(bus) -> int:
+    """Records of articles.enriched the thread service has not committed yet."""
+    return sum(bus.lag(s, THREADS_GROUP) for s in bus.stats([ENRICHED]))
+
+
+def wait_for_threads(bus, timeout: float) -> float:
+    """Seconds until the thread group has committed everything (the thread backlog is drained)."""
+    started = time.perf_counter()
+    while thread_lag(bus):
+        if time.perf_counter() - started > timeout:
+            raise SystemExit(f"timed out waiting for the thread service (lag {thread_lag(bus)})")
+        time.sleep(0.1)
+    return time.perf_counter() - started
+
+
 def end_to_end(settings, index, articles, already: int) -> float:
+    """Seconds from the first publish until every article is searchable."""
     started = time.perf_counter()
     publish(settings, articles)
     wait_for_count(index, already + len(articles), 3600)
-    return len(articles) / (time.perf_counter() - started)
+    return time.perf_counter() - started
 
 
-def latency(settings, index, articles, rate: float) -> list[float]:
-    """Publish at ``rate`` per second; watch the index for each id becoming searchable."""
+def percentiles(seconds: list[float]) -> str:
+    p95 = seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))]
+    return (f"p50 {statistics.median(seconds) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+            f"max {seconds[-1] * 1000:.0f} ms")
+
+
+def first_seen(es, alias: str, field: str, pending: list[str], seen: dict[str, float]) -> None:
+    """Note now as the time each of ``pending`` first shows in ``alias`` (by ``field``: "_id" or a keyword)."""
+    if not pending:
+        return
+    if field == "_id":
+        hits = es.search(index=alias, query={"ids": {"values": pending}}, size=len(pending), source=False)
+        found = [h["_id"] for h in hits["hits"]["hits"]]
+    else:
+        resp = es.search(index=alias, query={"terms": {field: pending}}, size=0,
+                         aggs={"ids": {"terms": {"field": field, "size": len(pending)}}})
+        found = [b["key"] for b in resp["aggregations"]["ids"]["buckets"]]
+    now = time.perf_counter()
+    for i in found:
+        seen.setdefault(i, now)
+
+
+def latency(settings, index, articles, rate: float, threads: bool) -> tuple[list[float], list[float]]:
+    """Publish at ``rate`` per second; watch the index for each id becoming searchable and (with
+    threads) threaded, until the thread group has drained. Returns both latencies, sorted."""
     published: dict[str, float] = {}
     seen: dict[str, float] = {}
+    threaded: dict[str, float] = {}
     done = threading.Event()
+    lag_bus = open_bus(settings)
 
     def watch() -> None:
         es = index._es  # a benchmark may look inside: one terms query per tick for pending ids
-        while not done.is_set() or len(seen) < len(published):
-            pending = [i for i in published if i not in seen]
-            if pending:
-                hits = es.search(index=index.alias("articles"), query={"ids": {"values": pending}},
-                                 size=len(pending), source=False)["hits"]["hits"]
-                now = time.perf_counter()
-                for h in hits:
-                    seen.setdefault(h["_id"], now)
+        while not done.is_set() or len(seen) < len(published) or (threads and thread_lag(lag_bus)):
+            first_seen(es, index.alias("articles"), "_id", [i for i in published if i not in seen], seen)
+            if threads:  # an article is threaded when its claims have links (one without claims never is)
+                first_seen(es, index.alias("threads"), "article_id", [i for i in seen if i not in threaded],
+                           threaded)
             time.sleep(0.02)
+        if threads:  # links written with the last commit: one more look
+            first_seen(es, index.alias("threads"), "article_id", [i for i in seen if i not in threaded], threaded)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -147,10 +191,12 @@ def latency(settings, index, articles, rate: float) -> list[float]:
         producer.flush()
         published[a.id] = time.perf_counter()
     done.set()
-    watcher.join(timeout=120)
+    watcher.join(timeout=600)
     producer.close()
     bus.close()
-    return sorted(seen[i] - published[i] for i in published if i in seen)
+    lag_bus.close()
+    return (sorted(seen[i] - published[i] for i in published if i in seen),
+            sorted(threaded[i] - published[i] for i in published if i in threaded))
 
 
 def main() -> None:
@@ -179,27 +225,42 @@ def main() -> None:
     index.ensure_schema()
     logs = Path(f"/tmp/bench-{tag}")
     logs.mkdir(parents=True, exist_ok=True)
-    services = Services(env, args.workers, logs)
+    threads = settings.index.threads
+    services = Services(env, args.workers, logs, threads)
+    bus = open_bus(settings)
     try:
         warm = read_articles(args.corpus, args.workers * 2, f"{tag}-warm")
         publish(settings, warm)  # the services load their model and join the group first
         wait_for_count(index, len(warm), 600)
+        if threads:
+            wait_for_threads(bus, 600)
         cpu_before, started = services.cpu_seconds(), time.perf_counter()
-        e2e = end_to_end(settings, index, articles, len(warm))
+        e2e_s = end_to_end(settings, index, articles, len(warm))
         wall, cpu_after = time.perf_counter() - started, services.cpu_seconds()
-        print(f"end to end ({args.workers} NLP workers, Kafka, indexer, Elasticsearch): {e2e:8.1f} articles/s")
-        if cpu_before and cpu_after:  # who was busy: NLP-bound means the NLP workers near 100 % of a core
-            print("  CPU during it (share of one core): " + ", ".join(
+        drain_s = wait_for_threads(bus, 3600) if threads else 0.0
+        cpu_drained = services.cpu_seconds()
+        e2e = len(articles) / e2e_s
+        print(f"end to end ({args.workers} NLP workers, Kafka, indexer, Elasticsearch; claims searchable): "
+              f"{e2e:8.1f} articles/s" + ("" if threads else " (claim threads off)"))
+        if threads:
+            print(f"  thread service: its backlog drained {drain_s:.1f} s after the last article was searchable; "
+                  f"counting that, {len(articles) / (e2e_s + drain_s):.1f} articles/s threaded "
+                  f"(ratio {len(articles) / (e2e_s + drain_s) / ceil:.2f})")
+        if cpu_before and cpu_after and cpu_drained:  # who was busy: NLP-bound means the NLP workers near 100 % of a core
+            print("  CPU while claims became searchable (share of one core): " + ", ".join(
                 f"{name} {100 * (cpu_after[name] - cpu_before[name]) / wall:.0f} %" for name in services.names)
-                + f"; indexer {1000 * (cpu_after['index'] - cpu_before['index']) / len(articles):.0f} ms per article")
+                + "; " + ", ".join(f"{name} {1000 * (cpu_drained[name] - cpu_before[name]) / len(articles):.0f} ms "
+                                   "per article" for name in services.names if not name.startswith("nlp")))
         print(f"ratio end-to-end / ceiling: {e2e / ceil:.2f} (load average now {os.getloadavg()[0]:.1f})")
         steady = read_articles(args.corpus, int(args.rate * args.seconds), f"{tag}-lat")
-        lat = latency(settings, index, steady, args.rate)
+        lat, lat_threads = latency(settings, index, steady, args.rate, threads)
         if lat:
-            p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
-            print(f"publish → searchable at {args.rate:g}/s over {len(lat)} articles: "
-                  f"p50 {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms")
+            print(f"publish → searchable at {args.rate:g}/s over {len(lat)} articles: {percentiles(lat)}")
+        if lat_threads:
+            print(f"publish → threaded at {args.rate:g}/s over {len(lat_threads)} articles with claims: "
+                  f"{percentiles(lat_threads)}")
     finally:
+        bus.close()
         services.stop()
         index.drop()  # type: ignore[attr-defined]
         index.close()

@@ -15,8 +15,9 @@ from typing import Protocol
 
 RAW = "articles.raw"
 ENRICHED = "articles.enriched"
-NLP_GROUP, INDEX_GROUP = "nlp", "indexer"
-CONSUMER_GROUPS = {RAW: NLP_GROUP, ENRICHED: INDEX_GROUP}  # the consumer group reading each topic
+NLP_GROUP, INDEX_GROUP, THREADS_GROUP = "nlp", "indexer", "threads"
+# The consumer groups reading each topic; each group gets every record of the topic.
+CONSUMER_GROUPS: dict[str, tuple[str, ...]] = {RAW: (NLP_GROUP,), ENRICHED: (INDEX_GROUP, THREADS_GROUP)}
 
 
 def dlq_topic(topic: str) -> str:
@@ -101,6 +102,11 @@ class Bus(Protocol):
 
     def lag(self, stats: TopicStats, group: str) -> int:
         """Records of that partition the group has not committed yet."""
+
+    def committed(self, group: str, topic: str) -> dict[int, int]:
+        """The group's committed offset (the next record it will read) per partition of ``topic``;
+        partitions it never committed are left out. Cheaper than :meth:`stats` (one group).
+        Raises BackendUnavailable when the bus cannot be reached."""
 
     def read(self, topic: str, limit: int = 100) -> list[Message]:
         """The first ``limit`` records of a topic (all partitions), for inspection and tests."""

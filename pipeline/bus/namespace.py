@@ -45,6 +45,9 @@ class NamespacedBus:
         committed = {self.name(g): o for g, o in stats.committed.items()}
         return self.inner.lag(replace(stats, topic=self.name(stats.topic), committed=committed), self.name(group))
 
+    def committed(self, group: str, topic: str) -> dict[int, int]:
+        return self.inner.committed(self.name(group), self.name(topic))
+
     def read(self, topic: str, limit: int = 100) -> list[Message]:
         return [self.outward(m) for m in self.inner.read(self.name(topic), limit)]
 

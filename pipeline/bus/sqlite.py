@@ -96,6 +96,10 @@ class SqliteBus:
                                  (stats.topic, stats.partition, start)).fetchone()
         return int(row[0])
 
+    def committed(self, group: str, topic: str) -> dict[int, int]:
+        rows = self._conn.execute("SELECT partition, next_offset FROM offsets WHERE grp=? AND topic=?", (group, topic))
+        return {int(p): int(o) for p, o in rows}
+
     def read(self, topic: str, limit: int = 100) -> list[Message]:
         rows = self._conn.execute(
             "SELECT topic, partition, offset, key, value, headers, ts FROM records WHERE topic=? "

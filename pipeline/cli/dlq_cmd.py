@@ -35,7 +35,7 @@ def list_letters(args: argparse.Namespace, ctx: Context) -> int:
     for topic, rows in letters.items():
         print(f"{topic}: {len(rows)} dead letter(s)" + (" shown" if len(rows) == args.limit else ""))
         for r in rows:
-            print(f"  {r.get('time') or '?'}  {r.get('stage') or '?':<6} key={r['key']}  {r['error']}")
+            print(f"  {r.get('time') or '?'}  {r.get('stage') or '?':<7} key={r['key']}  {r['error']}")
     return 0
 
 

@@ -1,12 +1,13 @@
-"""``pipeline run | nlp | index``: the stages as services (or all in one process)."""
+"""``pipeline run | nlp | index | threads``: the stages as services (or all in one process)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 
-from pipeline.bus.base import CONSUMER_GROUPS, ENRICHED, PIPELINE_TOPICS, RAW
+from pipeline.bus.base import ENRICHED, INDEX_GROUP, NLP_GROUP, PIPELINE_TOPICS, RAW, THREADS_GROUP
 from pipeline.cli.context import Context
+from pipeline.errors import ConfigError
 from pipeline.poller.service import Poller
 from pipeline.runtime.loop import Steppable, serve
 from pipeline.runtime.metrics import Sensor
@@ -14,17 +15,21 @@ from pipeline.runtime.reports import LagReport, SummaryReport
 from pipeline.runtime.worker import Handler, Worker
 from pipeline.stages.indexer import IndexHandler
 from pipeline.stages.nlp import Enricher, NlpHandler
+from pipeline.stages.threader import ThreadHandler
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run every stage in this process",
-                         description="Run the poller (when feeds are configured), the NLP worker and the "
-                                     "indexer in one process (the embedded default's main job). Stops on "
-                                     "SIGTERM/SIGINT after the current batch.")
+                         description="Run the poller (when feeds are configured), the NLP worker, the "
+                                     "indexer and (with [index] threads on) the thread stage in one process "
+                                     "(the embedded default's main job). Stops on SIGTERM/SIGINT after the "
+                                     "current batch.")
     _common(run)
     run.set_defaults(func=run_all)
     for name, func, text in (("nlp", run_nlp, "NLP worker: articles.raw → articles.enriched"),
-                             ("index", run_index, "indexer: articles.enriched → search index")):
+                             ("index", run_index, "indexer: articles.enriched → search index"),
+                             ("threads", run_threads, "thread stage: articles.enriched → claim threads "
+                                                      "(after the indexer has indexed them)")):
         p = sub.add_parser(name, help=f"run the {text}", description=f"Run the {text} as a long-running "
                            "service. Several NLP workers share the partitions of one consumer group. "
                            "Stops on SIGTERM/SIGINT after the current batch.")
@@ -38,40 +43,59 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="serve /metrics (Prometheus) and /health on this port (0: off; default from config)")
 
 
-def _worker(ctx: Context, topic: str, handler: Handler, sensor: Sensor, until_idle: bool) -> Worker:
-    consumer = ctx.closing(ctx.bus.consumer(CONSUMER_GROUPS[topic], [topic]))
+Consuming = tuple[Worker, str, str]  # a worker, the topic it reads and its consumer group
+
+
+def _worker(ctx: Context, topic: str, group: str, handler: Handler, sensor: Sensor,
+            until_idle: bool) -> Consuming:
+    consumer = ctx.closing(ctx.bus.consumer(group, [topic]))
     producer = ctx.closing(ctx.bus.producer())
     # A one-shot run reports an outage (exit 3) after the configured attempts; a service waits it out.
     give_up_after = ctx.settings.worker.outage_attempts if until_idle else None
-    return Worker(consumer, producer, handler, ctx.settings.worker, ctx.stop, sensor, give_up_after)
+    return Worker(consumer, producer, handler, ctx.settings.worker, ctx.stop, sensor, give_up_after), topic, group
 
 
-def nlp_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Worker:
-    return _worker(ctx, RAW, NlpHandler(Enricher(ctx.settings.nlp)), sensor, until_idle)
+def nlp_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Consuming:
+    return _worker(ctx, RAW, NLP_GROUP, NlpHandler(Enricher(ctx.settings.nlp)), sensor, until_idle)
 
 
-def index_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Worker:
+def index_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Consuming:
     ctx.index.ensure_schema()
-    handler = IndexHandler(ctx.index) if ctx.settings.index.threads else IndexHandler(ctx.index, threads=None)
-    return _worker(ctx, ENRICHED, handler, sensor, until_idle)
+    return _worker(ctx, ENRICHED, INDEX_GROUP, IndexHandler(ctx.index), sensor, until_idle)
+
+
+def threads_worker(ctx: Context, sensor: Sensor, until_idle: bool = False) -> Consuming:
+    """The thread stage: it waits for the indexer's group, whose progress it reads from the bus."""
+    ctx.index.ensure_schema()
+    handler = ThreadHandler(ctx.index, lambda: ctx.bus.committed(INDEX_GROUP, ENRICHED))
+    return _worker(ctx, ENRICHED, THREADS_GROUP, handler, sensor, until_idle)
 
 
 def run_nlp(args: argparse.Namespace, ctx: Context) -> int:
     sensor = ctx.sensor(args.metrics_port)
-    return _serve(ctx, args, [(nlp_worker(ctx, sensor, args.until_idle), RAW)])
+    return _serve(ctx, args, [nlp_worker(ctx, sensor, args.until_idle)])
 
 
 def run_index(args: argparse.Namespace, ctx: Context) -> int:
     sensor = ctx.sensor(args.metrics_port)
-    return _serve(ctx, args, [(index_worker(ctx, sensor, args.until_idle), ENRICHED)])
+    return _serve(ctx, args, [index_worker(ctx, sensor, args.until_idle)])
+
+
+def run_threads(args: argparse.Namespace, ctx: Context) -> int:
+    if not ctx.settings.index.threads:
+        raise ConfigError("claim threads are off ([index] threads = false, PIPELINE_INDEX__THREADS): "
+                          "there is nothing for `pipeline threads` to do")
+    sensor = ctx.sensor(args.metrics_port)
+    return _serve(ctx, args, [threads_worker(ctx, sensor, args.until_idle)])
 
 
 def run_all(args: argparse.Namespace, ctx: Context) -> int:
     sensor = ctx.sensor(args.metrics_port)
     ctx.bus.ensure_topics(PIPELINE_TOPICS)
     poller = _poller(ctx, sensor)
-    consumers = [(nlp_worker(ctx, sensor, args.until_idle), RAW),
-                 (index_worker(ctx, sensor, args.until_idle), ENRICHED)]
+    consumers = [nlp_worker(ctx, sensor, args.until_idle), index_worker(ctx, sensor, args.until_idle)]
+    if ctx.settings.index.threads:  # stepped after the indexer, so it rarely has to wait for it
+        consumers.append(threads_worker(ctx, sensor, args.until_idle))
     return _serve(ctx, args, consumers, [poller] if poller else [])
 
 
@@ -83,10 +107,10 @@ def _poller(ctx: Context, sensor: Sensor) -> Poller | None:
     return ctx.closing(Poller(ctx.feeds, producer, ctx.settings.poller, sensor=sensor))
 
 
-def _serve(ctx: Context, args: argparse.Namespace, consumers: list[tuple[Worker, str]],
+def _serve(ctx: Context, args: argparse.Namespace, consumers: list[Consuming],
            others: Sequence[Steppable] = ()) -> int:
-    """Serve the workers (each with the topic it consumes) and any other stages until stopped or idle."""
-    runners = [*others, *(w for w, _ in consumers)]
+    """Serve the workers (each with the topic and group it consumes) and any other stages until stopped or idle."""
+    runners = [*others, *(w for w, _, _ in consumers)]
     ctx.bus.ensure_topics(PIPELINE_TOPICS)
     serve(runners, ctx.stop, ctx.settings.worker.poll_timeout_s,
           idle_exit_s=ctx.settings.worker.idle_exit_s if args.until_idle else None,

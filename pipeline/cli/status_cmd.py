@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from pipeline.backends import index_exists
-from pipeline.bus.base import CONSUMER_GROUPS, PIPELINE_TOPICS
+from pipeline.bus.base import CONSUMER_GROUPS, PIPELINE_TOPICS, THREADS_GROUP
 from pipeline.cli.context import Context
 from pipeline.errors import BackendUnavailable
 from pipeline.poller.health import health_rows, summary
@@ -17,7 +17,8 @@ from pipeline.poller.health import health_rows, summary
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("status", help="backlog, dead letters, index counts",
                        description="Show each topic's records, each consumer group's committed offset and "
-                                   "backlog (lag), dead-letter counts and index document counts.")
+                                   "backlog (lag; articles.enriched has two groups, the indexer and the "
+                                   "thread stage), dead-letter counts and index document counts.")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
 
@@ -26,13 +27,13 @@ def collect(ctx: Context) -> dict[str, Any]:
     """Everything ``status`` shows, as data."""
     report: dict[str, Any] = {"bus": ctx.settings.bus_url, "index": ctx.settings.index_url, "topics": []}
     for stats in ctx.bus.stats(PIPELINE_TOPICS):
-        group = CONSUMER_GROUPS.get(stats.topic)
-        committed = stats.committed.get(group, 0) if group else None
-        report["topics"].append({
-            "topic": stats.topic, "partition": stats.partition, "end_offset": stats.end_offset,
-            "records": stats.records, "group": group, "committed": committed,
-            "lag": ctx.bus.lag(stats, group) if group else None,
-        })
+        for group in _groups(ctx, stats.topic) or (None,):  # one row per group reading the partition
+            report["topics"].append({
+                "topic": stats.topic, "partition": stats.partition, "end_offset": stats.end_offset,
+                "records": stats.records, "group": group,
+                "committed": stats.committed.get(group, 0) if group else None,
+                "lag": ctx.bus.lag(stats, group) if group else None,
+            })
     try:
         report["index_exists"] = index_exists(ctx.settings)  # looking must not create an empty index
         report["index_counts"] = ctx.index.counts() if report["index_exists"] else {"articles": 0, "claims": 0}
@@ -40,6 +41,11 @@ def collect(ctx: Context) -> dict[str, Any]:
         report["index_counts"] = {"error": str(exc)}
     report["feeds"] = _feed_health(ctx)
     return report
+
+
+def _groups(ctx: Context, topic: str) -> tuple[str, ...]:
+    """The consumer groups that read ``topic`` in this configuration (no thread stage with threads off)."""
+    return tuple(g for g in CONSUMER_GROUPS.get(topic, ()) if g != THREADS_GROUP or ctx.settings.index.threads)
 
 
 def _feed_health(ctx: Context) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -14,6 +14,19 @@ from pipeline.errors import MalformedRecord
 
 SCHEMA, VERSION = "dead_letter", 1
 HEADER_ERROR_CHARS = 500  # bus headers stay small; the body keeps the whole reason
+REDRIVEN_FOR = "dlq.redriven_for"  # header of a re-driven record: the stage whose dead letter it was
+
+
+def redriven_for_another(message: Message, stage: str, also: Collection[str] = ()) -> bool:
+    """Whether ``message`` is a re-driven dead letter of a stage other than ``stage`` (and ``also``).
+
+    A topic read by several groups (articles.enriched: the indexer and the thread stage) gets a
+    re-driven record in every group; only the stage that dead-lettered it handles it again, and
+    the stages named in ``also`` (the thread stage also takes the indexer's: it threads what
+    the indexer indexes again). Records never re-driven are everyone's.
+    """
+    owner = message.headers.get(REDRIVEN_FOR)
+    return owner is not None and owner != stage and owner not in also
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline.bus.base import CONSUMER_GROUPS, Bus
+from pipeline.bus.base import Bus
 from pipeline.errors import BackendUnavailable
 from pipeline.runtime.loop import Steppable
 
@@ -23,17 +23,17 @@ def to_stderr(line: str) -> None:
 class LagReport:
     """Every ``every_s`` seconds, tell each runner's sensor how far its consumer group is behind.
 
-    ``runners`` maps each stage to the topic it consumes; the group is that topic's
-    consumer group. A bus that cannot be read is logged, never fatal.
+    ``runners`` are (stage, the topic it consumes, its consumer group); a topic may have
+    several groups (the indexer's and the thread stage's). A bus that cannot be read is
+    logged, never fatal.
     """
 
     bus: Bus
-    runners: Sequence[tuple[Steppable, str]]
+    runners: Sequence[tuple[Steppable, str, str]]
     every_s: float = LAG_EVERY_S
 
     def report(self, period_s: float) -> None:
-        for runner, topic in self.runners:
-            group = CONSUMER_GROUPS[topic]
+        for runner, topic, group in self.runners:
             try:
                 lag = sum(self.bus.lag(st, group) for st in self.bus.stats([topic]))
             except BackendUnavailable as exc:

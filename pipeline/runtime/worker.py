@@ -9,6 +9,11 @@ backoff and never commits past it — reported once when it starts and once when
 it ends, not on every attempt; a record that cannot be handled becomes a
 dead-letter record and the rest of the batch goes on. A service waits an outage
 out; a one-shot run (``give_up_after``) raises it after that many attempts.
+
+A handler whose batch depends on another stage's progress (the thread stage
+waits for the indexer) raises :class:`NotReady`: the worker holds the batch,
+commits nothing and offers it to the handler again at a later step, after the
+same backoff, without blocking the other stages of its process meanwhile.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Protocol, TypeVar
 
 from pipeline.bus.base import Consumer, Message, Producer
 from pipeline.config import WorkerSettings
-from pipeline.errors import PermanentError, RecordTooLarge, TransientError
+from pipeline.errors import BackendUnavailable, PermanentError, RecordTooLarge, TransientError
 from pipeline.runtime.deadletter import DeadLetter, Failure
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.shutdown import StopFlag
@@ -30,6 +35,7 @@ from pipeline.runtime.shutdown import StopFlag
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 OUTAGE_REPORT_EVERY_S = 60.0  # an outage that lasts is logged again this often: a stall is never silent
+HOLD_MAX_S = 5.0  # a held batch is offered again at least this often: the stage it waits for moves in seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,21 @@ class Handler(Protocol):
         """
 
 
+class NotReady(Exception):  # noqa: N818 - a state, not a failure
+    """The handler cannot handle the batch yet: it waits for another stage (not an outage, not the records'
+    fault). The worker holds the batch, commits nothing and hands it over again after a backoff."""
+
+
+@dataclass(slots=True)
+class _Held:
+    """A batch whose handler said it is not ready yet, and when to offer it again."""
+
+    batch: Sequence[Message]
+    attempts: int
+    delay_s: float
+    due: float  # time.monotonic() of the next attempt
+
+
 class Stopped(Exception):
     """Stop was requested while a batch was still being retried; nothing was committed."""
 
@@ -71,22 +92,57 @@ class Worker:
         self.settings, self.stop, self.give_up_after = settings, stop, give_up_after
         self.sensor = sensor or Sensor()
         self.stage = handler.stage
+        self._held: _Held | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A batch is held until its handler is ready for it (the service loop is not idle meanwhile)."""
+        return self._held is not None
 
     def step(self, timeout_s: float | None = None) -> int:
-        """Poll one batch and see it through to a commit. Returns the records handled."""
+        """Poll one batch (or take the held one when due) and see it through to a commit.
+
+        Returns the records handled: 0 when there was nothing, or when the batch is held
+        (waiting at most about ``timeout_s`` here, so the other stages of the process go on).
+        """
         timeout = self.settings.poll_timeout_s if timeout_s is None else timeout_s
+        if self._held is not None:
+            wait = self._held.due - time.monotonic()
+            if wait > 0 and (self.stop.wait(min(wait, timeout)) or time.monotonic() < self._held.due):
+                return 0
+            return self._see_through(self._held.batch)
         batch = self._retrying(lambda: self.consumer.poll(self.settings.batch_size, timeout), "poll")
         if not batch:
             return 0
-        started = time.monotonic()
         self.sensor.records_in(self.stage, len(batch))
-        outcome = self._process(batch)
+        return self._see_through(batch)
+
+    def _see_through(self, batch: Sequence[Message]) -> int:
+        """Handle, publish, flush and commit ``batch``; a NotReady handler holds it instead (returns 0)."""
+        started = time.monotonic()
+        try:
+            outcome = self._process(batch)
+        except NotReady as exc:
+            self._hold(batch, exc)
+            return 0
+        self._held = None
         self.sensor.records_out(self.stage, len(outcome.outputs))
         self.sensor.failures(self.stage, len(outcome.failures))
         # A commit lost to an outage is retried; if we stop first, the batch is redelivered (harmless).
         self._retrying(lambda: self.consumer.commit(batch), "commit")
         self.sensor.batch_done(self.stage, time.monotonic() - started)
         return len(batch)
+
+    def _hold(self, batch: Sequence[Message], reason: NotReady) -> None:
+        """Hold ``batch`` for another try after a backoff; a one-shot run gives up (BackendUnavailable)."""
+        held = self._held
+        attempts = held.attempts + 1 if held else 1
+        if self.give_up_after is not None and attempts >= self.give_up_after:
+            raise BackendUnavailable(f"{self.stage}: {reason} (after {attempts} tries)")
+        delay = min(held.delay_s * 2, self.settings.backoff_max_s, HOLD_MAX_S) if held else self.settings.backoff_initial_s
+        log.log(logging.INFO if attempts == 1 else logging.DEBUG, "%s: batch of %d held, next try in %.1fs: %s",
+                self.stage, len(batch), delay, reason)
+        self._held = _Held(batch, attempts, delay, time.monotonic() + delay * random.uniform(0.8, 1.2))
 
     def _process(self, batch: Sequence[Message]) -> Outcome:
         """Handle, publish and flush ``batch``; returns what was published and flushed.
@@ -101,7 +157,7 @@ class Worker:
             self._retrying(lambda: self._publish(outcome), "publish")  # again in full: duplicates are harmless
             self._retrying(self.producer.flush, "flush")
             return outcome
-        except (Stopped, TransientError):  # an outage is not the records' fault: nothing is dead-lettered
+        except (Stopped, TransientError, NotReady):  # not the records' fault: nothing is dead-lettered
             raise
         except Exception as exc:  # noqa: BLE001 - PermanentError, or a bug: neither may crash the service
             if len(batch) == 1:

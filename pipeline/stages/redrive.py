@@ -12,14 +12,18 @@ from typing import Any
 
 from pipeline.bus.base import Message
 from pipeline.errors import MalformedRecord
-from pipeline.runtime.deadletter import DeadLetter, Failure
+from pipeline.runtime.deadletter import REDRIVEN_FOR, DeadLetter, Failure
 from pipeline.runtime.worker import Outcome, Outgoing
 
 REDRIVE_GROUP = "dlq-redrive"
 
 
 class RedriveHandler:
-    """Worker handler: dead letter in, its original record out (same key, original topic)."""
+    """Worker handler: dead letter in, its original record out (same key, original topic).
+
+    The record says which stage dead-lettered it (header ``dlq.redriven_for``), so of the
+    groups reading that topic only that stage handles it again (see ``redriven_for_another``).
+    """
 
     stage = "redrive"
 
@@ -32,7 +36,8 @@ class RedriveHandler:
                 outcome.failures.append(Failure(message, str(exc)))
                 continue
             outcome.outputs.append(Outgoing(letter.topic, letter.key, letter.payload,
-                                            {"dlq.redriven_from": f"{message.topic}/{message.offset}"}))
+                                            {"dlq.redriven_from": f"{message.topic}/{message.offset}",
+                                             REDRIVEN_FOR: letter.stage}))
         return outcome
 
 

@@ -210,6 +210,14 @@ def test_stats_show_end_and_committed_offsets(bus, consumers, topic, group) -> N
     assert bus.lag(stats[part], "never-committed") == 6
 
 
+def test_committed_gives_one_groups_offsets_per_partition(bus, consumers, topic, group) -> None:
+    publish(bus, topic, keyed(3))
+    got = drain(consumers(group, [topic]), 3, commit=True)
+    assert len(got) == 3 and len({m.partition for m in got}) == 1
+    assert bus.committed(group, topic) == {got[0].partition: max(m.offset for m in got) + 1}
+    assert bus.committed(f"{group}.other", topic) == {}  # a group that never committed: nothing
+
+
 def test_dlq_topic_round_trip(bus, topic) -> None:
     dlq = dlq_topic(topic)
     publish(bus, dlq, [("a-1", b"poison", {"error": "MalformedRecord", "stage": "nlp", "attempts": "1"})])

@@ -66,6 +66,23 @@ class Deployment:
         finally:
             index.close()
 
+    def threaded(self, claim_ids: set[str]) -> int:
+        """How many of ``claim_ids`` have a thread link."""
+        index = open_index(self.settings(PIPELINE_INDEX__URL="http://127.0.0.1:9200"))
+        try:
+            ids = sorted(claim_ids)
+            return sum(len(index.thread_links(ids[i:i + 1000])) for i in range(0, len(ids), 1000))
+        finally:
+            index.close()
+
+    def lag(self, group: str) -> int:
+        """Records of articles.enriched the consumer group has not committed."""
+        bus = open_bus(self.settings())
+        try:
+            return sum(bus.lag(s, group) for s in bus.stats([ENRICHED]))
+        finally:
+            bus.close()
+
     def expected_claim_ids(self) -> tuple[int, set[str]]:
         """(articles, claim ids) of the latest enriched record per article on the bus."""
         bus = open_bus(self.settings())

@@ -15,10 +15,11 @@ from harness import CuttableProxy, Deployment
 from support import REPO, require_server, write_corpus
 
 from pipeline.backends import open_bus
-from pipeline.bus.base import RAW, dlq_topic
+from pipeline.bus.base import ENRICHED, RAW, dlq_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.elastic, pytest.mark.integration]
 N = 300
+US_CLAIM = "ad5e38ce934a1d496675-0000"  # the seed's "The United States has doubled down on its claim …"
 
 
 @pytest.fixture
@@ -76,19 +77,44 @@ def test_seeds_through_kafka_and_elasticsearch_are_searchable(deployment):
     assert all(p.returncode == 0 for p in d.procs), "SIGTERM must end services cleanly"
 
 
-def test_sigkill_nlp_worker_and_indexer_mid_stream(deployment):
+def test_seed_threads_come_from_the_threads_service_even_started_before_the_indexer(deployment):
+    d = deployment
+    d.cli("replay", "--quiet", str(REPO / "seeds"))
+    port = free_port()
+    d.start("nlp")
+    d.start("threads", PIPELINE_METRICS__PORT=str(port))
+    d.wait_for(lambda: d.expected_claim_ids()[0] == 1, 180, "the seed article enriched")
+    time.sleep(3)  # the thread stage has had time to take the record: it must wait, not commit it
+    assert d.lag("threads") == 1
+    d.start("index")
+    d.wait_for(lambda: d.lag("threads") == 0, 120, "the thread group to drain")
+    thread = json.loads(d.cli("thread", US_CLAIM, "--json").stdout)
+    assert thread["size"] >= 3 and thread["denied_by"] == 2
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    assert 'pipeline_records_in_total{stage="threads"} 1.0' in metrics
+    status = json.loads(d.cli("status", "--json").stdout)
+    enriched = [(t["group"], t["lag"]) for t in status["topics"] if t["topic"] == ENRICHED]
+    assert sorted(enriched) == [("indexer", 0)] * 4 + [("threads", 0)] * 4
+    d.stop_all()
+    assert all(p.returncode == 0 for p in d.procs), "SIGTERM must end services cleanly"
+
+
+def test_sigkill_nlp_worker_indexer_and_thread_stage_mid_stream(deployment):
     d = deployment
     d.cli("replay", "--quiet", str(write_corpus(d.tmp / "c.jsonl", N)))
-    nlp, index = d.start("nlp"), d.start("index")
+    nlp, index, threads = d.start("nlp"), d.start("index"), d.start("threads")
     d.wait_for(lambda: d.counts()["articles"] >= 40, 180, "40 articles indexed")
-    nlp.kill()
-    index.kill()
-    nlp.wait()
-    index.wait()
+    for proc in (nlp, index, threads):
+        proc.kill()
+        proc.wait()
     assert d.counts()["articles"] < N, "the kill should land mid-stream"
     d.start("nlp", "nlp2")
     d.start("index", "index2")
+    d.start("threads", "threads2")
     assert_everything_indexed_once(d, N)
+    _, claim_ids = d.expected_claim_ids()
+    d.wait_for(lambda: d.lag("threads") == 0, 300, "the thread group to drain")
+    assert d.threaded(claim_ids) == len(claim_ids)  # every claim got a thread
 
 
 def test_two_nlp_workers_on_four_partitions_one_killed(deployment):

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from support import REPO
 
-PIPELINE_SERVICES = ("poller", "nlp", "indexer", "web")
+PIPELINE_SERVICES = ("poller", "nlp", "indexer", "threads", "web")
 
 
 def compose_command() -> list[str]:
@@ -33,7 +33,7 @@ def compose(*args: str) -> str:
 def test_compose_file_validates_and_has_every_service():
     compose("config", "-q")
     services = set(compose("config", "--services").split())
-    assert services == {"kafka", "elasticsearch", "poller", "nlp", "indexer", "web"}
+    assert services == {"kafka", "elasticsearch", "poller", "nlp", "indexer", "threads", "web"}
 
 
 def test_every_service_has_a_health_check_and_two_nlp_workers():

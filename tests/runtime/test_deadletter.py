@@ -40,7 +40,7 @@ def test_redrive_publishes_the_original_and_dead_letters_what_is_not_a_letter():
     outcome = RedriveHandler().handle(dlq)
     [out] = outcome.outputs
     assert (out.topic, out.key, out.value) == ("articles.raw", "a-1", ORIGINAL.value)
-    assert out.headers == {"dlq.redriven_from": "articles.raw.dlq/7"}
+    assert out.headers == {"dlq.redriven_from": "articles.raw.dlq/7", "dlq.redriven_for": "nlp"}
     [failed] = outcome.failures
     assert failed.message.offset == 8 and "not a dead letter" in failed.reason
     assert describe(dlq[0])["source"] == "articles.raw/2/41" and describe(dlq[1])["error"] == "unreadable dead letter"

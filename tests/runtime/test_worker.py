@@ -13,7 +13,7 @@ from pipeline.index.base import IndexFailure
 from pipeline.records import Article, EnrichedArticle, Source, decode, encode
 from pipeline.runtime.deadletter import DeadLetter
 from pipeline.runtime.shutdown import StopFlag
-from pipeline.runtime.worker import Outcome, Outgoing, Stopped, Worker
+from pipeline.runtime.worker import NotReady, Outcome, Outgoing, Stopped, Worker
 from pipeline.stages.indexer import IndexHandler
 from pipeline.stages.nlp import NlpHandler
 
@@ -212,3 +212,47 @@ def test_a_lasting_outage_is_logged_again_while_it_lasts_then_its_end(monkeypatc
     assert len(warnings) >= 3  # its start, at least one report while it lasts (not silent), its end
     assert all("nlp flush" in r.getMessage() and "kafka: down" in r.getMessage() for r in warnings[:-1])
     assert "12 attempt(s)" in warnings[-1].getMessage()
+
+
+class WaitsForAnotherStage:
+    """Not ready until ``ready`` is set (the thread stage waiting for the indexer)."""
+
+    stage = "waiting"
+
+    def __init__(self) -> None:
+        self.ready, self.handled, self.tries = False, [], 0
+
+    def handle(self, batch):
+        self.tries += 1
+        if not self.ready:
+            raise NotReady("the other stage is behind")
+        self.handled.extend(m.key for m in batch)
+        return Outcome()
+
+
+def test_a_batch_not_ready_is_held_uncommitted_then_handled_once(bus):
+    publish(bus, "in", [("a", b"1"), ("b", b"2")])
+    handler = WaitsForAnotherStage()
+    worker = Worker(bus.consumer("g", ["in"]), bus.producer(), handler, FAST, StopFlag())
+    assert worker.step(0.5) == 0 and worker.busy and handler.handled == []
+    publish(bus, "in", [("c", b"3")])
+    for _ in range(3):  # held: offered again after the backoff, no new poll meanwhile
+        worker.step(0.05)
+    assert handler.tries >= 2 and worker.busy
+    assert sum(bus.lag(s, "g") for s in bus.stats(["in"])) == 3  # nothing committed while held
+    handler.ready = True
+    while worker.busy:
+        worker.step(0.05)
+    drain(worker)
+    assert handler.handled == ["a", "b", "c"] and bus.read(dlq_topic("in")) == []
+    assert sum(bus.lag(s, "g") for s in bus.stats(["in"])) == 0
+
+
+def test_a_one_shot_run_gives_up_on_a_batch_that_never_gets_ready(bus):
+    publish(bus, "in", [("a", b"1")])
+    worker = Worker(bus.consumer("g", ["in"]), bus.producer(), WaitsForAnotherStage(), FAST, StopFlag(),
+                    give_up_after=3)
+    with pytest.raises(BackendUnavailable, match="the other stage is behind"):
+        for _ in range(100):
+            worker.step(0.05)
+    assert bus.read(dlq_topic("in")) == []

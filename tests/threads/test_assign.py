@@ -11,6 +11,7 @@ from pipeline.bus.base import Message
 from pipeline.errors import PermanentError
 from pipeline.records import Article, EnrichedArticle, Source, encode
 from pipeline.stages.indexer import IndexHandler
+from pipeline.stages.threader import ThreadHandler
 from pipeline.threads.assign import ThreadAssigner, is_anaphoric
 from pipeline.threads.decide import StanceDecider
 from pipeline.threads.view import thread_for_claim
@@ -107,10 +108,11 @@ class _Failing(StanceDecider):
 
 def test_one_failing_article_does_not_stop_indexing(index, make_article, decider) -> None:
     arts = [make_article("aaa", CLAIM_A), make_article("ccc", OTHER_C, outlet="Metro Times")]
-    handler = IndexHandler(index, ThreadAssigner(index, _Failing(decider.model)))
     batch = [Message("articles.enriched", 0, n, e.article.id, encode(e)) for n, e in enumerate(arts)]
-    outcome = handler.handle(batch)
-    assert outcome.failures == []
+    assert IndexHandler(index).handle(batch).failures == []
+    threads = ThreadHandler(index, dict, ThreadAssigner(index, _Failing(decider.model)))
+    [failure] = threads.handle(batch).failures  # dead-lettered by the thread stage; the article stays indexed
+    assert failure.message.key == "ccc" and "thread assignment failed" in failure.reason
     index.refresh()
     assert index.counts() == {"articles": 2, "claims": sum(len(e.claims) for e in arts)}
     links = index.thread_links([c.id for e in arts for c in e.claims])
@@ -161,10 +163,9 @@ class _RefusingLinks:
 def test_refused_links_leave_the_batch_indexed_and_are_reported(index, make_article, decider) -> None:
     arts = [make_article("aaa", CLAIM_A), make_article("bbb", DENIAL_B, outlet="Globe Herald")]
     refusing = _RefusingLinks(index)
-    handler = IndexHandler(refusing, ThreadAssigner(refusing, decider))
     batch = [Message("articles.enriched", 0, n, e.article.id, encode(e)) for n, e in enumerate(arts)]
-    assert handler.handle(batch).failures == []
-    failures = ThreadAssigner(refusing, decider).assign(arts)
-    assert sorted(f[0] for f in failures) == ["aaa", "bbb"] and "refused" in failures[0][1]
+    assert IndexHandler(refusing).handle(batch).failures == []
+    failures = ThreadHandler(refusing, dict, ThreadAssigner(refusing, decider)).handle(batch).failures
+    assert sorted(f.message.key for f in failures) == ["aaa", "bbb"] and "refused" in failures[0].reason
     index.refresh()
     assert index.counts()["articles"] == 2 and index.thread_links([c.id for e in arts for c in e.claims]) == {}

@@ -84,6 +84,14 @@ class KafkaBus:
             return stats.records
         return max(0, min(stats.records, stats.end_offset - stats.committed[group]))
 
+    def committed(self, group: str, topic: str) -> dict[int, int]:
+        """One group's committed offsets on one topic (one offset fetch, no listing of groups)."""
+        self.ensure_topics([topic])
+        with self._admin(f"read the offsets of {group}") as admin:
+            tps = [TopicPartition(topic, p) for p in _partition_ids(admin, topic)]
+            offsets = admin.list_group_offsets({group: tps}).get(group, {})
+        return {tp.partition: o.offset for tp, o in offsets.items() if tp.topic == topic and o.offset >= 0}
+
     def read(self, topic: str, limit: int = 100) -> list[Message]:
         """The oldest ``limit`` records over all partitions (by timestamp), without joining a group."""
         self.ensure_topics([topic])

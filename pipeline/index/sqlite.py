@@ -72,7 +72,7 @@ class SqliteIndex:
         expression = read.text_expression(self._conn, self._words, text)
         if not expression:
             return []
-        rows, _ = read.ranked_rows(self._conn, ClaimQuery(text=text, facets=False), expression, limit)
+        rows = read.ranked_rows(self._conn, ClaimQuery(text=text, facets=False), expression, limit)
         docs = read.docs(self._conn, [row[0] for row in rows])
         return [from_dict(json.loads(docs[row[0]][0])) for row in rows if row[0] in docs]
 
@@ -107,20 +107,24 @@ class SqliteIndex:
         expression = read.text_expression(self._conn, self._words, query.text)
         # Interactive searches (facets wanted) rank at most a window of the newest text matches;
         # exports (no facets) rank every match. Either way every page comes from the same order.
-        windowed = query.facets
+        windowed = query.facets and bool(expression)
         # Name filters alone: count first; when they match many claims, walking the newest is cheaper.
         total = read.count(self._conn, query, expression) if _names_only(query, expression) else None
         scan = total is not None and read.newest_first_scan(query, expression, total)
-        candidates, cut = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, windowed=windowed,
-                                           scan=scan) if query.facets else ([], False)
+        within, start = None, None
+        if windowed and (query.since or query.until):  # one pass reads the date set once: total and window
+            matches = read.newest_matches(self._conn, query, expression)
+            total, within = len(matches), matches[:read.RANK_WINDOW]
+        elif windowed:
+            start = read.window_start(self._conn, query, expression)
+        window = {"scan": scan, "within": within, "start": start}
+        candidates = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, **window) if query.facets else []
         if query.facets and end <= read.CANDIDATES:  # the page comes from the candidates
             page = [row[:2] for row in candidates[offset:end]]
         else:
-            rows, cut = read.ranked_rows(self._conn, query, expression, query.limit, offset, windowed=windowed,
-                                         scan=scan)
-            page = [row[:2] for row in rows]
+            page = [row[:2] for row in read.ranked_rows(self._conn, query, expression, query.limit, offset, **window)]
         if total is None:
-            complete = query.facets and len(candidates) < read.CANDIDATES and not cut
+            complete = query.facets and len(candidates) < read.CANDIDATES and start is None
             total = len(candidates) if complete else read.count(self._conn, query, expression)
         facets = read.facets(candidates) if query.facets else {}
         hits = self._claim_hits(expression, page)

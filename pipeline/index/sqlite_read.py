@@ -188,12 +188,26 @@ def text_expression(conn: sqlite3.Connection, stats: WordStats, text: str) -> st
     return f"{required} AND ({optional})" if required and optional else required or optional
 
 
-def window_start(conn: sqlite3.Connection, source: str, where: str, params: list) -> int | None:
-    """The lowest rowid among the newest RANK_WINDOW matches (None when there are fewer).
+def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> list[int]:
+    """Every match's claim id, newest first (highest id first), without scoring: one pass gives
+    both the exact total and the rank window (the first RANK_WINDOW ids)."""
+    source, where, params = claim_where(conn, q, expression)
+    if (source, where) == NOTHING[:2]:
+        return []
+    rows = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC",
+                        params).fetchall()
+    return [rid for (rid,) in rows]
 
-    Walks the text matches newest first without scoring them, which costs far
-    less than ranking them all.
+
+def window_start(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int | None:
+    """The lowest claim id among the newest RANK_WINDOW matches (None when there are fewer).
+
+    Walks the matches newest first without scoring them and stops there: cheap while FTS5 alone
+    decides the matches (no dates); with dates, :func:`newest_matches` reads the date set once instead.
     """
+    source, where, params = claim_where(conn, q, expression)
+    if (source, where) == NOTHING[:2]:
+        return None
     row = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC"
                        " LIMIT 1 OFFSET ?", (*params, RANK_WINDOW - 1)).fetchone()
     return row[0] if row else None
@@ -216,25 +230,29 @@ def newest_first_scan(q: ClaimQuery, expression: str, matches: int) -> bool:
 
 
 def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit: int, offset: int = 0,
-                windowed: bool = False, scan: bool = False) -> tuple[list[Row], bool]:
-    """The matches ``offset`` … ``offset + limit`` in result order, with their facet values;
-    and whether they were cut to a window.
+                scan: bool = False, within: list[int] | None = None, start: int | None = None) -> list[Row]:
+    """The matches ``offset`` … ``offset + limit`` in result order, with their facet values.
 
-    ``windowed``: rank only the newest RANK_WINDOW matches (of words and filters together;
-    finding them costs little next to scoring: bm25 reads every match it scores). ``scan``: see
-    :func:`newest_first_scan`.
+    Interactive searches rank a window of the newest matches (bm25 reads every match it scores):
+    ``within`` names them (from :func:`newest_matches`; the filters are not checked again), or
+    ``start`` bounds them (from :func:`window_start`). ``scan``: see :func:`newest_first_scan`.
     """
-    source, where, params = claim_where(conn, q, expression, scan=scan)
+    if within is not None and expression:
+        # The ids bound FTS5's walk (a rowid range it seeks to), and each match in it is looked up
+        # in their set; '+' keeps the planner from running the MATCH once per id.
+        source, where = TEXT_SOURCE, ("claims_fts MATCH ? AND claims_fts.rowid >= ?"
+                                      " AND +claims_fts.rowid IN (SELECT value FROM json_each(?))")
+        params = [f"{tags.TEXT_COLUMNS} : ({expression})", min(within, default=0), json.dumps(within)]
+    else:
+        source, where, params = claim_where(conn, q, expression, scan=scan)
+    if start is not None and expression and within is None:
+        where, params = f"{where} AND claims_fts.rowid >= ?", [*params, start]
     if scan:
         source = "FROM claims c INDEXED BY claims_by_published"
     score, order = order_of(bool(expression))
-    cut = False
-    if windowed and expression and (start := window_start(conn, source, where, params)):
-        where, params, cut = f"{where} AND claims_fts.rowid >= ?", [*params, start], True
-    source = with_rows(source)  # the facet values are on the claim rows
-    sql = (f"SELECT c.rid, {score}, c.speaker, c.stance, c.source, c.entity_names {source} WHERE {where}"
-           f" ORDER BY {order} LIMIT ? OFFSET ?")
-    return conn.execute(sql, (*params, limit, offset)).fetchall(), cut
+    sql = (f"SELECT c.rid, {score}, c.speaker, c.stance, c.source, c.entity_names {with_rows(source)}"
+           f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?")
+    return conn.execute(sql, (*params, limit, offset)).fetchall()
 
 
 def with_rows(source: str) -> str:

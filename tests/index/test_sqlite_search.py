@@ -10,6 +10,7 @@ import json
 import sqlite3
 import sys
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,15 @@ def test_a_window_bounds_ranking_for_the_page_but_not_for_exports(index, monkeyp
     assert {h.claim.id for h in page.hits} == set(sorted(harbor)[-2:])  # the newest two matches
     export = index.search_claims(ClaimQuery("harbor", limit=10, facets=False))
     assert sorted(h.claim.id for h in export.hits) == sorted(harbor)
+
+
+def test_a_window_with_dates_ranks_the_newest_matches_in_range(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sqlite_read, "RANK_WINDOW", 2)
+    in_range = [c.id for c, a in all_claims() if "harbor" in f"{c.content.text} {c.sentence.text}".lower()
+                and "2024-03-05" <= (a.published or "") < "2024-05"]
+    page = index.search_claims(ClaimQuery("harbor", since=date(2024, 3, 5), until=date(2024, 4, 30)))
+    assert len(in_range) > 2 and page.total == len(in_range)  # the total stays exact
+    assert {h.claim.id for h in page.hits} == set(sorted(in_range)[-2:]) and page.next_cursor is None
 
 
 @pytest.mark.parametrize("value", ["%", "_", "\\\\"])

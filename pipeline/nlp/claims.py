@@ -25,7 +25,9 @@ clause of a noun cue, the quotation next to a speech verb, or the paragraph
 after "X said:"), kept inside the cue's paragraph and widened to whole
 quotations and to quotations that continue it -- plus a few alternatives
 (object, open complement, prepositional object, the quotations alone, the
-content cut at a dash or comma; :func:`pipeline.nlp.content.alternatives`).
+content cut at a dash or comma, the sentence around a parenthetical cue, a
+passive cue's subject, the quotation opening the next sentence;
+:func:`pipeline.nlp.content.alternatives`).
 A logistic scorer trained on PolNeAR train (:mod:`pipeline.nlp.cue_model`,
 ``scripts/train_claims.py``) keeps a cue token when one of its contents
 reaches the model's threshold, and a content ranker trained with it picks
@@ -259,7 +261,7 @@ def _content(ctx: _Context, f: _Found) -> tuple[tuple[int, int] | None, Any, str
 
 def _drafts(ctx: _Context, f: _Found) -> list[Draft]:
     """Drafts for cue ``f``, distinct by content span: the rules' content first, then (learned path)
-    the alternative contents and the quotations inside the rules' content."""
+    the alternative contents, the quotations inside the rules' content and the quotation after it."""
     rng, subj, how = _content(ctx, f)
     block = spans.colon_block(ctx.text, f.tok) if f.kind == "verb" else None
     first = _draft(ctx, f, _Option(rng, block, "block" if block is not None else how), subj)
@@ -268,6 +270,9 @@ def _drafts(ctx: _Context, f: _Found) -> list[Draft]:
         options += [_Option(alt, None, alt_how) for alt, alt_how in cn.alternatives(f.tok, rng)]
     if ctx.learned and first is not None:
         options += [_Option(None, chars, quote_how) for chars, quote_how in _quote_options(ctx, f.tok, first)]
+        following = spans.following_quote(ctx.text, f.tok, first.end, ctx.quotes)
+        if following is not None:
+            options.append(_Option(None, following, "nextq"))
     drafts = [first] + [_draft(ctx, f, option, subj) for option in options]
     seen: set[tuple[int, int]] = set()
     out = []

@@ -153,8 +153,9 @@ def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
     before the cue's trailing circumstances ("... in a statement on Thursday": "noadj"), and
     through a coordinated verb sharing the cue's subject ("agreed to X and rely on Y": "conj"),
     before a coordinated verb phrase ("championed X and extended Y": "cutand"), and from the
-    complementizer on, without what precedes it ("tweeted in the morning that X": "that").
-    Distinct ranges, in that order.
+    complementizer on, without what precedes it ("tweeted in the morning that X": "that"); and the whole sentence around a cue clause set off in its middle ("X, he said,
+    Y": "around"), and what a passive cue or a past participle is said of ("X was first reported by Y", "a view echoed
+    by Y": "passive"). Distinct ranges, in that order.
     """
     doc = cue.doc
     out: list[tuple[TokRange | None, str]] = []
@@ -179,6 +180,8 @@ def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
         out.append((_with_conjunct(cue, rule), "conj"))
         out.append((_before_coordination(doc, rule), "cutand"))
         out.append((_from_that(doc, cue, rule), "that"))
+    out.append((_around(cue, rule), "around"))
+    out.append((_passive_subject(cue), "passive"))
     seen = {rule}
     kept = []
     for rng, how in out:
@@ -244,4 +247,44 @@ def _from_that(doc: Any, cue: Any, rule: TokRange) -> TokRange | None:
     for i in range(rule[0] + 1, min(rule[1] - 1, rule[0] + 12)):
         if doc[i].lower_ == "that" and doc[i].dep_ == "mark" and doc[i].head.head.i == cue.i:
             return trim(doc, (i, rule[1]))
+    return None
+
+
+# Tokens that set a parenthetical cue clause off from the content around it.
+_CLAUSE_MARKS = frozenset({",", "—", "–", "--", "”", '"', "''"})
+
+
+def _clause_edges(cue: Any) -> tuple[int, int]:
+    """First and last token of the cue with its subject ("he said", "said Mr. Burman")."""
+    subj = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return cue.i, cue.i
+    return min(cue.i, subj.left_edge.i), max(cue.i, subj.right_edge.i)
+
+
+def _around(cue: Any, rule: TokRange | None) -> TokRange | None:
+    """The cue's sentence, when the cue's clause sits in its middle between separators and the rule's
+    content (if any) lies on one side only ("The benefit, it says, would be $300": both sides)."""
+    sent, doc = cue.sent, cue.doc
+    if rule is not None and not (rule[1] <= cue.i or rule[0] > cue.i):
+        return None
+    left, right = _clause_edges(cue)
+    if left - 2 <= sent.start or doc[left - 1].text not in _CLAUSE_MARKS:
+        return None
+    if not any(doc[i].text in _CLAUSE_MARKS for i in range(right + 1, min(right + 8, sent.end - 2))):
+        return None
+    return trim(doc, (sent.start, sent.end))
+
+
+def _passive_subject(cue: Any) -> TokRange | None:
+    """What a passive cue is said of: its passive subject ("X was first reported by Y"), or the noun
+    its past participle modifies ("a view echoed by Y", "supplements he has promoted")."""
+    if any(c.dep_ in ("xcomp", "ccomp") for c in cue.children):
+        return None  # "X is alleged to have Y": the raised content takes the subject in already
+    subj = next((c for c in cue.children if c.dep_ == "nsubjpass"), None)
+    if subj is not None:
+        return trim(cue.doc, subtree_range(subj))
+    head = cue.head
+    if cue.tag_ == "VBN" and cue.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN") and head.i < cue.i:
+        return trim(cue.doc, (head.left_edge.i, head.i + 1))
     return None

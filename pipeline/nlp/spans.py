@@ -101,6 +101,23 @@ def widen_to_quotes(text: str, start: int, end: int, cue_at: int, quotes: QuoteI
         end = nxt[1]
 
 
+def following_quote(text: str, tok: Any, content_end: int, quotes: QuoteIndex) -> tuple[int, int] | None:
+    """The quotation opening the sentence after the cue's, in the same paragraph, when the content
+    (ending at ``content_end``) is a quotation before the cue ('"Q1," said X, who ... "Q2."': Q2
+    goes on with what X said)."""
+    if content_end > tok.idx or quotes.region_at(content_end - 1) is None:
+        return None
+    sent_end = tok.sent.end_char
+    nl = text.find("\n", content_end)
+    if 0 <= nl < sent_end:
+        return None
+    start = sent_end
+    while start < len(text) and text[start] in " \t":
+        start += 1
+    region = quotes.region_at(start)
+    return region if region is not None and region[0] == start else None
+
+
 def _next_quote(text: str, end: int, quotes: QuoteIndex) -> tuple[int, int] | None:
     """The next quotation starting after ``end`` in the same paragraph, within a short distance."""
     limit = min(len(text), end + 120)

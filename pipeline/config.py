@@ -74,7 +74,10 @@ class IndexSettings:
     prefix: str = ""  # Elasticsearch: prefix for the index aliases (claims, articles)
     shards: int = 1
     replicas: int = 0
-    threads: bool = True  # link claims into claim threads as they are indexed (off: the indexer only upserts)
+    threads: bool = True  # link claims into claim threads (the thread stage, after the indexer); off: no threads
+    # CPU niceness of the `pipeline threads` service: threads follow, so on a busy machine the NLP workers
+    # and the indexer (claims searchable) come first; 0 runs it like the other services.
+    threads_nice: int = 10
     elastic: ElasticSecurity = field(default_factory=ElasticSecurity)
 
 

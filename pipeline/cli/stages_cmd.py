@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 from collections.abc import Sequence
 
 from pipeline.bus.base import ENRICHED, INDEX_GROUP, NLP_GROUP, PIPELINE_TOPICS, RAW, THREADS_GROUP
@@ -16,6 +18,8 @@ from pipeline.runtime.worker import Handler, Worker
 from pipeline.stages.indexer import IndexHandler
 from pipeline.stages.nlp import Enricher, NlpHandler
 from pipeline.stages.threader import ThreadHandler
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -85,8 +89,18 @@ def run_threads(args: argparse.Namespace, ctx: Context) -> int:
     if not ctx.settings.index.threads:
         raise ConfigError("claim threads are off ([index] threads = false, PIPELINE_INDEX__THREADS): "
                           "there is nothing for `pipeline threads` to do")
+    _lower_priority(ctx.settings.index.threads_nice)
     sensor = ctx.sensor(args.metrics_port)
     return _serve(ctx, args, [threads_worker(ctx, sensor, args.until_idle)])
+
+
+def _lower_priority(nice: int) -> None:
+    """Run this process ``nice`` steps nicer (threads follow: searchable claims get the CPU first)."""
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError as exc:  # not fatal: the service only runs at the usual priority
+            log.warning("threads: cannot lower the CPU priority by %d: %s", nice, exc)
 
 
 def run_all(args: argparse.Namespace, ctx: Context) -> int:

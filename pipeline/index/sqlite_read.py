@@ -267,20 +267,19 @@ def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int:
 
 
 def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
-    """Top values per facet among ``rows``; count, then value, decide the order."""
-    speakers: Counter = Counter()
-    stances: Counter = Counter()
-    sources: Counter = Counter()
-    entities: Counter = Counter()
-    for _, _, speaker, stance, source, names in rows:
-        if speaker is not None:
-            speakers[speaker] += 1
-        stances[stance] += 1
-        if source is not None:
-            sources[source] += 1
-        if names:
-            entities.update(names.split(NAME_SEPARATOR))  # distinct per claim: a claim counts once
-    counted = {"speakers": speakers, "entities": entities, "stances": stances, "sources": sources}
+    """Top values per facet among ``rows``; count, then value, decide the order.
+
+    Counted a column at a time (Counter over a whole column runs in C; a search counts up to
+    CANDIDATES rows on every request it cannot answer from the cache).
+    """
+    if not rows:
+        return {name: [] for name in FACETS}
+    _, _, speakers, stances, sources, names = zip(*rows, strict=True)
+    entities = NAME_SEPARATOR.join(n for n in names if n)  # distinct per claim: a claim counts once
+    counted = {"speakers": Counter(speakers), "entities": Counter(entities.split(NAME_SEPARATOR) if entities else ()),
+               "stances": Counter(stances), "sources": Counter(sources)}
+    for counts in counted.values():
+        counts.pop(None, None)
     return {name: _top(counted[name]) for name in FACETS}
 
 

@@ -2,7 +2,7 @@
 
 Usage:
     python bench/search_bench.py [--claims 100000] [--backends sqlite,elastic] [--queries 40]
-                                 [--dir DIR] [--http-seconds 10]
+                                 [--dir DIR] [--http-seconds 10] [--http-workers 1]
 
 Builds (once; reused when DIR already holds it) an index of synthetic claims
 from bench/search_corpus.py (invented names and words, no PolNeAR text), 20
@@ -159,11 +159,11 @@ def api_params(q: ClaimQuery) -> dict[str, str]:
     return {k: v for k, v in params.items() if v}
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, int]:
+def start_server(data_dir: Path, workers: int = 1) -> tuple[subprocess.Popen, str, int]:
     env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "PIPELINE_HTTP__RATE_PER_S": "0",
            "PIPELINE_INDEX__URL": f"sqlite:///{data_dir / 'index.db'}"}
     env.pop("PIPELINE_CONFIG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--workers", str(workers)], env=env,
                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
     line = proc.stdout.readline()  # type: ignore[union-attr]
     host, port = line.split()[2].removeprefix("http://").rstrip("/").split(":")
@@ -223,6 +223,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=40, help="queries per kind")
     ap.add_argument("--dir", help="where the SQLite index lives (kept for the next run)")
     ap.add_argument("--http-seconds", type=float, default=10.0, help="0: skip the API measurements")
+    ap.add_argument("--http-workers", type=int, default=1, help="pipeline serve --workers (server processes)")
     args = ap.parse_args()
     n_articles = args.claims // args.per_article
     where = Path(args.dir or tempfile.mkdtemp(prefix="search-bench-"))
@@ -243,7 +244,7 @@ def main() -> None:
             r = results[backend][kind]
             print(f"{backend:<9}{kind:<13}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['max']:>8.1f}", flush=True)
         if backend == "sqlite" and args.http_seconds:
-            proc, host, port = start_server(where)
+            proc, host, port = start_server(where, args.http_workers)
             try:
                 mixed = [q for kind in KINDS for q in qs[kind]]
                 # The server answers a repeated search from its cache; compare it with a cached index call.
@@ -261,7 +262,7 @@ def main() -> None:
             results["api"] = {"sqlite": {"overhead_p50_ms": overhead, "repeated_requests_per_s": repeated,
                                          "unique_requests_per_s": unique}}
             print(f"api      added latency at p50: {overhead:.1f} ms")
-            print(f"api      /api/claims, 8 clients: {repeated:.0f} req/s over the {len(mixed)} queries above "
+            print(f"api      /api/claims, 8 clients, {args.http_workers} server process(es): {repeated:.0f} req/s over the {len(mixed)} queries above "
                   f"(repeats, answered from the cache); {unique:.0f} req/s over fresh queries (no repeats)")
         index.close()
     print(json.dumps(results))

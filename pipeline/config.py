@@ -134,6 +134,7 @@ class HttpSettings:
     token: SecretStr = SecretStr("")  # PIPELINE_HTTP__TOKEN: needed by every route but /health
     rate_per_s: float = 20.0  # requests per second per client (0: no limit)
     burst: int = 60
+    workers: int = 1  # server processes sharing the port (each counts its own requests in /metrics)
 
 
 class Settings(BaseSettings):

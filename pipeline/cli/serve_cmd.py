@@ -7,9 +7,11 @@ import logging
 
 from pipeline.backends import open_shared_index
 from pipeline.cli.context import Context
+from pipeline.errors import InputError
 from pipeline.runtime.shutdown import install_signal_handlers
 
 log = logging.getLogger("pipeline.serve")
+MAX_WORKERS = 64
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "otherwise; set PIPELINE_HTTP__TOKEN before exposing it.")
     p.add_argument("--host", help="address to bind (default: [http] host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: [http] port, 8080; 0 picks a free one)")
+    p.add_argument("--workers", type=int, help="server processes sharing the port, each with its own index "
+                                              "connections and counters (default: [http] workers, 1)")
     p.set_defaults(func=run)
 
 
@@ -26,22 +30,35 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     # Imported here: the other commands need neither FastAPI nor uvicorn.
     from pipeline.http import HttpOptions, create_app, serve
     from pipeline.http.server import bind, is_loopback
+    from pipeline.http.workers import run_workers
     from pipeline.runtime.prometheus import PrometheusSensor
 
     http = ctx.settings.http
     host = args.host or http.host
     port = http.port if args.port is None else args.port
+    workers = http.workers if args.workers is None else args.workers
+    if not 1 <= workers <= MAX_WORKERS:
+        raise InputError(f"--workers: expected 1 to {MAX_WORKERS}, got {workers}")
     token = http.token.get_secret_value()
     if not is_loopback(host) and not token:
         log.warning("serving on %s without an access token: anyone who can reach it can use it "
                     "(set PIPELINE_HTTP__TOKEN)", host)
     sock = bind(host, port)
-    index = ctx.closing(open_shared_index(ctx.settings))
     options = HttpOptions(token=token, rate_per_s=http.rate_per_s, burst=http.burst)
-    app = create_app(index, options, PrometheusSensor())
+
+    def serve_one() -> None:
+        """One worker: its own index connections, app and counters (opened after any fork)."""
+        index = open_shared_index(ctx.settings)
+        try:
+            serve(create_app(index, options, PrometheusSensor()), sock)
+        finally:
+            index.close()
+
     # uvicorn stops on SIGTERM/SIGINT, then re-raises the signal to the handler found before it:
     # ours only sets the stop flag, so the command ends normally (exit 0) after a clean stop.
     install_signal_handlers(ctx.stop)
-    print(f"serving on http://{host}:{sock.getsockname()[1]}/ (Ctrl-C stops)", flush=True)
-    serve(app, sock)
+    # A bad index fails here, before "serving on" is printed; closed again before any fork.
+    open_shared_index(ctx.settings).close()
+    address = f"http://{host}:{sock.getsockname()[1]}/"
+    run_workers(workers, serve_one, started=lambda: print(f"serving on {address} (Ctrl-C stops)", flush=True))
     return 0

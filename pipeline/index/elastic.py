@@ -38,6 +38,7 @@ from pipeline.index.base import (
     ThreadLink,
 )
 from pipeline.index.elastic_schema import ElasticSchemas
+from pipeline.index.elastic_words import WordFrequencies
 from pipeline.index.query import decode_cursor, encode_cursor
 from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 
@@ -103,6 +104,7 @@ class ElasticIndex:
         self._schemas = ElasticSchemas(self._es, url, prefix, self.settings, schemas)
         self._ready = False
         self._unrefreshed_links = False  # thread links written since the last refresh
+        self._words = WordFrequencies(self._es, self.alias("claims"), m.CLAIM_FIELDS)
 
     def alias(self, kind: str) -> str:
         return self._schemas.alias(kind)
@@ -248,8 +250,14 @@ class ElasticIndex:
 
     # --- reading -----------------------------------------------------------------
 
+    def _ranking(self, phrases: list[str], words: list[str]) -> list[str]:
+        """The search words that rank: without those in most claims (as on the embedded index)."""
+        self._ensure_ready()
+        with _translated("term statistics"):
+            return self._words.ranking(phrases, words)
+
     def search_claims(self, query: ClaimQuery) -> SearchResult:
-        text = m.text_query(query.text, m.CLAIM_FIELDS)
+        text = m.text_query(query.text, m.CLAIM_FIELDS, self._ranking)
         body = m.search_body(text, m.claim_filters(query), query.limit, decode_cursor(query.after, 2))
         body.update(m.claim_extras(ranked=text is not None, facets=query.facets))
         resp = self._search("claims", body)
@@ -297,7 +305,8 @@ class ElasticIndex:
         return {d["_id"]: d["_source"] for d in docs if d.get("found")}
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
-        body = m.histogram_body(m.claim_filters(query), m.text_query(query.text, m.CLAIM_FIELDS), interval)
+        body = m.histogram_body(m.claim_filters(query), m.text_query(query.text, m.CLAIM_FIELDS, self._ranking),
+                                interval)
         resp = self._search("claims", body)
         return [(b["key_as_string"], b["doc_count"]) for b in resp["aggregations"]["periods"]["buckets"]]
 

@@ -9,6 +9,7 @@ failure) instead of silently growing the mapping.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -157,12 +158,16 @@ FACETS_AGG = "facets"  # the parent aggregation of the facets' terms aggregation
 _WILDCARD_ESCAPES = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 
 
-def text_query(text: str, fields: tuple[str, ...]) -> dict[str, Any] | None:
+def text_query(text: str, fields: tuple[str, ...],
+               ranking: Callable[[list[str], list[str]], list[str]] | None = None) -> dict[str, Any] | None:
     """Quoted phrases must match (in any field); the other words rank with OR semantics.
 
-    The same reading of the query as the SQLite index's FTS5 expression.
+    The same reading of the query as the SQLite index's FTS5 expression;
+    ``ranking(phrases, words)`` picks the words that rank (see ``elastic_words``).
     """
     phrases, words = query_parts(text)
+    if ranking is not None:
+        words = ranking(phrases, words)
     must: list[dict[str, Any]] = [
         {"multi_match": {"query": p, "type": "phrase", "fields": list(fields)}} for p in phrases]
     if words:

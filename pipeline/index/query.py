@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,6 +14,9 @@ from pipeline.errors import InputError
 
 # Words too common to help a ranked OR-query; they still match inside phrases.
 STOPWORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you"])
+# On an index of at least this many claims, a word found in more than half of them stops ranking:
+# bm25 gives it almost no weight, yet it would make nearly every claim a match to score and count.
+COMMON_WORD_MIN_CLAIMS = 10_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHRASE = re.compile(r'"([^"]+)"')
 
@@ -29,6 +32,19 @@ def query_parts(text: str) -> tuple[list[str], list[str]]:
     """The "quoted phrases" (which must match) and the other search words (which rank)."""
     phrases = [" ".join(_WORD.findall(p)) for p in _PHRASE.findall(text)]
     return [p for p in phrases if p], query_terms(_PHRASE.sub(" ", text))
+
+
+def ranking_words(phrases: list[str], words: list[str], claims: int, claims_with: Callable[[str], int],
+                  min_claims: int) -> list[str]:
+    """``words`` without those in more than half of ``claims`` (once ``claims >= min_claims``).
+
+    When every word is that common, they all stay (a search needs something to match) unless
+    the query has "quoted phrases", which then match alone.
+    """
+    if claims < min_claims or not words:
+        return words
+    kept = [w for w in words if claims_with(w) <= claims // 2]
+    return kept or ([] if phrases else words)
 
 
 def fts_expression(text: str) -> str:

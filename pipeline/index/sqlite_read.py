@@ -16,15 +16,16 @@ import sqlite3
 from collections import Counter
 from datetime import date
 
+from pipeline.index import query
 from pipeline.index import sqlite_tags as tags
 from pipeline.index.base import FACET_SIZE, FACETS, ClaimQuery
-from pipeline.index.query import date_bounds, fts_expression, query_parts
+from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
 from pipeline.index.sqlite_write import NAME_SEPARATOR
 
 CANDIDATES = 2000
 # On a large index, a word in more than half the claims is a stopword: FTS5's bm25 gives it no
 # weight (its idf is clamped to ~0) yet ranking its matches would cost a pass over most claims.
-COMMON_WORD_MIN_CLAIMS = 10_000
+COMMON_WORD_MIN_CLAIMS = query.COMMON_WORD_MIN_CLAIMS
 # Interactive searches rank at most the newest RANK_WINDOW matches (bounded bm25 work).
 RANK_WINDOW = 2500
 BM25 = "bm25(claims_fts, 4.0, 1.0, 2.0, 0.0)"  # content, sentence, speaker; the tags never rank
@@ -180,9 +181,7 @@ def text_expression(conn: sqlite3.Connection, stats: WordStats, text: str) -> st
     phrases, words = query_parts(text)
     if words:
         stats.refresh(conn)
-    if stats.claims >= COMMON_WORD_MIN_CLAIMS and words:
-        kept = [w for w in words if stats.claims_with(conn, w) <= stats.claims // 2]
-        words = kept or ([] if phrases else words)
+    words = ranking_words(phrases, words, stats.claims, lambda w: stats.claims_with(conn, w), COMMON_WORD_MIN_CLAIMS)
     required = " AND ".join(f'"{p}"' for p in phrases)
     optional = " OR ".join(f'"{w}"' for w in words)
     return f"{required} AND ({optional})" if required and optional else required or optional

@@ -1,10 +1,11 @@
-"""The embedded index: SQLite tables plus FTS5 (porter stemming) for text.
+"""The embedded index: SQLite tables plus FTS5 (porter stemming) for text and filter tags.
 
 Upserts replace an article and all its claims in one transaction, so a
 reader sees either the old or the new version, and a retried batch leaves
 exactly one row per article and per current claim. The layout and the
-search strategy (indexes for every filter, capped candidate sets for
-facets) live in ``sqlite_schema`` and ``sqlite_read``.
+search strategy (filters as FTS5 tags or indexed lookups, one unscored pass
+for totals and rank windows, capped candidate sets for facets) live in
+``sqlite_schema``, ``sqlite_tags`` and ``sqlite_read``.
 """
 
 from __future__ import annotations

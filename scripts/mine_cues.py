@@ -26,7 +26,7 @@ from spacy.tokens import DocBin
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.nlp.cues import cue_key, frame  # noqa: E402
 
-MIN_CUE = 2
+MIN_CUE = 1  # lemmas seen once as a cue feed the learned scorer only (see pipeline.nlp.cues.RULE_MIN_CUES)
 
 
 def cue_heads(doc, gold: list[dict]) -> list[int]:

@@ -41,7 +41,7 @@ from pipeline.nlp.cue_model import MODEL_PATH, ClaimModel, save_model  # noqa: E
 from pipeline.nlp.entities import extract_entities  # noqa: E402
 
 SEED = 13
-RUNS = 1
+RUNS = 3
 DIM = 1 << 18
 EPOCHS = 8
 LEARNING_RATE = 0.05

@@ -269,10 +269,8 @@ def _drafts(ctx: _Context, f: _Found) -> list[Draft]:
     if ctx.learned and f.kind != "according":
         options += [_Option(alt, None, alt_how) for alt, alt_how in cn.alternatives(f.tok, rng)]
     if ctx.learned and first is not None:
-        options += [_Option(None, chars, quote_how) for chars, quote_how in _quote_options(ctx, f.tok, first)]
-        following = spans.following_quote(ctx.text, f.tok, first.end, ctx.quotes)
-        if following is not None:
-            options.append(_Option(None, following, "nextq"))
+        options += [_Option(None, chars, quote_how)
+                    for chars, quote_how in spans.quote_options(ctx.text, f.tok, first.start, first.end, ctx.quotes)]
     drafts = [first] + [_draft(ctx, f, option, subj) for option in options]
     seen: set[tuple[int, int]] = set()
     out = []
@@ -281,15 +279,6 @@ def _drafts(ctx: _Context, f: _Found) -> list[Draft]:
             seen.add((d.start, d.end))
             out.append(d)
     return out
-
-
-def _quote_options(ctx: _Context, tok: Any, d: Draft) -> list[tuple[tuple[int, int], str]]:
-    """The quotations inside draft ``d``'s content without the text around them ("quote"), if that differs."""
-    regions = [r for r in ctx.quotes.overlapping(d.start, d.end) if not r[0] <= tok.idx < r[1]]
-    if not regions:
-        return []
-    rng = (max(regions[0][0], d.start), min(regions[-1][1], d.end))
-    return [] if rng == (d.start, d.end) else [(rng, "quote")]
 
 
 def _draft(ctx: _Context, f: _Found, option: _Option, subj: Any) -> Draft | None:

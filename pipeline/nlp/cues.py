@@ -19,6 +19,7 @@ from typing import Any
 DATA = Path(__file__).with_name("data") / "cues.json"
 THRESHOLD = 0.25  # smoothed precision a (lemma, frame) needs to count as a cue
 SMOOTH = 3.0  # pseudo-count pulling a rare frame towards its lemma's precision
+RULE_MIN_CUES = 2  # a lemma seen as a cue only once in train is left to the learned scorer
 
 # Core reporting verbs: cues whatever the lexicon says (keeps the extractor useful without data).
 CORE_VERBS = frozenset([
@@ -100,7 +101,8 @@ def cue_score(tok: Any, lexicon: dict[str, CueEntry]) -> float:
 
 
 def is_cue(tok: Any, lexicon: dict[str, CueEntry], threshold: float = THRESHOLD) -> bool:
-    """Whether ``tok`` heads a cue: a lexicon hit above ``threshold`` or a core reporting word."""
+    """Whether ``tok`` heads a cue: a lexicon hit above ``threshold`` (of a lemma seen as a cue at
+    least :data:`RULE_MIN_CUES` times) or a core reporting word."""
     if tok.pos_ not in _VERBISH and tok.pos_ not in _NOUNISH:
         return False
     lemma = tok.lemma_.lower()
@@ -108,4 +110,7 @@ def is_cue(tok: Any, lexicon: dict[str, CueEntry], threshold: float = THRESHOLD)
         return True
     if tok.pos_ in _NOUNISH and lemma in CORE_NOUNS and frame(tok) == "comp":
         return True  # "the claim that ...", "his statement that ..."
+    entry = lexicon.get(cue_key(tok))
+    if entry is not None and entry.cue < RULE_MIN_CUES:
+        return False
     return cue_score(tok, lexicon) >= threshold

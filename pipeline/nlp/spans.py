@@ -101,6 +101,24 @@ def widen_to_quotes(text: str, start: int, end: int, cue_at: int, quotes: QuoteI
         end = nxt[1]
 
 
+def quote_options(text: str, tok: Any, start: int, end: int, quotes: QuoteIndex) -> list[tuple[tuple[int, int], str]]:
+    """Other contents made of quotations, for cue ``tok`` whose content is [start, end): the quotations
+    inside it without the text around them ("quote"), if that differs; when they lie on both sides of
+    the cue, those after it ("qafter": those before it would widen back to the whole, see
+    :func:`widen_to_quotes`); and the quotation opening the next sentence ("nextq", see
+    :func:`following_quote`)."""
+    out = []
+    regions = [r for r in quotes.overlapping(start, end) if not r[0] <= tok.idx < r[1]]
+    if regions:
+        rng = (max(regions[0][0], start), min(regions[-1][1], end))
+        out += [] if rng == (start, end) else [(rng, "quote")]
+        after = [r for r in regions if r[0] > tok.idx]
+        if after and len(after) < len(regions):
+            out.append(((after[0][0], min(after[-1][1], end)), "qafter"))
+    following = following_quote(text, tok, end, quotes)
+    return out + ([] if following is None else [(following, "nextq")])
+
+
 def following_quote(text: str, tok: Any, content_end: int, quotes: QuoteIndex) -> tuple[int, int] | None:
     """The quotation opening the sentence after the cue's, in the same paragraph, when the content
     (ending at ``content_end``) is a quotation before the cue ('"Q1," said X, who ... "Q2."': Q2

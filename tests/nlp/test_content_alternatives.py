@@ -45,3 +45,11 @@ def test_quote_opening_the_next_sentence_is_a_candidate(parse):
     doc = parse(text)
     contents = {text[c.start:c.end] for c in learned_candidates(doc, extract_entities(doc)) if c.cue.text == "said"}
     assert "“I do not know how we will pay the bank this winter.”" in contents
+
+
+def test_the_quotation_after_a_cue_inside_a_quote_is_a_candidate_alone(parse):
+    text = "“The plan is dead,” she said, “and nobody in the council will vote for it this year.”"
+    doc = parse(text)
+    contents = {text[c.start:c.end] for c in learned_candidates(doc, extract_entities(doc)) if c.cue.text == "said"}
+    assert text in contents
+    assert "“and nobody in the council will vote for it this year.”" in contents

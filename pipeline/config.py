@@ -76,8 +76,8 @@ class IndexSettings:
     replicas: int = 0
     threads: bool = True  # link claims into claim threads (the thread stage, after the indexer); off: no threads
     # CPU niceness of the `pipeline threads` service: threads follow, so on a busy machine the NLP workers
-    # and the indexer (claims searchable) come first; 0 runs it like the other services.
-    threads_nice: int = 10
+    # and the indexer (claims searchable) come first and threads use what they leave; 0: like the others.
+    threads_nice: int = 19
     elastic: ElasticSecurity = field(default_factory=ElasticSecurity)
 
 

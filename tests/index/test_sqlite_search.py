@@ -74,14 +74,6 @@ def test_an_old_file_is_upgraded_in_place(tmp_path: Path) -> None:
     assert sqlite3.connect(tmp_path / "index.db").execute("PRAGMA user_version").fetchone()[0] == sqlite_schema.VERSION
 
 
-@pytest.fixture
-def index(tmp_path: Path):  # type: ignore[no-untyped-def]
-    index = SqliteIndex(tmp_path / "index.db")
-    index.upsert(corpus())
-    yield index
-    index.close()
-
-
 def test_facets_count_the_best_candidates_and_the_total_stays_exact(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(sqlite_read, "CANDIDATES", 3)
     result = index.search_claims(ClaimQuery(""))

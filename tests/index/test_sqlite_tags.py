@@ -45,14 +45,6 @@ CASES: list[tuple[ClaimQuery, Callable[[Claim, Article], bool]]] = [
 ]
 
 
-@pytest.fixture
-def index(tmp_path: Path):  # type: ignore[no-untyped-def]
-    index = SqliteIndex(tmp_path / "index.db")
-    index.upsert(corpus())
-    yield index
-    index.close()
-
-
 def _ids(index: SqliteIndex, query: ClaimQuery) -> tuple[int, set[str]]:
     result = index.search_claims(query)
     return result.total, {h.claim.id for h in result.hits}

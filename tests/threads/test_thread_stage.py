@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from support import close_test_index, open_test_index, unique_name
+from test_assign import CLAIM_A, DENIAL_B, OTHER_C  # the same three stories as the assignment tests
 
 from pipeline.bus.base import ENRICHED, INDEX_GROUP, THREADS_GROUP, dlq_topic
 from pipeline.bus.namespace import NamespacedBus
@@ -29,12 +30,6 @@ from pipeline.stages.threader import ThreadHandler
 from pipeline.threads.assign import ThreadAssigner
 from pipeline.threads.decide import StanceDecider
 
-CLAIM_A = ("US officials said on Monday that Iran is planning to sell hundreds of attack drones to Russia "
-           "for the war in Ukraine.")
-DENIAL_B = ("Iran's foreign minister on Tuesday denied that Iran is planning to sell attack drones to Russia, "
-            "calling the claim baseless. He said Tehran opposes the war in Ukraine.")
-OTHER_C = ("The mayor said on Friday that the new tram line will open in the spring. Officials said "
-           "ticket prices would stay the same.")
 FAST = WorkerSettings(batch_size=3, poll_timeout_s=0.2, backoff_initial_s=0.05, backoff_max_s=0.2)
 
 

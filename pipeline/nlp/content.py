@@ -150,12 +150,13 @@ def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
     the rule's content from its first complement on ("core": without leading
     time or place modifiers), and the rule's content cut at its first dash or semicolon ("cut") or its
     first comma ("cutc"), before a trailing comment clause (", which ...", ", although ...": "cutrel"),
-    before the cue's trailing circumstances ("... in a statement on Thursday": "noadj"), and
-    through a coordinated verb sharing the cue's subject ("agreed to X and rely on Y": "conj"),
-    before a coordinated verb phrase ("championed X and extended Y": "cutand"), and from the
-    complementizer on, without what precedes it ("tweeted in the morning that X": "that"); and the whole sentence around a cue clause set off in its middle ("X, he said,
-    Y": "around"), and what a passive cue or a past participle is said of ("X was first reported by Y", "a view echoed
-    by Y": "passive"). Distinct ranges, in that order.
+    before the cue's trailing circumstances ("... in a statement on Thursday": "noadj"), through
+    a coordinated verb sharing the cue's subject ("agreed to X and rely on Y": "conj"), before a
+    coordinated verb phrase ("championed X and extended Y": "cutand"), and from the complementizer
+    on, without what precedes it ("tweeted in the morning that X": "that"); then the whole sentence
+    around a cue clause set off in its middle ("X, he said, Y": "around"), and what a passive cue
+    or a past participle is said of ("X was first reported by Y", "a view echoed by Y": "passive").
+    Distinct ranges, in that order.
     """
     doc = cue.doc
     out: list[tuple[TokRange | None, str]] = []

@@ -86,14 +86,13 @@ def test_seed_threads_come_from_the_threads_service_even_started_before_the_inde
     threads = d.start("threads", PIPELINE_METRICS__PORT=str(port))
     d.wait_for(lambda: d.expected_claim_ids()[0] == 1, 180, "the seed article enriched")
     assert os.getpriority(os.PRIO_PROCESS, threads.pid) >= min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)  # threads follow
-    time.sleep(3)  # the thread stage has had time to take the record: it must wait, not commit it
-    assert d.lag("threads") == 1
+    d.wait_for(lambda: _records_in(port, "threads") == 1, 60, "the thread stage to take the record")
+    assert d.lag("threads") == 1  # taken, but held uncommitted while the indexer has not indexed it
     d.start("index")
     d.wait_for(lambda: d.lag("threads") == 0, 120, "the thread group to drain")
     thread = json.loads(d.cli("thread", US_CLAIM, "--json").stdout)
     assert thread["size"] >= 3 and thread["denied_by"] == 2
-    metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    assert 'pipeline_records_in_total{stage="threads"} 1.0' in metrics
+    assert _records_in(port, "threads") == 1  # taken once: holding the batch did not poll it again
     status = json.loads(d.cli("status", "--json").stdout)
     enriched = [(t["group"], t["lag"]) for t in status["topics"] if t["topic"] == ENRICHED]
     assert sorted(enriched) == [("indexer", 0)] * 4 + [("threads", 0)] * 4
@@ -188,3 +187,10 @@ def test_poison_record_is_dead_lettered_and_the_rest_arrives(deployment):
         assert any("not JSON" in r for r in reasons) and any("invalid article" in r for r in reasons)
     finally:
         bus.close()
+
+
+def _records_in(port: int, stage: str) -> float:
+    """The stage's records polled so far, from its /metrics (0 before it has polled any)."""
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    line = next((ln for ln in metrics.splitlines() if ln.startswith(f'pipeline_records_in_total{{stage="{stage}"}}')), "")
+    return float(line.split()[-1]) if line else 0.0

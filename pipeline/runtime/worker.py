@@ -5,15 +5,16 @@ every output and dead-letter record of the batch is flushed, so a crash at
 any point redelivers the batch (at-least-once); ids are stable, so handling
 a batch twice is harmless. A transient failure (backend outage: a broker or
 cluster down, an SQLite database full or locked) retries the whole step with
-backoff and never commits past it — reported once when it starts and once when
-it ends, not on every attempt; a record that cannot be handled becomes a
+backoff and never commits past it — reported when it starts, every
+OUTAGE_REPORT_EVERY_S while it lasts and when it ends, not on every attempt; a record that cannot be handled becomes a
 dead-letter record and the rest of the batch goes on. A service waits an outage
 out; a one-shot run (``give_up_after``) raises it after that many attempts.
 
 A handler whose batch depends on another stage's progress (the thread stage
 waits for the indexer) raises :class:`NotReady`: the worker holds the batch,
 commits nothing and offers it to the handler again at a later step, after the
-same backoff, without blocking the other stages of its process meanwhile.
+same backoff, without blocking the other stages of its process meanwhile; a
+wait that lasts is logged again every OUTAGE_REPORT_EVERY_S, like an outage.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class _Held:
     attempts: int
     delay_s: float
     due: float  # time.monotonic() of the next attempt
+    since: float  # time.monotonic() of the first attempt
+    reported: float  # time.monotonic() of the last log line at INFO or above
 
 
 class Stopped(Exception):
@@ -140,9 +143,17 @@ class Worker:
         if self.give_up_after is not None and attempts >= self.give_up_after:
             raise BackendUnavailable(f"{self.stage}: {reason} (after {attempts} tries)")
         delay = min(held.delay_s * 2, self.settings.backoff_max_s, HOLD_MAX_S) if held else self.settings.backoff_initial_s
-        log.log(logging.INFO if attempts == 1 else logging.DEBUG, "%s: batch of %d held, next try in %.1fs: %s",
-                self.stage, len(batch), delay, reason)
-        self._held = _Held(batch, attempts, delay, time.monotonic() + delay * random.uniform(0.8, 1.2))
+        now = time.monotonic()
+        since, reported = (held.since, held.reported) if held else (now, now)
+        if held is None:  # a stage a little behind is normal: said once
+            log.info("%s: batch of %d held, next try in %.1fs: %s", self.stage, len(batch), delay, reason)
+        elif now - reported >= OUTAGE_REPORT_EVERY_S:  # a wait that lasts is a stall: never silent
+            reported = now
+            log.warning("%s: batch of %d still held after %d tries in %.0fs: %s", self.stage, len(batch),
+                        attempts, now - since, reason)
+        else:
+            log.debug("%s: batch of %d held again, next try in %.1fs: %s", self.stage, len(batch), delay, reason)
+        self._held = _Held(batch, attempts, delay, now + delay * random.uniform(0.8, 1.2), since, reported)
 
     def _process(self, batch: Sequence[Message]) -> Outcome:
         """Handle, publish and flush ``batch``; returns what was published and flushed.

@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -246,6 +247,22 @@ def test_a_batch_not_ready_is_held_uncommitted_then_handled_once(bus):
     drain(worker)
     assert handler.handled == ["a", "b", "c"] and bus.read(dlq_topic("in")) == []
     assert sum(bus.lag(s, "g") for s in bus.stats(["in"])) == 0
+
+
+def test_a_batch_held_for_long_is_reported_again_while_it_waits(bus, monkeypatch, caplog):
+    from pipeline.runtime import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "OUTAGE_REPORT_EVERY_S", 0.05)
+    publish(bus, "in", [("a", b"1")])
+    worker = Worker(bus.consumer("g", ["in"]), bus.producer(), WaitsForAnotherStage(), FAST, StopFlag())
+    with caplog.at_level("WARNING", logger="pipeline.runtime.worker"):
+        deadline = time.monotonic() + 10
+        while not caplog.records and time.monotonic() < deadline:
+            worker.step(0.05)
+    assert worker.busy  # still held: nothing was given up or dead-lettered
+    warning = caplog.records[0]  # a stall is never silent: the held batch is named, with the reason
+    assert warning.levelname == "WARNING" and "waiting" in warning.getMessage()
+    assert "the other stage is behind" in warning.getMessage()
 
 
 def test_a_one_shot_run_gives_up_on_a_batch_that_never_gets_ready(bus):

@@ -42,8 +42,10 @@ class KafkaBusProducer:
     After a flush failed for an outage, the records not acknowledged are kept and sent
     again by the next ``flush`` on a fresh producer (one may then arrive twice: ids are
     idempotent), so retrying ``flush`` is enough. A fresh one because the old one may
-    never recover: once batches expired in an outage, resending on it failed every time
-    (a drill stopping Kafka mid-stream stalled for good). A record over the producer's
+    never recover: once batches expired in an outage, resending on it failed every time,
+    and a flush that timed out with batches still in flight timed out again on every
+    retry (drills stopping Kafka mid-stream stalled for good both ways). So a record not
+    acknowledged when ``flush`` gives up, for either reason, is sent again on a fresh one. A record over the producer's
     size limit raises :class:`RecordTooLarge` from ``publish``. One the *broker* refuses for its size
     raises it from ``flush``: the idempotent producer treats that as fatal and aborts
     every batch in flight, so none of the records since the last good flush is
@@ -86,7 +88,7 @@ class KafkaBusProducer:
         if not self._sent:
             return
         deadline = time.monotonic() + (timeout_s if timeout_s is not None else DELIVERY_TIMEOUT_MS / 1000 + 5)
-        with translate("flush"):
+        with translate("flush"), suppress(kerr.KafkaTimeoutError):  # the unacknowledged count as failed below
             self._producer.flush(timeout=max(0.0, deadline - time.monotonic()))
         failed = []
         for sent in self._sent:

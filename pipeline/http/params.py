@@ -26,15 +26,18 @@ Limit = Annotated[str | None, Query(description=f"hits per page, 1 to {API_MAX_L
 After = Annotated[str | None, Query(description="the `next` cursor of the previous page")]
 
 
-def claim_query(q: Text = "", speaker: Speaker = None, entity: Entity = None, stance: Stance = None,
+async def claim_query(q: Text = "", speaker: Speaker = None, entity: Entity = None, stance: Stance = None,
                 source: Source = None, since: Since = None, until: Until = None, limit: Limit = None,
                 after: After = None) -> ClaimQuery:
-    """The claim query of a request (a FastAPI dependency); InputError → 400."""
+    """The claim query of a request (a FastAPI dependency); InputError → 400.
+
+    Async because it never waits: FastAPI runs a plain function dependency in a worker thread.
+    """
     return search.claim_query(q, speaker=speaker, entity=entity, stance=stance, source=source, since=since,
                               until=until, limit=limit, after=after, max_limit=API_MAX_LIMIT)
 
 
-def article_query(q: Text = "", source: Source = None, since: Since = None, until: Until = None,
+async def article_query(q: Text = "", source: Source = None, since: Since = None, until: Until = None,
                   limit: Limit = None, after: After = None) -> ArticleQuery:
     """The article query of a request (a FastAPI dependency)."""
     return search.article_query(q, source=source, since=since, until=until, limit=limit, after=after,

@@ -15,6 +15,8 @@ from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.index.base import Index
 
+SERVER_MMAP_BYTES = 1 << 30  # a server's SQLite readers map up to 1 GiB of the index file
+
 
 def sqlite_path(url: str) -> str:
     """``sqlite:///abs/path.db`` → ``/abs/path.db``."""
@@ -76,16 +78,21 @@ def index_exists(settings: Settings) -> bool:
 def open_shared_index(settings: Settings) -> Index:
     """An index that many threads may search at once (a server's thread pool).
 
-    SQLite gets one connection per thread and a shared cache of recent claim
-    searches (valid until the next write); the Elasticsearch client is
+    SQLite gets one connection per thread (reading through a memory map), a
+    shared cache of recent claim searches and shared search-word counts (both
+    valid until the next write); the Elasticsearch client is
     thread-safe and pools its connections, so one is shared.
     """
     url = settings.index_url
     if urlsplit(url).scheme == "sqlite":
         from pipeline.index.result_cache import ResultCache
         from pipeline.index.sqlite import SqliteIndex
+        from pipeline.index.sqlite_read import WordStats
         from pipeline.index.threaded import PerThreadIndex
 
-        cache = ResultCache()  # one for every thread's connection: a repeated search is answered from memory
-        return PerThreadIndex(lambda: SqliteIndex(sqlite_path(url), cache=cache))
+        # Shared by every thread's connection: a repeated search is answered from memory, a search
+        # word's claim count is looked up once per process.
+        cache, words = ResultCache(), WordStats()
+        return PerThreadIndex(lambda: SqliteIndex(sqlite_path(url), cache=cache, words=words,
+                                                  mmap_bytes=SERVER_MMAP_BYTES))
     return open_index(settings)

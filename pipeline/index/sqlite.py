@@ -39,11 +39,17 @@ from pipeline.sqlitedb import Transaction, connect
 class SqliteIndex:
     """The :class:`~pipeline.index.base.Index` over one SQLite file."""
 
-    def __init__(self, path: str | Path, cache: ResultCache | None = None) -> None:
-        """``cache``: remember claim search results until the index changes (shared by a server's threads)."""
+    def __init__(self, path: str | Path, cache: ResultCache | None = None, words: read.WordStats | None = None,
+                 mmap_bytes: int = 0) -> None:
+        """``cache``: remember claim search results until the index changes; ``words``: the claims per
+        search word, likewise (both may be shared by a server's threads). ``mmap_bytes``: read the file
+        through a memory map of up to that size (connections then share the OS page cache instead of
+        each copying pages into its own; a server's readers use it)."""
         self.path = Path(path)
         self._conn = connect(self.path)
-        self._words = read.WordStats()
+        if mmap_bytes:
+            self._conn.execute(f"PRAGMA mmap_size={int(mmap_bytes)}")
+        self._words = words or read.WordStats()
         self._cache = cache
         self.ensure_schema()
 

@@ -154,26 +154,36 @@ def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None 
 
 
 class WordStats:
-    """Claims per search word, from FTS5 itself, cached until the next write."""
+    """Claims per search word, from FTS5 itself, cached until the next write.
+
+    Safe to share between threads (a server's per-thread connections share one, so a word
+    is counted once per process rather than once per connection): the counts of one index
+    version are swapped in as a whole, and a count made against an older version is dropped.
+    """
 
     def __init__(self) -> None:
-        self._version: int | None = None
-        self._counts: dict[str, int] = {}
-        self.claims = 0
+        self._seen: tuple[int | None, int, dict[str, int]] = (None, 0, {})  # version, claims, counts
+
+    @property
+    def claims(self) -> int:
+        return self._seen[1]
 
     def refresh(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("SELECT writes FROM meta").fetchone()[0]
-        if version != self._version:
+        if version != self._seen[0]:
             claims = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
-            self._version, self._counts, self.claims = version, {}, claims
+            self._seen = (version, claims, {})
 
     def claims_with(self, conn: sqlite3.Connection, word: str) -> int:
-        if word not in self._counts:
-            if len(self._counts) > 10_000:
-                self._counts.clear()
-            self._counts[word] = conn.execute("SELECT COUNT(*) FROM claims_fts WHERE claims_fts MATCH ?",
-                                              (f'{tags.TEXT_COLUMNS} : "{word}"',)).fetchone()[0]
-        return self._counts[word]
+        counts = self._seen[2]
+        found = counts.get(word)
+        if found is None:
+            if len(counts) > 10_000:
+                counts.clear()
+            found = conn.execute("SELECT COUNT(*) FROM claims_fts WHERE claims_fts MATCH ?",
+                                 (f'{tags.TEXT_COLUMNS} : "{word}"',)).fetchone()[0]
+            counts[word] = found
+        return found
 
 
 def text_expression(conn: sqlite3.Connection, stats: WordStats, text: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import Any
 
 from pipeline.errors import MalformedRecord
@@ -133,6 +133,9 @@ def claim_id(article_id: str, ordinal: int) -> str:
 
 # --- codec -------------------------------------------------------------------
 
+_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(f.name for f in fields(kind)) for kind in (Source, Article, Entity, Span, Speaker, Cue, Claim,
+                                                           EnrichedArticle)}
 _SCHEMAS: dict[type, str] = {
     Article: "article",
     EnrichedArticle: "enriched_article",
@@ -142,8 +145,23 @@ _SCHEMAS: dict[type, str] = {
 
 def to_dict(record: Any) -> dict[str, Any]:
     """The record as plain JSON-ready data, with ``schema`` and ``v``."""
-    body = asdict(record)
-    return {"schema": _SCHEMAS[type(record)], "v": SCHEMA_VERSION, **body}
+    return {"schema": _SCHEMAS[type(record)], "v": SCHEMA_VERSION, **plain(record)}
+
+
+def plain(value: Any) -> Any:
+    """What ``dataclasses.asdict`` gives for a record (or a part of one), a few times faster.
+
+    Records hold only strings, numbers, booleans, None, tuples and other records: the leaves
+    are immutable, so they are shared rather than deep-copied as ``asdict`` does.
+    """
+    names = _FIELDS.get(type(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return type(value)(plain(v) for v in value)
+    if is_dataclass(value) or isinstance(value, dict):  # not a record's part: the general conversion
+        return asdict(value) if is_dataclass(value) else {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def encode(record: Any) -> bytes:

@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import asdict, dataclass
 
 import pytest
 from support import REPO
@@ -19,7 +20,9 @@ from pipeline.records import (
     claim_id,
     decode,
     encode,
+    plain,
     stable_id,
+    to_dict,
 )
 
 
@@ -38,6 +41,27 @@ def make_enriched() -> EnrichedArticle:
 def test_round_trip_keeps_every_field():
     enriched = make_enriched()
     assert decode(encode(enriched)) == enriched
+
+
+def test_plain_data_is_what_asdict_gives():
+    enriched = make_enriched()
+    unnamed = Claim(id="a1-0001", article_id="a1", ordinal=1, speaker=None, cue=None, content=Span(0, 4, "Jake"))
+    for record in (enriched, enriched.article, enriched.claims[0], unnamed):
+        body = to_dict(record)
+        assert json.dumps(body) == json.dumps({"schema": body["schema"], "v": body["v"], **asdict(record)})
+        assert plain(record) == asdict(record)
+    assert isinstance(plain(enriched)["claims"], tuple)  # as asdict keeps them
+
+
+def test_plain_converts_other_dataclasses_and_leaves_values_alone():
+    @dataclass
+    class Ref:
+        id: str
+        tags: list
+
+    assert plain(Ref("x", ["a"])) == {"id": "x", "tags": ["a"]}
+    assert plain({"k": (Span(0, 1, "a"),)}) == {"k": ({"start": 0, "end": 1, "text": "a"},)}
+    assert plain("text") == "text" and plain(None) is None
 
 
 def test_wire_format_is_versioned_json():

@@ -11,6 +11,7 @@ half the claims is treated as a stopword.
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from collections import Counter
@@ -284,7 +285,7 @@ def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
     if not rows:
         return {name: [] for name in FACETS}
     _, _, speakers, stances, sources, names = zip(*rows, strict=True)
-    entities = NAME_SEPARATOR.join(n for n in names if n)  # distinct per claim: a claim counts once
+    entities = NAME_SEPARATOR.join(filter(None, names))  # distinct per claim: a claim counts once
     counted = {"speakers": Counter(speakers), "entities": Counter(entities.split(NAME_SEPARATOR) if entities else ()),
                "stances": Counter(stances), "sources": Counter(sources)}
     for counts in counted.values():
@@ -293,6 +294,9 @@ def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
 
 
 def _top(counts: Counter) -> list[tuple[str, int]]:
+    if len(counts) > FACET_SIZE:  # only values that can make the top are sorted (ties at the cut included)
+        cut = heapq.nlargest(FACET_SIZE, counts.values())[-1]
+        counts = Counter({value: n for value, n in counts.items() if n >= cut})
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.index import sqlite_read, sqlite_schema
-from pipeline.index.base import ClaimQuery
+from pipeline.index.base import FACET_SIZE, ClaimQuery
 from pipeline.index.sqlite import SqliteIndex
+from pipeline.index.sqlite_write import NAME_SEPARATOR
 from pipeline.records import to_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
@@ -154,3 +155,24 @@ def test_a_shared_cache_answers_repeats_until_any_write(tmp_path: Path) -> None:
     finally:
         writer.close()
         index.close()
+
+
+def test_facets_keep_the_top_values_by_count_then_name_when_ties_cross_the_cut() -> None:
+    speakers = [f"speaker {i % 23}" for i in range(300)] + ["speaker 7"] * 5 + ["speaker 3"] * 5
+    entities = [NAME_SEPARATOR.join(sorted({f"e{i % 13}", f"e{i % 17}"})) for i in range(len(speakers))]
+    rows = [(i, 0.0, s, "assert" if i % 3 else "deny", None, e or None)
+            for i, (s, e) in enumerate(zip(speakers, entities, strict=True))]
+    got = sqlite_read.facets(rows)
+
+    def top(values: list[str]) -> list[tuple[str, int]]:
+        counted: dict[str, int] = {}
+        for v in values:
+            counted[v] = counted.get(v, 0) + 1
+        return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+
+    assert got["speakers"] == top(speakers)
+    assert got["entities"] == top([n for e in entities for n in e.split(NAME_SEPARATOR)])
+    assert got["stances"] == top(["assert" if i % 3 else "deny" for i in range(len(speakers))])
+    assert got["sources"] == []
+    counts = sorted((speakers.count(s) for s in set(speakers)), reverse=True)
+    assert counts[FACET_SIZE - 1] == counts[FACET_SIZE]  # the cut falls inside a tie: the names decide

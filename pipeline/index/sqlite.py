@@ -134,15 +134,19 @@ class SqliteIndex:
             complete = query.facets and len(candidates) < read.CANDIDATES and start is None
             total = len(candidates) if complete else read.count(self._conn, query, expression)
         facets = read.facets(candidates) if query.facets else {}
-        hits = self._claim_hits(expression, page)
+        # Without filters the window holds the newest RANK_WINDOW matches of the words alone, so a highlight
+        # walk from its start is short; with filters it may reach back over most of the words' matches,
+        # and FTS5 walks a bounded range more slowly than an open one (measured).
+        hits = self._claim_hits(expression, page, lowest=None if _filtered(query) else start)
         # A short page ends the listing even when a window left matches out of the ranking.
         more = len(hits) == query.limit and offset + len(hits) < total
         return SearchResult(total, hits, facets, encode_cursor([offset + len(hits)]) if more else None)
 
-    def _claim_hits(self, expression: str, page: list[tuple[int, float]]) -> list[ClaimHit]:
+    def _claim_hits(self, expression: str, page: list[tuple[int, float]], lowest: int | None = None) -> list[ClaimHit]:
+        """The hits of ``page`` (claim ids and scores); ``lowest``: no claim id on it is lower (a rank window's start)."""
         rids = [rid for rid, _ in page]
         docs = read.docs(self._conn, rids)
-        marks = read.highlights(self._conn, expression, rids) if expression else {}
+        marks = read.highlights(self._conn, expression, rids, lowest) if expression else {}
         refs = self._article_refs({article_id for _, article_id in docs.values()})
         return [ClaimHit(from_dict(json.loads(docs[rid][0])), refs[docs[rid][1]], float(score or 0.0), marks.get(rid))
                 for rid, score in page]
@@ -211,6 +215,10 @@ def _ref_fields(row: tuple | None) -> tuple[str, str, str | None, str]:
         return "", "", None, ""
     title, url, published, source = row
     return title or "", url or "", published, source or ""
+
+
+def _filtered(query: ClaimQuery) -> bool:
+    return bool(query.speaker or query.entity or query.source or query.stance or query.since or query.until)
 
 
 def _names_only(query: ClaimQuery, expression: str) -> bool:

@@ -307,11 +307,16 @@ def docs(conn: sqlite3.Connection, rids: list[int]) -> dict[int, tuple[str, str]
     return {rid: (doc, article_id) for rid, doc, article_id in rows}
 
 
-def highlights(conn: sqlite3.Connection, expression: str, rids: list[int]) -> dict[int, str]:
-    """The content of each claim with matched words marked ``[[ ]]``."""
+def highlights(conn: sqlite3.Connection, expression: str, rids: list[int], lowest: int | None = None) -> dict[int, str]:
+    """The content of each claim with matched words marked ``[[ ]]``.
+
+    FTS5 walks every match of ``expression`` to find the ids; ``lowest`` (no id below it) lets it
+    start at the rank window instead of the oldest match.
+    """
+    bound, params = ("AND rowid >= ? AND +rowid", [lowest]) if lowest is not None else ("AND rowid", [])
     rows = conn.execute("SELECT rowid, highlight(claims_fts, 0, '[[', ']]') FROM claims_fts"
-                        " WHERE claims_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-                        (expression, json.dumps(rids)))
+                        f" WHERE claims_fts MATCH ? {bound} IN (SELECT value FROM json_each(?))",
+                        (expression, *params, json.dumps(rids)))
     return dict(rows.fetchall())
 
 

@@ -115,6 +115,14 @@ def test_a_window_bounds_ranking_for_the_page_but_not_for_exports(index, monkeyp
     assert sorted(h.claim.id for h in export.hits) == sorted(harbor)
 
 
+def test_hits_in_a_rank_window_are_highlighted_as_outside_one(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sqlite_read, "RANK_WINDOW", 2)
+    page = index.search_claims(ClaimQuery("harbor closed", limit=10))  # the highlights walk from the window's start
+    export = {h.claim.id: h.highlight for h in index.search_claims(ClaimQuery("harbor closed", facets=False)).hits}
+    assert len(page.hits) == 2 and len(export) > 2
+    assert all(h.highlight == export[h.claim.id] and "[[harbor]]" in (h.highlight or "") for h in page.hits)
+
+
 def test_a_window_with_dates_ranks_the_newest_matches_in_range(index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(sqlite_read, "RANK_WINDOW", 2)
     in_range = [c.id for c, a in all_claims() if "harbor" in f"{c.content.text} {c.sentence.text}".lower()

@@ -18,7 +18,9 @@ With SQLite it also starts ``pipeline serve`` on a loopback port and reports
 the API's added latency at p50 over the (cached) index call it makes (target
 < 5 ms), and ``/api/claims`` requests/s from 8 concurrent keep-alive clients
 (target >= 200): over the queries above, which repeat (the server answers
-repeats from its result cache), and over fresh queries that never repeat.
+repeats from its result cache), and over fresh queries that never repeat,
+with the server's CPU ms per request in each case (from /proc: steadier than
+requests/s on a shared machine).
 Elasticsearch: http://127.0.0.1:9200 (ES_URL), indices under the prefix ``bench-search-``.
 """
 
@@ -188,8 +190,23 @@ def http_latency(host: str, port: int, index, qs: list[ClaimQuery]) -> float:  #
     return statistics.median(over)
 
 
-def throughput(host: str, port: int, qs: list[ClaimQuery], seconds: float, clients: int = 8) -> float:
-    """Requests/s of 8 keep-alive clients cycling through ``qs`` (each client its own share, in turn)."""
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server process and its worker processes (Linux /proc)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for p in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    except OSError:
+        return float("nan")
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def throughput(host: str, port: int, qs: list[ClaimQuery], seconds: float, clients: int = 8,
+               pid: int | None = None) -> tuple[float, float]:
+    """Requests/s of 8 keep-alive clients cycling through ``qs`` (each client its own share, in turn),
+    and the server's CPU ms per request (``pid``: the server process; NaN without it or /proc)."""
     paths = [f"/api/claims?{urlencode(api_params(q))}" for q in qs]
     done = [0] * clients
     stop = time.perf_counter() + seconds
@@ -207,12 +224,15 @@ def throughput(host: str, port: int, qs: list[ClaimQuery], seconds: float, clien
         conn.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    cpu = server_cpu_s(pid) if pid else float("nan")
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return sum(done) / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    cpu_ms = (server_cpu_s(pid) - cpu) * 1000 / max(sum(done), 1) if pid else float("nan")
+    return sum(done) / elapsed, cpu_ms
 
 
 def main() -> None:
@@ -251,21 +271,24 @@ def main() -> None:
                 cached = SqliteIndex(where / "index.db", cache=ResultCache())
                 overhead = http_latency(host, port, cached, mixed)
                 cached.close()
-                repeated = throughput(host, port, mixed, args.http_seconds)
+                repeated, repeated_cpu = throughput(host, port, mixed, args.http_seconds, pid=proc.pid)
                 more = queries(args.queries * 25, n_articles, args.per_article, seed=23)
                 seen = set(mixed)
                 # Kinds interleaved, as in the repeated set (in 10 s the clients reach only the first few hundred).
                 mixed_fresh = (q for group in zip(*(more[kind] for kind in KINDS[:-1]), strict=True) for q in group)
                 fresh = [q for q in dict.fromkeys(mixed_fresh) if q not in seen]
-                unique = throughput(host, port, fresh, args.http_seconds)  # each used once (far more than fit)
+                # Each used once (far more than fit).
+                unique, unique_cpu = throughput(host, port, fresh, args.http_seconds, pid=proc.pid)
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
             results["api"] = {"sqlite": {"overhead_p50_ms": overhead, "repeated_requests_per_s": repeated,
-                                         "unique_requests_per_s": unique}}
+                                         "unique_requests_per_s": unique, "repeated_server_cpu_ms": repeated_cpu,
+                                         "unique_server_cpu_ms": unique_cpu}}
             print(f"api      added latency at p50: {overhead:.1f} ms")
             print(f"api      /api/claims, 8 clients, {args.http_workers} server process(es): {repeated:.0f} req/s over the {len(mixed)} queries above "
                   f"(repeats, answered from the cache); {unique:.0f} req/s over fresh queries (no repeats)")
+            print(f"api      server CPU per request: {repeated_cpu:.1f} ms (repeats), {unique_cpu:.1f} ms (fresh)")
         index.close()
     print(json.dumps(results))
 

@@ -1,0 +1,95 @@
+"""Where an uncached SQLite claim search spends its CPU: per query kind, per step of the search.
+
+Usage:
+    python bench/search_steps.py [--dir /tmp/search-bench] [--queries 400]
+
+Reads the index ``bench/search_bench.py`` built in DIR (run that first), then
+runs fresh queries (the benchmark's fresh set: the four kinds in turn, none
+repeated) through ``SqliteIndex.search_claims`` in this process, reading the
+file through a memory map as a server does, and prints per kind the mean CPU
+ms of a search and of each step in ``pipeline.index.sqlite_read`` it calls
+(``x`` = calls per search; a step's SQL runs inside it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_bench import KINDS, queries  # noqa: E402
+
+from pipeline.backends import SERVER_MMAP_BYTES  # noqa: E402
+from pipeline.index import sqlite_read, sqlite_tags  # noqa: E402
+from pipeline.index.sqlite import SqliteIndex  # noqa: E402
+
+STEPS = {sqlite_read: ("text_expression", "count", "window_start", "newest_matches", "ranked_rows", "facets", "docs",
+                       "highlights", "article_refs"),
+         sqlite_tags: ("names_like",)}
+
+
+Table = dict[str, dict[str, float]]  # kind -> step -> CPU seconds (or calls)
+
+
+def timed(module: object, name: str, spent: Table, calls: Table, current: dict[str, str]) -> None:
+    """Replace ``module.name`` with a wrapper adding its CPU seconds and calls under the current kind."""
+    step = getattr(module, name)
+
+    @functools.wraps(step)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        started = time.thread_time()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            spent[current["kind"]][name] += time.thread_time() - started
+            calls[current["kind"]][name] += 1
+
+    setattr(module, name, wrapper)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dir", default="/tmp/search-bench", help="where search_bench.py built the index")
+    ap.add_argument("--queries", type=int, default=400, help="fresh queries per kind")
+    ap.add_argument("--claims", type=int, default=100_000)
+    ap.add_argument("--per-article", type=int, default=20)
+    args = ap.parse_args()
+    n_articles = args.claims // args.per_article
+    seen = {q for qs in queries(40, n_articles, args.per_article).values() for q in qs}
+    more = queries(max(40, args.queries) * 25, n_articles, args.per_article, seed=23)
+    kind_of = {q: kind for kind in KINDS for q in more[kind]}
+    fresh = [q for q in dict.fromkeys(q for group in zip(*(more[k] for k in KINDS[:-1]), strict=True) for q in group)
+             if q not in seen][:args.queries * 4]
+    index = SqliteIndex(Path(args.dir) / "index.db", mmap_bytes=SERVER_MMAP_BYTES)
+    for q in fresh[:20]:  # warm-up: word counts and pages as a running server has them
+        index.search_claims(q)
+    spent: Table = defaultdict(lambda: defaultdict(float))
+    calls: Table = defaultdict(lambda: defaultdict(float))
+    total: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    current = {"kind": ""}
+    for module, names in STEPS.items():
+        for name in names:
+            timed(module, name, spent, calls, current)
+    for q in fresh[20:]:
+        kind = current["kind"] = kind_of[q]
+        started = time.thread_time()
+        index.search_claims(q)
+        total[kind] += time.thread_time() - started
+        count[kind] += 1
+    index.close()
+    print(f"{sum(count.values())} fresh searches; mean CPU ms per search, then per step (x calls per search)")
+    for kind in KINDS[:-1]:
+        n = count[kind]
+        steps = sorted(spent[kind].items(), key=lambda kv: -kv[1])
+        print(f"{kind:<12}{1000 * total[kind] / n:6.2f}  " + ", ".join(
+            f"{name} {1000 * s / n:.2f} (x{calls[kind][name] / n:.1f})" for name, s in steps))
+
+
+if __name__ == "__main__":
+    main()

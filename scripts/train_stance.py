@@ -8,7 +8,7 @@ Bodies go through the NLP stage's own Enricher (spaCy + claim extraction);
 ``--cache`` keeps that parse in a local file so a second run skips it (never
 commit the cache: it holds corpus text). Pairs become dense features plus
 hashed words (:mod:`pipeline.threads.features`). Choices (regularization,
-class weights, hashed words on or off, the related threshold) are made by
+class weights, hashed words on or off, the related threshold, offsets of the stage-2 scores) are made by
 5-fold cross-validation GROUPED BY TOPIC: a topic is a connected component of
 claims and bodies linked by related pairs, so no fold sees a held-out topic's
 claim or body. The chosen setting is refitted on every pair and saved;
@@ -57,10 +57,15 @@ BINS = 6
 FOLDS = 5
 ITERATIONS = 400
 STEP = 0.05
-L2_CHOICES = (3e-3, 1e-2, 3e-2)
+L2_CHOICES = (3e-2, 1e-1)  # 1e-2 and 3e-1 did worse on every figure
 CLASS_WEIGHT_POWERS = (0.75, 1.0)
-LEXICAL_CHOICES = (True,)  # hashed words helped in every setting tried (also 1e-4, 1e-3, power 0.5, none)
+LEXICAL_CHOICES = (True,)  # hashed words helped in every setting tried (about +0.003 macro-F1 at l2 0.1)
 THRESHOLDS = tuple(round(0.3 + 0.05 * k, 2) for k in range(9))
+# Offsets added to the stage-2 logits of (agree, disagree, discuss): the class weights that make the
+# classifier see the rare classes also cost accuracy on discuss, the commonest related class, which the
+# FNC-1 relative score rewards; CV chooses how far to lean back.
+MACRO_TARGET = 0.62  # the issue's macro-F1 target: a setting below it is chosen only when all are
+OFFSETS = tuple((0.0, d, c) for d in (0.0, 0.25, 0.5, 0.75, 1.0) for c in (0.0, 0.25, 0.5, 0.75, 1.0))
 N_BASE = len(DENSE_NAMES) * (BINS + 1)  # standardized dense features and their one-hot bins
 UNRELATED, DISAGREE = LABELS.index("unrelated"), LABELS.index("disagree")
 
@@ -195,7 +200,8 @@ class Trainer:
             w = np.vstack([w, np.zeros((x.shape[1] - N_BASE, 3))])
         return w, b
 
-    def model(self, rows: np.ndarray, l2: float, power: float, use_lex: bool, threshold: float) -> StanceModel:
+    def model(self, rows: np.ndarray, l2: float, power: float, use_lex: bool, threshold: float,
+              offset: tuple[float, float, float]) -> StanceModel:
         scaling = self.scaling(rows)
         x = self.design(rows, scaling)
         w1, b1 = self.fit_related(x, rows, l2)
@@ -203,8 +209,9 @@ class Trainer:
         mean, scale, edges = scaling
         return StanceModel(
             dim=DIM, idf=self.idf, mean=mean, scale=scale, edges=edges, lex_dim=LEX_DIM,
-            w_related=w1, b_related=b1, w_stance=w2, b_stance=b2, threshold=threshold,
-            meta={"l2": l2, "class_weight_power": power, "lexical": use_lex, "dense": list(DENSE_NAMES),
+            w_related=w1, b_related=b1, w_stance=w2, b_stance=b2 + np.asarray(offset), threshold=threshold,
+            meta={"l2": l2, "class_weight_power": power, "lexical": use_lex, "offsets": list(offset),
+                  "dense": list(DENSE_NAMES),
                   "bins": BINS, "iterations": ITERATIONS})
 
 
@@ -244,10 +251,10 @@ def main() -> None:
     folds = fold_of(topics(pairs))
     trainer = Trainer(dense, lexical, labels, idf)
     best = choose(trainer, labels, folds)
-    (l2, power, use_lex, threshold), oof, figures = best
-    print(f"chosen: l2={l2} class_weight_power={power} lexical={use_lex} threshold={threshold}: "
+    (l2, power, use_lex, threshold, offset), oof, figures = best
+    print(f"chosen: l2={l2} class_weight_power={power} lexical={use_lex} threshold={threshold} offsets={offset}: "
           + " ".join(f"{k}={v:.3f}" for k, v in figures.items()), file=sys.stderr)
-    model = trainer.model(np.arange(len(pairs)), l2, power, use_lex, threshold)
+    model = trainer.model(np.arange(len(pairs)), l2, power, use_lex, threshold, offset)
     model.meta.update({"cv_" + k: round(v, 4) for k, v in figures.items()}, folds=FOLDS, pairs=len(pairs))
     save_model(args.out, model)
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)", file=sys.stderr)
@@ -258,11 +265,13 @@ def main() -> None:
 
 
 def choose(trainer: Trainer, labels: np.ndarray, folds: np.ndarray):
-    """The setting with the best out-of-fold macro-F1 (ties: FNC score), its predictions and figures."""
+    """The setting with the best out-of-fold sum of the issue's three figures (macro-F1, disagree F1,
+    FNC-1 relative score) among those keeping macro-F1 at :data:`MACRO_TARGET` (ties: relative score),
+    its predictions and figures. A setting is (l2, class weight power, hashed words, threshold, offsets)."""
     n = len(labels)
     prob = {l2: np.zeros(n) for l2 in L2_CHOICES}
     settings = list(itertools.product(L2_CHOICES, CLASS_WEIGHT_POWERS, LEXICAL_CHOICES))
-    stance = {s: np.zeros(n, dtype=int) for s in settings}
+    logits = {s: np.zeros((n, 3)) for s in settings}
     for k in range(FOLDS):
         train, test = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
         scaling = trainer.scaling(train)
@@ -272,19 +281,20 @@ def choose(trainer: Trainer, labels: np.ndarray, folds: np.ndarray):
             prob[l2][test] = 1.0 / (1.0 + np.exp(-(x_test[:, :N_BASE] @ w1 + b1)))
         for setting in settings:
             w2, b2 = trainer.fit_stance(x_train, train, *setting)
-            stance[setting][test] = (x_test @ w2 + b2).argmax(axis=1)
+            logits[setting][test] = x_test @ w2 + b2
         print(f"fold {k + 1}/{FOLDS} done", file=sys.stderr, flush=True)
     rule = denial_rule(trainer.dense)
     best = None
-    for setting in settings:
-        for threshold in THRESHOLDS:
-            pred = np.where(prob[setting[0]] >= threshold, np.where(rule, DISAGREE, stance[setting]), UNRELATED)
-            figures = scores(labels, pred)
-            key = (round(figures["macro"], 4), round(figures["fnc"], 4))
-            print(f"{setting} threshold={threshold}: " + " ".join(f"{k}={v:.3f}" for k, v in figures.items()),
-                  file=sys.stderr)
-            if best is None or key > best[0]:
-                best = (key, (*setting, threshold), pred, figures)
+    for setting, threshold, offset in itertools.product(settings, THRESHOLDS, OFFSETS):
+        stance = np.where(rule, DISAGREE, (logits[setting] + np.asarray(offset)).argmax(axis=1))
+        pred = np.where(prob[setting[0]] >= threshold, stance, UNRELATED)
+        figures = scores(labels, pred)
+        key = (figures["macro"] >= MACRO_TARGET,
+               round(figures["macro"] + figures["disagree"] + figures["fnc"], 4), round(figures["fnc"], 4))
+        print(f"{setting} threshold={threshold} offsets={offset}: "
+              + " ".join(f"{k}={v:.3f}" for k, v in figures.items()), file=sys.stderr)
+        if best is None or key > best[0]:
+            best = (key, (*setting, threshold, offset), pred, figures)
     return best[1:]
 
 

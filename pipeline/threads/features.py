@@ -34,9 +34,9 @@ DENSE_NAMES = (
     "top_refuting", "top_hedging", "top_negation", "best_refuting", "cos_deny_claim", "cos_assert_claim",
     "log_deny_claims", "log_assert_claims", "best_claim_denies", "best_claim_quote", "best_claim_hedge_cue",
     "best_claim_speaker_named", "entity_share", "log_body_words", "log_claim_words", "no_claims",
-    "deny_minus_assert",
+    "deny_minus_assert", "claim_debunking", "claim_quoted",
     # Interactions a linear model cannot form itself: refuting words mean a denial only when the
-    # claim is not itself a denial or debunking ("X is a hoax"), and hedges matter where the body
+    # claim is not itself a debunking ("X is a hoax", "Sorry, X didn't"), and hedges matter where the body
     # discusses the claim.
     "neg_claim_top_refuting", "pos_claim_top_refuting", "neg_claim_body_refuting", "pos_claim_body_refuting",
     "neg_claim_cos_deny", "pos_claim_cos_deny", "best_sentence_x_top_refuting", "best_sentence_x_top_hedging",
@@ -56,6 +56,8 @@ class ClaimText:
     refuting: int
     hedging: int
     question: bool
+    debunking: int
+    quoted: bool
 
 
 def prepare_claim(text: str, idf: Sequence[float] | None, dim: int) -> ClaimText:
@@ -63,7 +65,8 @@ def prepare_claim(text: str, idf: Sequence[float] | None, dim: int) -> ClaimText
     stems = tx.content_stems(text)
     return ClaimText(tuple(stems), frozenset(stems), frozenset(tx.bigrams(stems)),
                      tx.weighted_vector(stems, idf, dim), frozenset(ws),
-                     sum(w in tx.REFUTING for w in ws), sum(w in tx.HEDGING for w in ws), "?" in text)
+                     sum(w in tx.REFUTING for w in ws), sum(w in tx.HEDGING for w in ws), "?" in text,
+                     sum(w in tx.DEBUNKING for w in ws), tx.has_quotation(text))
 
 
 def best_claim(claim: ClaimText, body: Body) -> tuple[BodyClaim | None, float]:
@@ -105,13 +108,13 @@ def dense_features(claim: ClaimText, body: Body, idf: Sequence[float] | None, di
         float(best is not None and bool(best.speaker) and _named(best.speaker, claim.words)),
         len(body.entity_words & claim.words) / max(len(claim.words), 1),
         math.log1p(body.n_words), math.log1p(len(claim.stems)), float(not body.claims),
-        deny_cos - assert_cos,
+        deny_cos - assert_cos, claim.debunking, float(claim.quoted),
     )
     return np.asarray(values + _interactions(dict(zip(DENSE_NAMES, values, strict=False))), dtype=np.float64)
 
 
 def _interactions(f: dict[str, float]) -> tuple[float, ...]:
-    neg = float(f["claim_refuting"] > 0)
+    neg = float(f["claim_debunking"] > 0)
     hedged = float(f["claim_hedging"] > 0)
     return (neg * f["top_refuting"], (1 - neg) * f["top_refuting"], neg * f["body_refuting_rate"],
             (1 - neg) * f["body_refuting_rate"], neg * f["cos_deny_claim"], (1 - neg) * f["cos_deny_claim"],

@@ -28,8 +28,8 @@ from pipeline.threads.features import DENSE_NAMES
 MODEL_PATH = Path(__file__).with_name("data") / "stance_model.npz"
 RELATED_LABELS = ("agree", "disagree", "discuss")
 DENIAL_COS = 0.3  # a body claim of stance "deny" this close to the claim denies it (see denial_rule)
-_DENY, _ASSERT, _CLAIM_REFUTING = (DENSE_NAMES.index(n) for n in ("cos_deny_claim", "cos_assert_claim",
-                                                                    "claim_refuting"))
+_DENY, _ASSERT, _CLAIM_DEBUNKING = (DENSE_NAMES.index(n) for n in ("cos_deny_claim", "cos_assert_claim",
+                                                                     "claim_debunking"))
 LABELS = (*RELATED_LABELS, "unrelated")
 CITATION = ("FNC-1 (Fake News Challenge stage 1, github.com/FakeNewsChallenge/fnc-1), from the Emergent "
             "corpus: Ferreira & Vlachos (2016), Emergent: a novel data-set for stance classification, NAACL.")
@@ -58,10 +58,10 @@ class StanceModel:
 
     def related_prob(self, x: np.ndarray) -> np.ndarray:
         n = self.w_related.shape[0]
-        return 1.0 / (1.0 + np.exp(-(x[:, :n] @ self.w_related + self.b_related)))
+        return 1.0 / (1.0 + np.exp(-(_rowwise(x[:, :n], self.w_related) + self.b_related)))
 
     def stance_probs(self, x: np.ndarray) -> np.ndarray:
-        z = x @ self.w_stance + self.b_stance
+        z = _rowwise(x, self.w_stance) + self.b_stance
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -74,12 +74,18 @@ class StanceModel:
         return [RELATED_LABELS[s] if p >= self.threshold else "unrelated" for p, s in zip(prob, stance, strict=True)], prob
 
 
+def _rowwise(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x @ w`` one row at a time: a matrix product's rounding depends on the batch, and a pair must
+    get the same numbers alone as in any batch."""
+    return np.stack([row @ w for row in x]) if len(x) else np.zeros((0, *w.shape[1:]))
+
+
 def denial_rule(dense: np.ndarray) -> np.ndarray:
     """Rows where the NLP stage found the claim denied: a ``deny`` claim of the body at least
     :data:`DENIAL_COS` close to the claim, about as close as any asserting claim, and a claim that
     is not itself a denial or debunking (then a matching denial would agree with it)."""
     deny, other = dense[:, _DENY], dense[:, _ASSERT]
-    return (deny >= DENIAL_COS) & (deny >= 0.8 * other) & (dense[:, _CLAIM_REFUTING] == 0)
+    return (deny >= DENIAL_COS) & (deny >= 0.8 * other) & (dense[:, _CLAIM_DEBUNKING] == 0)
 
 
 def design_matrix(dense: np.ndarray, mean: np.ndarray, scale: np.ndarray, edges: np.ndarray,

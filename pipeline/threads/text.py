@@ -41,6 +41,16 @@ pranks myth rumour rumor misleading incorrect wrong lie lies lied not never no i
 doesn't aren't weren't hasn't haven't won't contrary
 """)
 
+# Words that make a headline a debunking ("Sorry, X didn't ...", "X is a hoax"): REFUTING without the
+# words that rarely negate the story itself ("so he won't turn into ...", "despite").
+DEBUNKING = _wordset("""
+fake fraud hoax false falsely deny denies denied debunk debunked debunks bogus myth untrue baseless
+unfounded fabricated satire satirical prank not never no nope sorry isn't wasn't didn't doesn't aren't
+weren't hasn't haven't
+""")
+
+_QUOTED = re.compile(r"(?:^|[\s(])['‘\"“][^\s'’\"”]")  # an opening quotation mark: scare quotes, a quoted claim
+
 # Words that report without committing (hedges and attribution).
 HEDGING = _wordset("""
 allegedly alleged reportedly reported reports report claim claims claimed claiming rumored rumoured
@@ -54,6 +64,11 @@ NEGATION = _wordset("not never no none nothing nobody neither nor isn't wasn't d
 
 _SUFFIXES = ("ational", "ization", "fulness", "ousness", "iveness", "ations", "ation", "ments", "ment",
              "ness", "ings", "ing", "edly", "ied", "ies", "ed", "ly", "es", "s")
+
+
+def has_quotation(text: str) -> bool:
+    """Whether ``text`` opens a quotation (not an apostrophe inside a word)."""
+    return _QUOTED.search(text) is not None
 
 
 def words(text: str) -> list[str]:

@@ -3,8 +3,8 @@
 Order, outermost first: metrics and headers (so every answer, a refusal
 too, is counted and carries the Content-Security-Policy), then the rate
 limit, then the token check. One plain ASGI middleware does all three:
-Starlette's ``@app.middleware("http")`` wraps each layer in a task and a
-stream per request, which cost a fresh search ~0.3 ms of CPU.
+Starlette's ``@app.middleware("http")`` runs each layer in a task with a
+stream of its own, ~0.1 ms of CPU per layer and request.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ After = Annotated[str | None, Query(description="the `next` cursor of the previo
 
 
 async def claim_query(q: Text = "", speaker: Speaker = None, entity: Entity = None, stance: Stance = None,
-                source: Source = None, since: Since = None, until: Until = None, limit: Limit = None,
-                after: After = None) -> ClaimQuery:
+                      source: Source = None, since: Since = None, until: Until = None, limit: Limit = None,
+                      after: After = None) -> ClaimQuery:
     """The claim query of a request (a FastAPI dependency); InputError → 400.
 
     Async because it never waits: FastAPI runs a plain function dependency in a worker thread.
@@ -38,7 +38,7 @@ async def claim_query(q: Text = "", speaker: Speaker = None, entity: Entity = No
 
 
 async def article_query(q: Text = "", source: Source = None, since: Since = None, until: Until = None,
-                  limit: Limit = None, after: After = None) -> ArticleQuery:
+                        limit: Limit = None, after: After = None) -> ArticleQuery:
     """The article query of a request (a FastAPI dependency)."""
     return search.article_query(q, source=source, since=since, until=until, limit=limit, after=after,
                                 max_limit=API_MAX_LIMIT)

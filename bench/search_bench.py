@@ -190,23 +190,25 @@ def http_latency(host: str, port: int, index, qs: list[ClaimQuery]) -> float:  #
     return statistics.median(over)
 
 
-def server_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) used so far by the server process and its worker processes (Linux /proc)."""
+def server_cpu_s(pid: int) -> list[float]:
+    """CPU seconds (user + system) used so far by the server process and by each of its worker
+    processes, in that order (Linux /proc; empty where it cannot be read)."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        total = 0
+        used = []
         for p in [pid, *map(int, children)]:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+            used.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))  # utime, stime
     except OSError:
-        return float("nan")
-    return total / os.sysconf("SC_CLK_TCK")
+        return []
+    return used
 
 
 def throughput(host: str, port: int, qs: list[ClaimQuery], seconds: float, clients: int = 8,
-               pid: int | None = None) -> tuple[float, float]:
+               pid: int | None = None) -> tuple[float, float, list[float]]:
     """Requests/s of 8 keep-alive clients cycling through ``qs`` (each client its own share, in turn),
-    and the server's CPU ms per request (``pid``: the server process; NaN without it or /proc)."""
+    the server's CPU ms per request, and each server process's share of that CPU (``pid``: the
+    server process; NaN and no shares without it or /proc)."""
     paths = [f"/api/claims?{urlencode(api_params(q))}" for q in qs]
     done = [0] * clients
     stop = time.perf_counter() + seconds
@@ -224,15 +226,18 @@ def throughput(host: str, port: int, qs: list[ClaimQuery], seconds: float, clien
         conn.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    cpu = server_cpu_s(pid) if pid else float("nan")
+    before = server_cpu_s(pid) if pid else []
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    cpu_ms = (server_cpu_s(pid) - cpu) * 1000 / max(sum(done), 1) if pid else float("nan")
-    return sum(done) / elapsed, cpu_ms
+    after = server_cpu_s(pid) if pid else []
+    used = [b - a for a, b in zip(before, after, strict=False)] if len(before) == len(after) else []
+    cpu_ms = sum(used) * 1000 / max(sum(done), 1) if used else float("nan")
+    shares = [u / sum(used) for u in used] if used and sum(used) else []
+    return sum(done) / elapsed, cpu_ms, shares
 
 
 def main() -> None:
@@ -271,24 +276,28 @@ def main() -> None:
                 cached = SqliteIndex(where / "index.db", cache=ResultCache())
                 overhead = http_latency(host, port, cached, mixed)
                 cached.close()
-                repeated, repeated_cpu = throughput(host, port, mixed, args.http_seconds, pid=proc.pid)
+                repeated, repeated_cpu, repeated_shares = throughput(host, port, mixed, args.http_seconds, pid=proc.pid)
                 more = queries(args.queries * 25, n_articles, args.per_article, seed=23)
                 seen = set(mixed)
                 # Kinds interleaved, as in the repeated set (in 10 s the clients reach only the first few hundred).
                 mixed_fresh = (q for group in zip(*(more[kind] for kind in KINDS[:-1]), strict=True) for q in group)
                 fresh = [q for q in dict.fromkeys(mixed_fresh) if q not in seen]
                 # Each used once (far more than fit).
-                unique, unique_cpu = throughput(host, port, fresh, args.http_seconds, pid=proc.pid)
+                unique, unique_cpu, unique_shares = throughput(host, port, fresh, args.http_seconds, pid=proc.pid)
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
             results["api"] = {"sqlite": {"overhead_p50_ms": overhead, "repeated_requests_per_s": repeated,
                                          "unique_requests_per_s": unique, "repeated_server_cpu_ms": repeated_cpu,
-                                         "unique_server_cpu_ms": unique_cpu}}
+                                         "unique_server_cpu_ms": unique_cpu, "unique_cpu_shares": unique_shares}}
             print(f"api      added latency at p50: {overhead:.1f} ms")
             print(f"api      /api/claims, 8 clients, {args.http_workers} server process(es): {repeated:.0f} req/s over the {len(mixed)} queries above "
                   f"(repeats, answered from the cache); {unique:.0f} req/s over fresh queries (no repeats)")
             print(f"api      server CPU per request: {repeated_cpu:.1f} ms (repeats), {unique_cpu:.1f} ms (fresh)")
+            if args.http_workers > 1:  # the 8 connections stay with the process that accepted them
+                print("api      each server process's share of that CPU: " + "; ".join(
+                    " / ".join(f"{share:.0%}" for share in shares) + f" ({what})"
+                    for shares, what in ((repeated_shares, "repeats"), (unique_shares, "fresh"))))
         index.close()
     print(json.dumps(results))
 

@@ -161,9 +161,10 @@ def api_params(q: ClaimQuery) -> dict[str, str]:
     return {k: v for k, v in params.items() if v}
 
 
-def start_server(data_dir: Path, workers: int = 1) -> tuple[subprocess.Popen, str, int]:
+def start_server(data_dir: Path, workers: int = 1, mmap_mb: int = 0) -> tuple[subprocess.Popen, str, int]:
     env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "PIPELINE_HTTP__RATE_PER_S": "0",
-           "PIPELINE_INDEX__URL": f"sqlite:///{data_dir / 'index.db'}"}
+           "PIPELINE_INDEX__URL": f"sqlite:///{data_dir / 'index.db'}",
+           "PIPELINE_INDEX__SQLITE_MMAP_MB": str(mmap_mb)}
     env.pop("PIPELINE_CONFIG", None)
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--workers", str(workers)], env=env,
                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
@@ -249,6 +250,8 @@ def main() -> None:
     ap.add_argument("--dir", help="where the SQLite index lives (kept for the next run)")
     ap.add_argument("--http-seconds", type=float, default=10.0, help="0: skip the API measurements")
     ap.add_argument("--http-workers", type=int, default=1, help="pipeline serve --workers (server processes)")
+    ap.add_argument("--sqlite-mmap-mb", type=int, default=0,
+                    help="the server's [index] sqlite_mmap_mb (0, the default: no memory map)")
     args = ap.parse_args()
     n_articles = args.claims // args.per_article
     where = Path(args.dir or tempfile.mkdtemp(prefix="search-bench-"))
@@ -269,7 +272,7 @@ def main() -> None:
             r = results[backend][kind]
             print(f"{backend:<9}{kind:<13}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['max']:>8.1f}", flush=True)
         if backend == "sqlite" and args.http_seconds:
-            proc, host, port = start_server(where, args.http_workers)
+            proc, host, port = start_server(where, args.http_workers, args.sqlite_mmap_mb)
             try:
                 mixed = [q for kind in KINDS for q in qs[kind]]
                 # The server answers a repeated search from its cache; compare it with a cached index call.

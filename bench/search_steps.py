@@ -6,7 +6,7 @@ Usage:
 Reads the index ``bench/search_bench.py`` built in DIR (run that first), then
 runs fresh queries (the benchmark's fresh set: the four kinds in turn, none
 repeated) through ``SqliteIndex.search_claims`` in this process, reading the
-file through a memory map as a server does, and prints per kind the mean CPU
+file as a server does (``--mmap-mb``: through a memory map), and prints per kind the mean CPU
 ms of a search and of each step in ``pipeline.index.sqlite_read`` it calls
 (``x`` = calls per search; a step's SQL runs inside it).
 """
@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_bench import KINDS, queries  # noqa: E402
 
-from pipeline.backends import SERVER_MMAP_BYTES  # noqa: E402
 from pipeline.index import sqlite_read, sqlite_tags  # noqa: E402
 from pipeline.index.sqlite import SqliteIndex  # noqa: E402
 
@@ -58,6 +57,8 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=400, help="fresh queries per kind")
     ap.add_argument("--claims", type=int, default=100_000)
     ap.add_argument("--per-article", type=int, default=20)
+    ap.add_argument("--mmap-mb", type=int, default=0, help="read the file through a memory map of this size "
+                    "(a server's [index] sqlite_mmap_mb; 0: none)")
     args = ap.parse_args()
     n_articles = args.claims // args.per_article
     seen = {q for qs in queries(40, n_articles, args.per_article).values() for q in qs}
@@ -65,7 +66,7 @@ def main() -> None:
     kind_of = {q: kind for kind in KINDS for q in more[kind]}
     fresh = [q for q in dict.fromkeys(q for group in zip(*(more[k] for k in KINDS[:-1]), strict=True) for q in group)
              if q not in seen][:args.queries * 4]
-    index = SqliteIndex(Path(args.dir) / "index.db", mmap_bytes=SERVER_MMAP_BYTES)
+    index = SqliteIndex(Path(args.dir) / "index.db", mmap_bytes=args.mmap_mb << 20)
     for q in fresh[:20]:  # warm-up: word counts and pages as a running server has them
         index.search_claims(q)
     spent: Table = defaultdict(lambda: defaultdict(float))

@@ -15,8 +15,6 @@ from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.index.base import Index
 
-SERVER_MMAP_BYTES = 1 << 30  # a server's SQLite readers map up to 1 GiB of the index file
-
 
 def sqlite_path(url: str) -> str:
     """``sqlite:///abs/path.db`` → ``/abs/path.db``."""
@@ -78,7 +76,8 @@ def index_exists(settings: Settings) -> bool:
 def open_shared_index(settings: Settings) -> Index:
     """An index that many threads may search at once (a server's thread pool).
 
-    SQLite gets one connection per thread (reading through a memory map), a
+    SQLite gets one connection per thread (reading through a memory map of
+    ``[index] sqlite_mmap_mb`` if set), a
     shared cache of recent claim searches and shared search-word counts (both
     valid until the next write); the Elasticsearch client is
     thread-safe and pools its connections, so one is shared.
@@ -94,5 +93,5 @@ def open_shared_index(settings: Settings) -> Index:
         # word's claim count is looked up once per process.
         cache, words = ResultCache(), WordStats()
         return PerThreadIndex(lambda: SqliteIndex(sqlite_path(url), cache=cache, words=words,
-                                                  mmap_bytes=SERVER_MMAP_BYTES))
+                                                  mmap_bytes=settings.index.sqlite_mmap_mb << 20))
     return open_index(settings)

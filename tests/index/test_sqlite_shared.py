@@ -1,4 +1,4 @@
-"""What a server's SQLite readers share: the search-word counts (one per process) and the memory map."""
+"""What a server's SQLite readers share: the search-word counts (one per process) and, if configured, a memory map."""
 
 from __future__ import annotations
 
@@ -53,3 +53,19 @@ def test_readers_sharing_counts_and_a_memory_map_find_what_a_plain_index_finds(t
     finally:
         for index in (plain, *shared):
             index.close()
+
+
+def test_a_server_maps_the_file_only_when_configured(tmp_path: Path) -> None:
+    """A disk I/O error under a memory map kills the process (SIGBUS) instead of failing one request."""
+    from pipeline.backends import open_shared_index
+    from pipeline.config import load_settings
+
+    sizes = []
+    for environ in ({}, {"PIPELINE_INDEX__SQLITE_MMAP_MB": "16"}):
+        settings = load_settings(environ={"PIPELINE_DATA_DIR": str(tmp_path), **environ})
+        index = open_shared_index(settings)
+        try:
+            sizes.append(index._mine()._conn.execute("PRAGMA mmap_size").fetchone()[0])  # type: ignore[attr-defined]
+        finally:
+            index.close()
+    assert sizes == [0, 16 << 20]

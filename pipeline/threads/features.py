@@ -65,7 +65,7 @@ def prepare_claim(text: str, idf: Sequence[float] | None, dim: int) -> ClaimText
     stems = tx.content_stems(text)
     return ClaimText(tuple(stems), frozenset(stems), frozenset(tx.bigrams(stems)),
                      tx.weighted_vector(stems, idf, dim), frozenset(ws),
-                     sum(w in tx.REFUTING for w in ws), sum(w in tx.HEDGING for w in ws), "?" in text,
+                     sum(w in tx.REFUTING for w in ws), sum(w in tx.CLAIM_HEDGING for w in ws), "?" in text,
                      sum(w in tx.DEBUNKING for w in ws), tx.has_quotation(text))
 
 

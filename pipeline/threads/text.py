@@ -32,13 +32,15 @@ until up us very via was we were what when where which while who whom why will w
 yours yourself yourselves
 """)
 
-# Words that signal a refutation or a hoax (after the FNC-1 baseline's list, extended).
+# Words that signal a refutation or a hoax (after the FNC-1 baseline's list, extended with the
+# vocabulary of corrections and of doctored pictures).
 REFUTING = _wordset("""
 fake fraud hoax false falsely deny denies denied denial denying refute refutes refuted reject rejects
 rejected rejecting dismiss dismissed debunk debunked debunks bogus doubt doubts doubtful nope despite
 retract retracted retraction untrue baseless unfounded fabricated fabrication satire satirical prank
 pranks myth rumour rumor misleading incorrect wrong lie lies lied not never no isn't wasn't didn't
-doesn't aren't weren't hasn't haven't won't contrary
+doesn't aren't weren't hasn't haven't won't contrary photoshopped doctored staged spoof parody joke scam
+misreported misunderstanding misinterpreted clarified clarify clarification confusion
 """)
 
 # Words that make a headline a debunking ("Sorry, X didn't ...", "X is a hoax"): REFUTING without the
@@ -57,6 +59,14 @@ allegedly alleged reportedly reported reports report claim claims claimed claimi
 unconfirmed unverified apparently purportedly purported suggest suggests suggested may might could
 possibly possible perhaps believed believe likely unclear according supposedly seemingly appears
 appear speculation speculate speculated say says said sources source
+""")
+
+# A headline that only reports a story ("Video purports to show ...", "Fate of X unknown after ...",
+# "Mystery of ...", "There's a weird story going around ...") is discussed, not agreed with, by
+# the bodies that tell the story.
+CLAIM_HEDGING = HEDGING | _wordset("""
+purports purport purported feared fears fear mystery mysterious unknown unclear fate story stories weird
+rumor rumors rumour rumours doubt doubts whether tells told
 """)
 
 NEGATION = _wordset("not never no none nothing nobody neither nor isn't wasn't didn't doesn't aren't "

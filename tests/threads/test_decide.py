@@ -33,11 +33,11 @@ def test_invented_examples(decider, body_of, body: str, expected: str) -> None:
     assert decider.decide(CLAIM, body_of(body)).stance == expected
 
 
-def test_a_debunking_claim_flips_agreement(decider, body_of) -> None:
+def test_a_debunking_claim_is_agreed_with_by_the_denial(decider, body_of) -> None:
     """A headline that itself debunks the story is agreed with by the body that denies it."""
     debunking = "Sorry, Iran is not selling hundreds of drones to Russia"
-    assert decider.decide(debunking, body_of(AGREE)).stance == "disagree"
     assert decider.decide(debunking, body_of(DISAGREE)).stance == "agree"
+    assert decider.decide(CLAIM, body_of(DISAGREE)).stance == "disagree"
 
 
 def test_a_denial_is_decided_by_the_denying_claim(decider, body_of) -> None:

@@ -44,7 +44,7 @@ class SqliteIndex:
         """``cache``: remember claim search results until the index changes; ``words``: the claims per
         search word, likewise (both may be shared by a server's threads). ``mmap_bytes``: read the file
         through a memory map of up to that size (connections then share the OS page cache instead of
-        each copying pages into its own; a server's readers use it)."""
+        each copying pages into its own; a server's readers when ``[index] sqlite_mmap_mb`` is set)."""
         self.path = Path(path)
         self._conn = connect(self.path)
         if mmap_bytes:

@@ -45,12 +45,13 @@ class KafkaBusProducer:
     never recover: once batches expired in an outage, resending on it failed every time,
     and a flush that timed out with batches still in flight timed out again on every
     retry (drills stopping Kafka mid-stream stalled for good both ways). So a record not
-    acknowledged when ``flush`` gives up, for either reason, is sent again on a fresh one. A record over the producer's
-    size limit raises :class:`RecordTooLarge` from ``publish``. One the *broker* refuses for its size
-    raises it from ``flush``: the idempotent producer treats that as fatal and aborts
-    every batch in flight, so none of the records since the last good flush is
-    confirmed; they are dropped, a fresh producer replaces the broken one, and the
-    caller sends them again one at a time to find the culprit (the worker does).
+    acknowledged when ``flush`` gives up, for either reason, is sent again on a fresh one.
+    A record over the producer's size limit raises :class:`RecordTooLarge` from ``publish``.
+    One the *broker* refuses for its size raises it from ``flush``: the idempotent
+    producer treats that as fatal and aborts every batch in flight, so none of the
+    records since the last good flush is confirmed; they are dropped, a fresh producer
+    replaces the broken one, and the caller sends them again one at a time to find the
+    culprit (the worker does).
     """
 
     def __init__(self, bus: KafkaBus) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.config import NlpSettings  # noqa: E402
 from pipeline.nlp.entities import extract_entities  # noqa: E402
-from pipeline.stages.nlp import GatedParser, load_spacy  # noqa: E402
+from pipeline.nlp.spacy.parser import GatedParser, load_spacy  # noqa: E402
 
 
 def main() -> None:

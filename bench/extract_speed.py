@@ -11,7 +11,7 @@ the same batch size, it times alternately
   (tok2vec, tagger, parser, attribute ruler, lemmatizer, NER), nothing else,
   as spaCy ships it;
 * **full, NumPy BLAS**: the same, its models switched to NumPy's BLAS as the
-  NLP stage does (:func:`pipeline.stages.transitions.use_numpy_blas`), to
+  NLP stage does (:func:`pipeline.nlp.spacy.transitions.use_numpy_blas`), to
   show how much of the gain is the BLAS and how much is the stage;
 * **extract**: what ``pipeline extract`` and the NLP workers run per article
   (``Enricher.analyse``: the gated parse, entities and claims),
@@ -37,8 +37,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.config import NlpSettings  # noqa: E402
-from pipeline.stages.nlp import Enricher, load_spacy  # noqa: E402
-from pipeline.stages.transitions import use_numpy_blas  # noqa: E402
+from pipeline.nlp.enricher import Enricher
+from pipeline.nlp.spacy.parser import load_spacy  # noqa: E402
+from pipeline.nlp.spacy.transitions import use_numpy_blas  # noqa: E402
 
 PATHS = ("full", "full-blas", "extract")
 

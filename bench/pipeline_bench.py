@@ -40,9 +40,9 @@ sys.path.insert(0, str(REPO))
 from pipeline.backends import open_bus, open_index  # noqa: E402
 from pipeline.bus.base import ENRICHED, RAW, THREADS_GROUP  # noqa: E402
 from pipeline.config import load_settings  # noqa: E402
+from pipeline.nlp.spacy.parser import load_spacy  # noqa: E402
 from pipeline.records import encode  # noqa: E402
-from pipeline.stages.nlp import load_spacy  # noqa: E402
-from pipeline.stages.replay import json_article  # noqa: E402
+from pipeline.replay.files import json_article  # noqa: E402
 
 
 def read_articles(path: Path, limit: int | None, tag: str = "") -> list:

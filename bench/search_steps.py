@@ -7,7 +7,7 @@ Reads the index ``bench/search_bench.py`` built in DIR (run that first), then
 runs fresh queries (the benchmark's fresh set: the four kinds in turn, none
 repeated) through ``SqliteIndex.search_claims`` in this process, reading the
 file as a server does (``--mmap-mb``: through a memory map), and prints per kind the mean CPU
-ms of a search and of each step in ``pipeline.index.sqlite_read`` it calls
+ms of a search and of each step in ``pipeline.index.sqlite.queries`` it calls
 (``x`` = calls per search; a step's SQL runs inside it).
 """
 

@@ -41,7 +41,7 @@ from pipeline.backends import open_bus, open_index  # noqa: E402
 from pipeline.bus.base import ENRICHED, RAW  # noqa: E402
 from pipeline.config import Settings, load_settings  # noqa: E402
 from pipeline.records import Article, encode  # noqa: E402
-from pipeline.stages.replay import json_article  # noqa: E402
+from pipeline.replay.files import json_article  # noqa: E402
 
 PEOPLE = ["Maria Lopez", "Ahmed Karimi", "Olga Petrova", "John Smith", "Aiko Tanaka", "the finance minister",
           "a government spokesman", "Senator Alan Reed"]

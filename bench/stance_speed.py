@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.cli.stance_cmd import BATCH  # noqa: E402
 from pipeline.config import NlpSettings  # noqa: E402
-from pipeline.stages.nlp import Enricher  # noqa: E402
+from pipeline.nlp.enricher import Enricher  # noqa: E402
 from pipeline.threads.decide import StanceDecider  # noqa: E402
 
 

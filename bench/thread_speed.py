@@ -29,8 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.config import IndexSettings, NlpSettings  # noqa: E402
 from pipeline.index.sqlite import SqliteIndex  # noqa: E402
+from pipeline.nlp.enricher import Enricher  # noqa: E402
 from pipeline.records import Article, Source, stable_id  # noqa: E402
-from pipeline.stages.nlp import Enricher  # noqa: E402
 from pipeline.threads.assign import ThreadAssigner  # noqa: E402
 
 

@@ -86,7 +86,7 @@ def open_shared_index(settings: Settings) -> Index:
     if urlsplit(url).scheme == "sqlite":
         from pipeline.index.result_cache import ResultCache
         from pipeline.index.sqlite import SqliteIndex
-        from pipeline.index.sqlite_read import WordStats
+        from pipeline.index.sqlite.queries import WordStats
         from pipeline.index.threaded import PerThreadIndex
 
         # Shared by every thread's connection: a repeated search is answered from memory, a search

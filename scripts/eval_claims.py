@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.nlp.claims import extract_claims  # noqa: E402
 from pipeline.nlp.entities import extract_entities  # noqa: E402
+from pipeline.nlp.spacy.parser import GatedParser, load_spacy  # noqa: E402
 from pipeline.records import Claim  # noqa: E402
-from pipeline.stages.nlp import GatedParser, load_spacy  # noqa: E402
 
 SCORER = str(Path(__file__).resolve().parent / "score_claims.py")
 

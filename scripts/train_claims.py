@@ -65,7 +65,7 @@ def load_docs(path: str, docbin: str | None) -> tuple[list[dict], list]:
     """Articles and their parses as the NLP stage makes them (read from / written to ``docbin`` when given)."""
     from spacy.tokens import DocBin
 
-    from pipeline.stages.nlp import GatedParser, load_spacy
+    from pipeline.nlp.spacy.parser import GatedParser, load_spacy
 
     with open(path, encoding="utf-8") as fh:
         arts = [json.loads(line) for line in fh if line.strip()]

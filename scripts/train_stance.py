@@ -80,7 +80,7 @@ def parsed_bodies(bodies: list[dict], cache: Path | None) -> dict[str, dict]:
     if cache and cache.exists():
         return {row["body_id"]: row for row in read_jsonl(cache)}
     from pipeline.config import NlpSettings
-    from pipeline.stages.nlp import Enricher
+    from pipeline.nlp.enricher import Enricher
 
     enricher = Enricher(NlpSettings())
     started = time.monotonic()

@@ -16,8 +16,8 @@ from tqdm import tqdm
 
 from pipeline.cli.context import Context
 from pipeline.cli.streams import open_stream
+from pipeline.nlp.enricher import Enricher
 from pipeline.records import to_dict
-from pipeline.stages.nlp import Enricher
 
 CHUNK = 64  # lines parsed per nlp.pipe call: bounded memory on any input size
 

@@ -10,7 +10,7 @@ from tqdm import tqdm
 from pipeline.bus.base import RAW
 from pipeline.cli.context import Context
 from pipeline.records import encode
-from pipeline.stages.replay import ReplayError, find_files, read_articles
+from pipeline.replay.files import ReplayError, find_files, read_articles
 
 FLUSH_EVERY = 200
 

@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from pipeline.bus.base import ENRICHED, INDEX_GROUP, NLP_GROUP, PIPELINE_TOPICS, RAW, THREADS_GROUP
 from pipeline.cli.context import Context
 from pipeline.errors import ConfigError
+from pipeline.nlp.enricher import Enricher
 from pipeline.poller.service import Poller
 from pipeline.runtime.loop import Steppable, serve
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.reports import LagReport, SummaryReport
 from pipeline.runtime.worker import Handler, Worker
 from pipeline.stages.indexer import IndexHandler
-from pipeline.stages.nlp import Enricher, NlpHandler
+from pipeline.stages.nlp import NlpHandler
 from pipeline.stages.threader import ThreadHandler
 
 log = logging.getLogger(__name__)

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _prepare(ctx: Context, decider: StanceDecider, raw: dict[str, dict[str, Any]], show: bool) -> dict[str, Body]:
     """Bodies parsed by the NLP stage's Enricher, then prepared for decisions."""
-    from pipeline.stages.nlp import Enricher
+    from pipeline.nlp.enricher import Enricher
 
     enricher = Enricher(ctx.settings.nlp)
     items = [(body_id, str(row["text"])) for body_id, row in raw.items()]

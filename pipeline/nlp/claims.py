@@ -5,7 +5,7 @@ scorer's training :func:`learned_candidates` (:class:`TrainingCandidate`) and
 :func:`extract_claims_at` (one scoring, several thresholds). Works on any
 spaCy-like ``Doc`` (``text``, ``sents``, tokens with ``idx``, ``lemma_``,
 ``pos_``, ``dep_``, ``head``, ``children``); spaCy itself is imported only by
-``pipeline.stages.nlp``.
+``pipeline.nlp.spacy.parser``.
 
 Guarantees of :func:`extract_claims`:
 

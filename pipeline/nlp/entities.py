@@ -2,7 +2,7 @@
 
 Works on any object shaped like a spaCy ``Doc`` (``doc.ents`` with ``text``,
 ``label_``, ``start_char``, ``end_char``); spaCy itself is loaded only by
-``pipeline.stages.nlp``.
+``pipeline.nlp.spacy.parser``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Which sentences can carry a claim: the cheap word test that decides where the parser runs.
 
 The NLP stage parses only the sentences this gate lets through (see
-``pipeline.stages.nlp``); the others get entities but no parse, so no cue.
+``pipeline.nlp.spacy.parser``); the others get entities but no parse, so no cue.
 The test looks at lower-cased word forms only, before any tagging: a
 sentence passes when one of its words may be an inflection of a cue lemma
 that the mined lexicon (:mod:`pipeline.nlp.cues`) saw as a cue at least

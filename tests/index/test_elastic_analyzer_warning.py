@@ -52,7 +52,7 @@ def test_the_missing_analyzer_is_reported_once(minimal_server: str, caplog: pyte
     from pipeline.config import IndexSettings
     from pipeline.index.elastic import ElasticIndex
 
-    caplog.set_level(logging.WARNING, logger="pipeline.index.elastic_schema")
+    caplog.set_level(logging.WARNING, logger="pipeline.index.elastic.schema")
     for _ in range(3):  # three opens of the index in one process (each service restart of a connection)
         index = ElasticIndex(minimal_server, IndexSettings(url=minimal_server), prefix="t-", timeout_s=2.0)
         try:
@@ -60,5 +60,5 @@ def test_the_missing_analyzer_is_reported_once(minimal_server: str, caplog: pyte
                 index.ensure_schema()  # the analyzer is probed first; the stand-in fails the rest
         finally:
             index.close()
-    warnings = [r for r in caplog.records if r.name == "pipeline.index.elastic_schema" and r.levelno == logging.WARNING]
+    warnings = [r for r in caplog.records if r.name == "pipeline.index.elastic.schema" and r.levelno == logging.WARNING]
     assert len(warnings) == 1

@@ -18,7 +18,7 @@ import pytest
 from pipeline.index import sqlite_read, sqlite_schema
 from pipeline.index.base import FACET_SIZE, ClaimQuery
 from pipeline.index.sqlite import SqliteIndex
-from pipeline.index.sqlite_write import NAME_SEPARATOR
+from pipeline.index.sqlite.documents import NAME_SEPARATOR
 from pipeline.records import to_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))

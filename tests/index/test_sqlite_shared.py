@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.index.base import ClaimQuery
 from pipeline.index.sqlite import SqliteIndex
-from pipeline.index.sqlite_read import WordStats
+from pipeline.index.sqlite.queries import WordStats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
 from http_corpus import all_claims, corpus  # noqa: E402

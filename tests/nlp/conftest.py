@@ -22,7 +22,7 @@ def nlp():
 @pytest.fixture(scope="session")
 def parse(nlp):
     """Parse one text as the NLP stage does: a spaCy Doc."""
-    from pipeline.stages.nlp import GatedParser
+    from pipeline.nlp.spacy.parser import GatedParser
 
     parser = GatedParser(nlp)
     return lambda text: next(parser.pipe([text]))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from pipeline.poller.entries import FeedRef, build, publication_date, with_full_text
 from pipeline.poller.parse import FeedEntry
-from pipeline.stages.replay import json_article
+from pipeline.replay.files import json_article
 
 FEED = FeedRef(1, "https://news.example.com/rss", "Example News")
 FETCHED = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from pipeline.threads.decide import StanceDecider
 @pytest.fixture(scope="session")
 def enricher():
     pytest.importorskip("spacy")
-    from pipeline.stages.nlp import Enricher
+    from pipeline.nlp.enricher import Enricher
 
     return Enricher(NlpSettings())
 

@@ -12,8 +12,8 @@ from typing import Any
 from elasticsearch import Elasticsearch, helpers
 
 from pipeline.errors import PermanentError
-from pipeline.index import elastic_mappings as m
 from pipeline.index.base import ThreadLink
+from pipeline.index.elastic import mappings as m
 
 _PAGE = 1000
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.stages.replay import ReplayError, find_files, read_articles, title_from_text
+from pipeline.replay.files import ReplayError, find_files, read_articles, title_from_text
 
 
 def articles(path):

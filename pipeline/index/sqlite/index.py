@@ -16,8 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.index import sqlite_read as read
-from pipeline.index import sqlite_threads as threads
 from pipeline.index.base import (
     ArticleHit,
     ArticleQuery,
@@ -30,8 +28,10 @@ from pipeline.index.base import (
 )
 from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
-from pipeline.index.sqlite_schema import ensure_schema
-from pipeline.index.sqlite_write import replace_article
+from pipeline.index.sqlite import queries as read
+from pipeline.index.sqlite import threads
+from pipeline.index.sqlite.documents import replace_article
+from pipeline.index.sqlite.schema import ensure_schema
 from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 from pipeline.sqlitedb import Transaction, connect
 

@@ -25,8 +25,6 @@ from elasticsearch import Elasticsearch, helpers
 
 from pipeline.config import IndexSettings
 from pipeline.errors import BackendUnavailable, ConfigError, InputError, PermanentError, PipelineError
-from pipeline.index import elastic_mappings as m
-from pipeline.index import elastic_threads as th
 from pipeline.index.base import (
     ArticleHit,
     ArticleQuery,
@@ -37,8 +35,12 @@ from pipeline.index.base import (
     SearchResult,
     ThreadLink,
 )
-from pipeline.index.elastic_schema import ElasticSchemas
-from pipeline.index.elastic_words import WordFrequencies
+from pipeline.index.elastic import documents as docs
+from pipeline.index.elastic import mappings as m
+from pipeline.index.elastic import queries
+from pipeline.index.elastic import threads as th
+from pipeline.index.elastic.schema import ElasticSchemas
+from pipeline.index.elastic.words import WordFrequencies
 from pipeline.index.query import decode_cursor, encode_cursor
 from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 
@@ -104,7 +106,7 @@ class ElasticIndex:
         self._schemas = ElasticSchemas(self._es, url, prefix, self.settings, schemas)
         self._ready = False
         self._unrefreshed_links = False  # thread links written since the last refresh
-        self._words = WordFrequencies(self._es, self.alias("claims"), m.CLAIM_FIELDS)
+        self._words = WordFrequencies(self._es, self.alias("claims"), queries.CLAIM_FIELDS)
 
     def alias(self, kind: str) -> str:
         return self._schemas.alias(kind)
@@ -192,12 +194,12 @@ class ElasticIndex:
         for enriched in batch:
             a = enriched.article
             current = {c.id for c in enriched.claims}
-            ops = [{"_op_type": "index", "_index": claims, "_id": c.id, "_source": m.claim_doc(c, a)}
+            ops = [{"_op_type": "index", "_index": claims, "_id": c.id, "_source": docs.claim_doc(c, a)}
                    for c in enriched.claims]
             ops += [{"_op_type": "delete", "_index": claims, "_id": cid}
                     for cid in sorted(previous.get(a.id, set()) - current)]
             # The article goes last: its stored claim ids then describe claims already written.
-            ops.append({"_op_type": "index", "_index": articles, "_id": a.id, "_source": m.article_doc(enriched)})
+            ops.append({"_op_type": "index", "_index": articles, "_id": a.id, "_source": docs.article_doc(enriched)})
             actions += ops
             owners += [a.id] * len(ops)
         return actions, owners
@@ -257,19 +259,19 @@ class ElasticIndex:
             return self._words.ranking(phrases, words)
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
-        text = m.text_query(query.text, m.CLAIM_FIELDS, self._ranking)
-        body = m.search_body(text, m.claim_filters(query), query.limit, decode_cursor(query.after, 2))
-        body.update(m.claim_extras(ranked=text is not None, facets=query.facets))
+        text = queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking)
+        body = queries.search_body(text, queries.claim_filters(query), query.limit, decode_cursor(query.after, 2))
+        body.update(queries.claim_extras(ranked=text is not None, facets=query.facets))
         resp = self._search("claims", body)
         hits = resp["hits"]["hits"]
         page = [self._claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
-        facets = m.facet_buckets(resp["aggregations"]) if query.facets else {}
+        facets = queries.facet_buckets(resp["aggregations"]) if query.facets else {}
         return SearchResult(resp["hits"]["total"]["value"], page, facets, self._next(hits, query.limit))
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
-        text = m.text_query(query.text, m.ARTICLE_FIELDS)
-        body = m.search_body(text, m.article_filters(query), query.limit, decode_cursor(query.after, 2))
-        body.update(m.article_extras(ranked=text is not None))
+        text = queries.text_query(query.text, queries.ARTICLE_FIELDS)
+        body = queries.search_body(text, queries.article_filters(query), query.limit, decode_cursor(query.after, 2))
+        body.update(queries.article_extras(ranked=text is not None))
         resp = self._search("articles", body)
         hits = resp["hits"]["hits"]
         page = [ArticleHit(self._ref(h["_source"]), float(h["_score"] or 0.0) if text else 0.0,
@@ -305,7 +307,7 @@ class ElasticIndex:
         return {d["_id"]: d["_source"] for d in docs if d.get("found")}
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
-        body = m.histogram_body(m.claim_filters(query), m.text_query(query.text, m.CLAIM_FIELDS, self._ranking),
+        body = queries.histogram_body(queries.claim_filters(query), queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking),
                                 interval)
         resp = self._search("claims", body)
         return [(b["key_as_string"], b["doc_count"]) for b in resp["aggregations"]["periods"]["buckets"]]
@@ -371,7 +373,7 @@ class ElasticIndex:
 
     def similar_claims_many(self, texts: Sequence[str], limit: int) -> list[list[Claim]]:
         """One multi-search for every text with words."""
-        queries = [m.text_query(text, m.CLAIM_FIELDS) for text in texts]
+        queries = [queries.text_query(text, queries.CLAIM_FIELDS) for text in texts]
         bodies = [{"query": q, "size": limit, "_source": ["record"], "sort": [{"_score": "desc"}, {"id": "asc"}],
                    "track_total_hits": False} for q in queries if q is not None]
         found = iter(self._msearch("claims", bodies))

@@ -15,8 +15,8 @@ import json
 import logging
 import sqlite3
 
-from pipeline.index.sqlite_tags import claim_tags
-from pipeline.index.sqlite_write import replace_article
+from pipeline.index.sqlite.documents import replace_article
+from pipeline.index.sqlite.tags import claim_tags
 from pipeline.records import EnrichedArticle, Entity, from_dict
 from pipeline.sqlitedb import Transaction
 

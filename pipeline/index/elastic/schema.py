@@ -20,7 +20,7 @@ from elasticsearch import Elasticsearch, helpers
 
 from pipeline.config import IndexSettings
 from pipeline.errors import ConfigError, PermanentError
-from pipeline.index import elastic_mappings as m
+from pipeline.index.elastic import mappings as m
 
 log = logging.getLogger(__name__)
 _ANALYZERS: dict[str, str] = {}  # server URL → the text analyzer it offers (probed once per process)

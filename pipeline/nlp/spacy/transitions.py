@@ -18,7 +18,7 @@ Two costs of spaCy 3.8 on CPU that do not change what the model computes:
   of parallelism; threads would compete with them for the same cores).
 
 The only importers of thinc and threadpoolctl; spaCy objects come in from
-:mod:`pipeline.stages.nlp`.
+:mod:`pipeline.nlp.spacy.parser`.
 """
 
 from __future__ import annotations

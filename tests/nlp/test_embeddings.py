@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from thinc.api import set_dropout_rate
 
-from pipeline.stages.embeddings import embed_distinct_rows
+from pipeline.nlp.spacy.embeddings import embed_distinct_rows
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f319ce151999f482.txt"
 TEXTS = [SEED.read_text(encoding="utf-8"), "", "He said it. He said it again, and she said so too."]

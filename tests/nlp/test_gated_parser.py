@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stages.attributes import FastAttributes
-from pipeline.stages.nlp import GatedParser
+from pipeline.nlp.spacy.attributes import FastAttributes
+from pipeline.nlp.spacy.parser import GatedParser
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f319ce151999f482.txt"
 TEXT = ("The museum is closed on Mondays.\n\nThe senator said on Tuesday that the bill would pass. "

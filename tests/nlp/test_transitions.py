@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stages.transitions import greedy_pipe, is_greedy_transition_parser, use_numpy_blas
+from pipeline.nlp.spacy.transitions import greedy_pipe, is_greedy_transition_parser, use_numpy_blas
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f319ce151999f482.txt"
 TEXTS = [SEED.read_text(encoding="utf-8"),

@@ -9,7 +9,7 @@ are distinct rows. :func:`embed_distinct_rows` computes it once per distinct row
 and copies the vectors out (on dev: tok2vec -20 to -25 % CPU, vectors
 identical to the bit). The context layers after it still see every token.
 
-The only importer of thinc besides :mod:`pipeline.stages.transitions`.
+The only importer of thinc besides :mod:`pipeline.nlp.spacy.transitions`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from dataclasses import asdict
 
-from pipeline.index.sqlite_tags import claim_tags
+from pipeline.index.sqlite.tags import claim_tags
 from pipeline.records import EnrichedArticle, to_dict
 
 NAME_SEPARATOR = "\x1f"  # between the distinct entity names kept on a claim's row (facets)

@@ -18,10 +18,10 @@ from collections import Counter
 from datetime import date
 
 from pipeline.index import query
-from pipeline.index import sqlite_tags as tags
 from pipeline.index.base import FACET_SIZE, FACETS, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
-from pipeline.index.sqlite_write import NAME_SEPARATOR
+from pipeline.index.sqlite import tags
+from pipeline.index.sqlite.documents import NAME_SEPARATOR
 
 CANDIDATES = 2000
 # On a large index, a word in more than half the claims is a stopword: FTS5's bm25 gives it no
@@ -81,7 +81,7 @@ class Match:
 
     With words or name filters, FTS5 finds the matches: the words in the text
     columns, and speaker, entity, outlet and (alongside them) stance as tags
-    (see :mod:`pipeline.index.sqlite_tags`). Dates, the stance alone, and a name
+    (see :mod:`pipeline.index.sqlite.tags`). Dates, the stance alone, and a name
     filter that resolves to very many names are checked on the claim rows;
     ``rows_only`` checks every filter on the rows (for a walk over the claims).
     """

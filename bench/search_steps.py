@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_bench import KINDS, queries  # noqa: E402
 
-from pipeline.index import sqlite_read, sqlite_tags  # noqa: E402
 from pipeline.index.sqlite import SqliteIndex  # noqa: E402
+from pipeline.index.sqlite import queries as sqlite_read  # noqa: E402
+from pipeline.index.sqlite import tags as sqlite_tags  # noqa: E402
 
 STEPS = {sqlite_read: ("text_expression", "count", "window_start", "newest_matches", "ranked_rows", "facets", "docs",
                        "highlights", "article_refs"),

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.index import query, sqlite_read
+from pipeline.index import query
 from pipeline.index.base import ClaimQuery
 from pipeline.index.elastic.words import WordFrequencies
+from pipeline.index.sqlite import queries as sqlite_read
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
 from http_corpus import all_claims, corpus  # noqa: E402

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.index import sqlite_read, sqlite_schema
 from pipeline.index.base import FACET_SIZE, ClaimQuery
 from pipeline.index.sqlite import SqliteIndex
+from pipeline.index.sqlite import queries as sqlite_read
+from pipeline.index.sqlite import schema as sqlite_schema
 from pipeline.index.sqlite.documents import NAME_SEPARATOR
 from pipeline.records import to_dict
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.index import sqlite_schema, sqlite_tags
 from pipeline.index.base import ClaimQuery
 from pipeline.index.sqlite import SqliteIndex
+from pipeline.index.sqlite import schema as sqlite_schema
+from pipeline.index.sqlite import tags as sqlite_tags
 from pipeline.records import Article, Claim
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))

@@ -23,7 +23,7 @@ def text_query(text: str, fields: tuple[str, ...],
     """Quoted phrases must match (in any field); the other words rank with OR semantics.
 
     The same reading of the query as the SQLite index's FTS5 expression;
-    ``ranking(phrases, words)`` picks the words that rank (see ``elastic_words``).
+    ``ranking(phrases, words)`` picks the words that rank (see ``pipeline.index.elastic.words``).
     """
     phrases, words = query_parts(text)
     if ranking is not None:

@@ -5,7 +5,7 @@ reader sees either the old or the new version, and a retried batch leaves
 exactly one row per article and per current claim. The layout and the
 search strategy (filters as FTS5 tags or indexed lookups, one unscored pass
 for totals and rank windows, capped candidate sets for facets) live in
-``sqlite_schema``, ``sqlite_tags`` and ``sqlite_read``.
+``schema``, ``tags`` and ``queries``.
 """
 
 from __future__ import annotations

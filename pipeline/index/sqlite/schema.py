@@ -5,7 +5,7 @@ names joined by ``\x1f``) with indexes for
 every filter; the records themselves live in ``claim_docs``. ``names`` holds
 each distinct speaker, entity and outlet once, so a substring filter scans a
 few thousand names instead of every claim. ``claims_fts.tags`` holds the
-filter values as tokens (layout 3; see ``sqlite_tags``). ``meta.writes``
+filter values as tokens (layout 3; see ``pipeline.index.sqlite.tags``). ``meta.writes``
 counts write transactions: caches compare it to know whether they are stale.
 """
 

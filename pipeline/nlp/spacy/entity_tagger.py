@@ -1,0 +1,26 @@
+"""Entities only: a model's own ``ner`` over the whole text, for languages without a claim extractor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from spacy.tokens import Doc
+
+
+class EntityTagger:
+    """spaCy Docs carrying ``doc.ents`` and nothing else (no sentences, tags or parse).
+
+    Guarantees: one Doc per text, in order, tokenized as the full pipeline
+    would; the entities are the model's ``ner`` output over the whole text.
+    Only ``ner`` runs (in the small models it embeds its own tok2vec).
+    """
+
+    def __init__(self, nlp: Any, batch_size: int = 16) -> None:
+        self.nlp = nlp
+        self.batch_size = batch_size
+        self._ner = nlp.get_pipe("ner")
+
+    def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
+        docs = (self.nlp.make_doc(text) for text in texts)
+        return self._ner.pipe(docs, batch_size=self.batch_size)

@@ -7,6 +7,7 @@ import json
 import shutil
 import textwrap
 
+from pipeline import present
 from pipeline.cli.context import Context
 from pipeline.errors import InputError
 from pipeline.threads.decide import StanceDecider
@@ -61,17 +62,11 @@ def format_view(view: ThreadView) -> str:
 
 def _entry_lines(entry: Entry, width: int) -> list[str]:
     a = entry.article
-    date = (a.published or "")[:10] or "undated"
-    lines = [f"  - {a.source or '(unknown outlet)'}, {date}: {_short(a.title or a.url, width - 30)}"]
+    lines = [f"  - {present.outlet(a.source)}, {present.day(a.published)}: {present.cut(a.title or a.url, width - 30)}"]
     c = entry.claim
     if c is not None:
-        speaker = c.speaker.canonical if c.speaker else "(unattributed)"
         cue = f" [{c.cue.text}]" if c.cue else ""
-        lines.extend(textwrap.wrap(f'{speaker}{cue}: "{c.content.text}"', width - 6, initial_indent="      ",
+        lines.extend(textwrap.wrap(f'{present.speaker(c)}{cue}: "{c.content.text}"', width - 6, initial_indent="      ",
                                    subsequent_indent="      "))
         lines.append(f"      claim {c.id}" + (f", denies {', '.join(entry.denies)}" if entry.denies else ""))
     return lines
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from pipeline import present
 from pipeline.http import api, errors, export, middleware, pages, threads
 from pipeline.http.render import highlighted, safe_href, search_url, xml_text
 from pipeline.index.base import Index
@@ -32,11 +33,12 @@ class HttpOptions:
 
 
 def templates() -> Jinja2Templates:
-    """Jinja2 with autoescaping on (``.html`` and ``.xml``), plus the safe rendering helpers."""
+    """Jinja2 with autoescaping on (``.html`` and ``.xml``), the safe rendering helpers and the presenter's filters."""
     t = Jinja2Templates(directory=HERE / "templates")
     t.env.autoescape = True  # every template, the Atom feed included
     t.env.globals.update(highlighted=highlighted, safe_href=safe_href, search_url=search_url)
     t.env.filters["xml"] = xml_text
+    t.env.filters.update(present.JINJA_FILTERS)  # how claims, speakers, outlets and dates are shown
     return t
 
 

@@ -14,10 +14,11 @@ from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
+from pipeline.filters import CLAIM_FILTERS
 from pipeline.records import Claim, Entity
 
 # The query parameters of a search page, in the order URLs show them.
-SEARCH_PARAMS = ("q", "speaker", "entity", "stance", "source", "since", "until", "limit", "after", "interval")
+SEARCH_PARAMS = ("q", *(f.name for f in CLAIM_FILTERS), "limit", "after", "interval")
 
 
 def safe_href(url: str | None) -> str | None:

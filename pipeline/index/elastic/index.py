@@ -260,7 +260,7 @@ class ElasticIndex:
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking)
-        body = queries.search_body(text, queries.claim_filters(query), query.limit, decode_cursor(query.after, 2))
+        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, 2))
         body.update(queries.claim_extras(ranked=text is not None, facets=query.facets))
         resp = self._search("claims", body)
         hits = resp["hits"]["hits"]
@@ -270,7 +270,7 @@ class ElasticIndex:
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.ARTICLE_FIELDS)
-        body = queries.search_body(text, queries.article_filters(query), query.limit, decode_cursor(query.after, 2))
+        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, 2))
         body.update(queries.article_extras(ranked=text is not None))
         resp = self._search("articles", body)
         hits = resp["hits"]["hits"]
@@ -307,7 +307,7 @@ class ElasticIndex:
         return {d["_id"]: d["_source"] for d in docs if d.get("found")}
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
-        body = queries.histogram_body(queries.claim_filters(query), queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking),
+        body = queries.histogram_body(queries.filters_of(query), queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking),
                                 interval)
         resp = self._search("claims", body)
         return [(b["key_as_string"], b["doc_count"]) for b in resp["aggregations"]["periods"]["buckets"]]

@@ -31,8 +31,9 @@ def search_page(request: Request, index: IndexDep) -> Response:
                                "histogram": None, "threads": {}}
     status = 200
     try:
+        filters: dict[str, Any] = {f.name: params.get(f.name) for f in CLAIM_FILTERS}  # str | None each
         query = search.claim_query(params.get("q", ""), limit=params.get("limit"), after=params.get("after"),
-                                   max_limit=API_MAX_LIMIT, **{f.name: params.get(f.name) for f in CLAIM_FILTERS})
+                                   max_limit=API_MAX_LIMIT, **filters)
         interval = search.parse_interval(params.get("interval") or "month")
     except InputError as exc:
         context["error"], status = str(exc), 400

@@ -16,6 +16,7 @@ import json
 import sqlite3
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from pipeline.index import query
 from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
@@ -242,7 +243,11 @@ def order_of(ranked: bool) -> tuple[str, str]:
     return (f"-{BM25}", f"{BM25}, c.rid") if ranked else ("0.0", "c.published DESC, c.rid")
 
 
-Row = tuple[int, float, str | None, str, str | None, str | None]  # rid, score, speaker, stance, source, entities
+# The claim column each facet counts (see FACETS), in the order ranked rows carry them;
+# a SPLIT one holds a claim's distinct names joined by NAME_SEPARATOR.
+FACET_COLUMNS = {"speakers": "c.speaker", "stances": "c.stance", "sources": "c.source", "entities": "c.entity_names"}
+SPLIT_FACETS = frozenset({"entities"})
+Row = tuple[Any, ...]  # rid, score, then one value per FACET_COLUMNS entry
 
 
 def newest_first_scan(q: ClaimQuery, expression: str, matches: int) -> bool:
@@ -274,7 +279,8 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
     if scan:
         source = "FROM claims c INDEXED BY claims_by_published"
     score, order = order_of(bool(expression))
-    sql = (f"SELECT c.rid, {score}, c.speaker, c.stance, c.source, c.entity_names {with_rows(source)}"
+    columns = ", ".join(FACET_COLUMNS.values())
+    sql = (f"SELECT c.rid, {score}, {columns} {with_rows(source)}"
            f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?")
     return conn.execute(sql, (*params, limit, offset)).fetchall()
 
@@ -298,13 +304,21 @@ def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
     """
     if not rows:
         return {name: [] for name in FACETS}
-    _, _, speakers, stances, sources, names = zip(*rows, strict=True)
-    entities = NAME_SEPARATOR.join(filter(None, names))  # distinct per claim: a claim counts once
-    counted = {"speakers": Counter(speakers), "entities": Counter(entities.split(NAME_SEPARATOR) if entities else ()),
-               "stances": Counter(stances), "sources": Counter(sources)}
-    for counts in counted.values():
-        counts.pop(None, None)
+    columns = list(zip(*rows, strict=True))[2:]
+    counted = {name: _count(values, split=name in SPLIT_FACETS)
+               for name, values in zip(FACET_COLUMNS, columns, strict=True)}
     return {name: _top(counted[name]) for name in FACETS}
+
+
+def _count(values: tuple[str | None, ...], split: bool) -> Counter[str | None]:
+    counts: Counter[str | None]
+    if split:
+        joined = NAME_SEPARATOR.join(filter(None, values))  # distinct per claim: a claim counts once
+        counts = Counter(joined.split(NAME_SEPARATOR) if joined else ())
+    else:
+        counts = Counter(values)
+    counts.pop(None, None)
+    return counts
 
 
 def _top(counts: Counter) -> list[tuple[str, int]]:

@@ -1,12 +1,13 @@
 """How each search filter reads the embedded index: the one table per kind of document, keyed by filter name.
 
-A filter (see :mod:`pipeline.filters`) is one of three kinds of clause here.
+A claim filter (see :mod:`pipeline.filters`) is one of three kinds of clause here.
 :class:`Names`: a substring of a name (speaker, entity, outlet), resolved
 against the distinct ``names`` and matched as FTS5 tags, or on the claim rows
 when it resolves to very many names. :class:`Tag`: an exact value, stored as
 a tag and in a claim column. :class:`Published`: one end of the inclusive
-publication-date range. :mod:`pipeline.index.sqlite.queries` turns them into
-SQL; a new filter of an existing kind is one entry (plus its stored field).
+publication-date range. An article filter is :class:`Contains`, :class:`Equals`
+or :class:`Published`. :mod:`pipeline.index.sqlite.queries` turns them into SQL;
+a new filter of an existing kind is one entry (plus its stored field).
 """
 
 from __future__ import annotations
@@ -52,8 +53,15 @@ class Contains:
     columns: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Equals:
+    """An exact value of ``column`` (articles; on claims an exact value is a :class:`Tag`)."""
+
+    column: str
+
+
 ClaimClause = Names | Tag | Published
-ArticleClause = Contains | Published
+ArticleClause = Contains | Equals | Published
 
 CLAIM_CLAUSES: dict[str, ClaimClause] = {
     "speaker": Names(("speaker", "speaker_text"), "(c.speaker IN ({0}) OR c.speaker_text IN ({1}))"),

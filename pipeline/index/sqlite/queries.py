@@ -166,6 +166,8 @@ def article_filters(where: Where, q: ArticleQuery) -> None:
         if isinstance(clause, clauses.Contains):
             where.add("(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in clause.columns) + ")",
                       *[like(str(value))] * len(clause.columns))
+        elif isinstance(clause, clauses.Equals):
+            where.add(f"{clause.column} = ?", value)
     where.dates("a.published", since, until)
 
 

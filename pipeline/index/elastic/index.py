@@ -303,8 +303,8 @@ class ElasticIndex:
             return {}
         self._ensure_ready()
         with _translated(f"mget {kind}"):
-            docs = self._es.mget(index=self.alias(kind), ids=ids, source=fields, realtime=True)["docs"]
-        return {d["_id"]: d["_source"] for d in docs if d.get("found")}
+            found = self._es.mget(index=self.alias(kind), ids=ids, source=fields, realtime=True)["docs"]
+        return {d["_id"]: d["_source"] for d in found if d.get("found")}
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
         body = queries.histogram_body(queries.claim_filters(query), queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking),
@@ -373,12 +373,12 @@ class ElasticIndex:
 
     def similar_claims_many(self, texts: Sequence[str], limit: int) -> list[list[Claim]]:
         """One multi-search for every text with words."""
-        queries = [queries.text_query(text, queries.CLAIM_FIELDS) for text in texts]
+        texts_queries = [queries.text_query(text, queries.CLAIM_FIELDS) for text in texts]
         bodies = [{"query": q, "size": limit, "_source": ["record"], "sort": [{"_score": "desc"}, {"id": "asc"}],
-                   "track_total_hits": False} for q in queries if q is not None]
+                   "track_total_hits": False} for q in texts_queries if q is not None]
         found = iter(self._msearch("claims", bodies))
         return [[from_dict(h["_source"]["record"]) for h in next(found)["hits"]["hits"]] if q is not None else []
-                for q in queries]
+                for q in texts_queries]
 
     # --- housekeeping ------------------------------------------------------------
 

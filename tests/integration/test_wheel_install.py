@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -32,7 +33,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("install")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # pip must see the new venv alone
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(root / "wheels"),
-                            str(REPO)], env=env, capture_output=True, text=True, timeout=600)
+                            str(_source_copy(root / "source"))], env=env, capture_output=True, text=True,
+                           timeout=600)
     assert build.returncode == 0, build.stderr
     [wheel] = (root / "wheels").glob("news_claims_pipeline-*.whl")
     env_dir = root / "venv"
@@ -45,6 +47,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
                              env=env, capture_output=True, text=True, check=True).stdout.strip()
     (Path(purelib) / "borrowed_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return env_dir / "bin" / "pipeline"
+
+
+def _source_copy(to: Path) -> Path:
+    """What the wheel is built from, copied: setuptools leaves build/ and *.egg-info where it builds, and
+    a stale build/lib in the checkout could slip deleted modules into a later wheel."""
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+    shutil.copytree(REPO / "pipeline", to / "pipeline", ignore=skip)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(REPO / name, to / name)
+    return to
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
 """Settings: built-in defaults, a TOML file laid over them, then ``PIPELINE_*`` environment overrides.
 
-The defaults have one owner: the annotated lines below (``config/*.toml`` are examples that
-override them; no file is needed). Read once at the entry point (``load_settings``) and passed down;
-library code never reads the environment. ``PIPELINE_SECTION__KEY=value`` overrides
-``[section] key``; ``PIPELINE_DATA_DIR`` sets ``data_dir`` (unset or empty: the platform's user data
-directory, see :mod:`pipeline.userdirs`); ``PIPELINE_CONFIG`` names the file. Values are checked and
-converted by type; a bad one is a :class:`ConfigError` naming the setting. Secrets are ``SecretStr``
-and print as ``**********``; ``.get_secret_value()`` reads them.
+The defaults have one owner: the annotated lines below; no file is needed. The files in
+``config/`` override them (``default.toml`` spells them out as an example; ``distributed.toml``
+is the Kafka and Elasticsearch deployment the Docker image runs). Read once at the entry point
+(``load_settings``) and passed down; library code never reads the environment.
+``PIPELINE_SECTION__KEY=value`` overrides ``[section] key``; ``PIPELINE_DATA_DIR`` sets
+``data_dir`` (unset or empty: the platform's user data directory, see :mod:`pipeline.userdirs`);
+``PIPELINE_CONFIG`` names the file. Values are checked and converted by type; a bad one is a
+:class:`ConfigError` naming the setting. Secrets are ``SecretStr`` and print as ``**********``;
+``.get_secret_value()`` reads them.
 
 A new setting is one annotated line with its default in its section (or a
 new ``@section`` class referenced from :class:`Settings`).

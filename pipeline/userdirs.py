@@ -22,14 +22,14 @@ def user_data_dir(environ: Mapping[str, str], platform: str = sys.platform) -> P
     account's home directory stands in.
     """
     if platform == "win32":
-        base = environ.get("LOCALAPPDATA") or str(_home(environ, "USERPROFILE") / "AppData" / "Local")
-        return Path(base) / APP_DIR
+        local = environ.get("LOCALAPPDATA")
+        return (Path(local) if local else _home(environ, "USERPROFILE") / "AppData" / "Local") / APP_DIR
     if platform == "darwin":
         return _home(environ, "HOME") / "Library" / "Application Support" / APP_DIR
     xdg = environ.get("XDG_DATA_HOME", "")
     # The XDG spec: a relative path is invalid and must be ignored.
-    base = Path(xdg) if xdg and PurePath(xdg).is_absolute() else _home(environ, "HOME") / ".local" / "share"
-    return base / APP_DIR
+    data = Path(xdg) if xdg and PurePath(xdg).is_absolute() else _home(environ, "HOME") / ".local" / "share"
+    return data / APP_DIR
 
 
 def _home(environ: Mapping[str, str], name: str) -> Path:

@@ -127,6 +127,13 @@ class EnrichedArticle:
     extractor: str = ""
 
 
+def url_article_id(canonical: str) -> str:
+    """The article id of a canonical URL (``urls.canonical_url``'s result, or the poller's tag for a
+    linkless feed entry). The poller and replay both take ids from here, so the same URL gets the
+    same id whichever source brings it."""
+    return stable_id("url", canonical)
+
+
 def claim_id(article_id: str, ordinal: int) -> str:
     return f"{article_id}-{ordinal:04d}"
 
@@ -211,7 +218,8 @@ def _article(d: dict[str, Any]) -> Article:
     )
 
 
-def _entity(d: dict[str, Any]) -> Entity:
+def entity_from_dict(d: dict[str, Any]) -> Entity:
+    """An entity from ``plain(entity)``'s dict (entities travel inside records, without a schema)."""
     return Entity(d["text"], d["label"], int(d["start"]), int(d["end"]), d["canonical"])
 
 
@@ -231,14 +239,14 @@ def _claim(d: dict[str, Any]) -> Claim:
         cue=None if cue is None else Cue(int(cue["start"]), int(cue["end"]), cue["text"], cue["lemma"]),
         content=_span(d["content"]),  # type: ignore[arg-type]
         stance=stance, quote=bool(d.get("quote", False)), sentence=_span(d.get("sentence")),
-        entities=tuple(_entity(e) for e in d.get("entities") or ()),
+        entities=tuple(entity_from_dict(e) for e in d.get("entities") or ()),
     )
 
 
 def _enriched(d: dict[str, Any]) -> EnrichedArticle:
     return EnrichedArticle(
         article=_article(d["article"]),
-        entities=tuple(_entity(e) for e in d.get("entities") or ()),
+        entities=tuple(entity_from_dict(e) for e in d.get("entities") or ()),
         claims=tuple(_claim(c) for c in d.get("claims") or ()),
         model=d.get("model", ""), extractor=d.get("extractor", ""),
     )

@@ -13,6 +13,7 @@ from pipeline.http import api, errors, export, middleware, pages, threads
 from pipeline.http.render import highlighted, safe_href, search_url, xml_text
 from pipeline.index.base import Index
 from pipeline.runtime.metrics import Sensor
+from pipeline.version import DISTRIBUTION, VERSION
 
 HERE = Path(__file__).resolve().parent
 
@@ -42,7 +43,7 @@ def templates() -> Jinja2Templates:
 
 def create_app(index: Index, options: HttpOptions | None = None, sensor: Sensor | None = None) -> FastAPI:
     """An app serving ``index``. The caller owns ``index`` and closes it after the server stops."""
-    app = FastAPI(title="news-claims-pipeline", version="1", docs_url=None, redoc_url=None,
+    app = FastAPI(title=DISTRIBUTION, version=VERSION, docs_url=None, redoc_url=None,
                   description="Attributed claims from the news: who claimed, said, denied … what.")
     app.state.index = index
     app.state.options = options or HttpOptions()

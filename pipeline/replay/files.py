@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.records import MAX_TEXT_CHARS, Article, Source, content_hash, stable_id
+from pipeline.records import MAX_TEXT_CHARS, Article, Source, content_hash, stable_id, url_article_id
 from pipeline.urls import canonical_url, domain_of
 
 SUFFIXES = (".txt", ".jsonl")
@@ -139,7 +139,7 @@ def json_article(data: object) -> Article:
     digest = content_hash(text)
     if url:
         canonical = canonical_url(url)
-        article_id = stable_id("url", canonical)
+        article_id = url_article_id(canonical)
     else:
         canonical = f"replay:{data.get('id') or digest}"
         article_id = stable_id("replay", source.name, digest)

@@ -32,7 +32,7 @@ from pipeline.index.sqlite import queries as read
 from pipeline.index.sqlite import threads
 from pipeline.index.sqlite.documents import replace_article
 from pipeline.index.sqlite.schema import ensure_schema
-from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
+from pipeline.records import Claim, EnrichedArticle, entity_from_dict, from_dict
 from pipeline.sqlitedb import Transaction, connect
 
 
@@ -167,7 +167,7 @@ class SqliteIndex:
                                     " WHERE c.article_id=? ORDER BY c.rid", (article_id,))
         return EnrichedArticle(
             from_dict(json.loads(row[0])),
-            entities=tuple(Entity(**e) for e in json.loads(row[1] or "[]")),
+            entities=tuple(entity_from_dict(e) for e in json.loads(row[1] or "[]")),
             claims=tuple(from_dict(json.loads(doc)) for (doc,) in claims))
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, EnrichedArticle]:

@@ -67,7 +67,8 @@ class Poller:
         self.on_polled = on_polled
         self._fetcher = None if fetch is not None else Fetcher(
             settings.user_agent, settings.timeout_s, settings.max_bytes, settings.max_redirects,
-            settings.concurrency, allow_private=settings.allow_private_networks)
+            settings.concurrency, allow_private=settings.allow_private_networks,
+            connect_timeout_s=settings.connect_timeout_s, max_encodings=settings.max_content_encodings)
         self.fetch: Fetch = fetch or self._fetcher.fetch  # type: ignore[union-attr]
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
         self.full_text = full_text if full_text is not None or not settings.full_text else \
@@ -129,6 +130,8 @@ class Poller:
         """Stop: polls in flight finish or are abandoned unapplied (still due), then threads and connections
         are released. Idempotent."""
         self._closing.set()  # a worker stops before its next article page; its feed stays due
+        if self._fetcher is not None:
+            self._fetcher.cancel()  # fetches in flight end now (a stuck host must not hold shutdown)
         while self._inflight:
             wait(list(self._inflight))
             self._finish()
@@ -197,6 +200,8 @@ class Poller:
         result = self.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
                             trusted_host=feed.trusted_host)
         if result.error:
+            if self._closing.is_set():
+                raise _Cancelled  # the fetch was cut short by shutdown: not the feed's failure
             return self._failed(feed, now, result)
         if result.not_modified:
             return PollOutcome(feed, now, 304, not_modified=True,
@@ -257,6 +262,8 @@ class Poller:
                     refusals.append(f"article page {url}: {page.refused}")
                 c = with_full_text(c, page.text) if page.text else c
             out.append(c)
+        if self._closing.is_set():
+            raise _Cancelled  # the last page may have been cut short: poll the feed again after the restart
         return out, refusals
 
     # --- back in the loop's thread ---------------------------------------------------

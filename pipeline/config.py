@@ -110,8 +110,12 @@ class WorkerSettings:
 class PollerSettings:
     full_text: bool = True
     user_agent: str = f"{DISTRIBUTION}/{VERSION} (+https://example.invalid/bot)"
+    # One deadline for a whole request (connect, headers, body, every redirect hop), by the clock.
     timeout_s: float = 20.0
-    max_bytes: int = 10_000_000
+    connect_timeout_s: float = 5.0  # a connect's share of it; also the longest a shutdown waits on one
+    max_bytes: int = 10_000_000  # a response's size, on the wire and decoded (across every encoding)
+    max_content_encodings: int = 2  # layers of Content-Encoding undone ("gzip, gzip" is two); more: refused
+    max_entries_per_poll: int = 1000  # new entries taken from one feed per poll; the rest wait for later polls
     min_interval_s: float = 300.0
     max_interval_s: float = 86_400.0
     default_interval_s: float = 1800.0

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from pipeline.http import api, errors, export, middleware, pages, threads
-from pipeline.http.render import highlighted, safe_href, search_url, xml_text
+from pipeline.http.render import highlighted, safe_href, search_url, xml_text, xml_url
 from pipeline.index.base import Index
 from pipeline.runtime.metrics import Sensor
 from pipeline.version import DISTRIBUTION, VERSION
@@ -38,6 +38,7 @@ def templates() -> Jinja2Templates:
     t.env.autoescape = True  # every template, the Atom feed included
     t.env.globals.update(highlighted=highlighted, safe_href=safe_href, search_url=search_url)
     t.env.filters["xml"] = xml_text
+    t.env.filters["xml_url"] = xml_url
     return t
 
 

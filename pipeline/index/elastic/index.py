@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,9 +40,11 @@ from pipeline.index.elastic import documents as docs
 from pipeline.index.elastic import mappings as m
 from pipeline.index.elastic import queries
 from pipeline.index.elastic import threads as th
+from pipeline.index.elastic.prune import ElasticPruner
 from pipeline.index.elastic.schema import ElasticSchemas
 from pipeline.index.elastic.words import WordFrequencies
 from pipeline.index.query import decode_cursor, encode_cursor
+from pipeline.index.retention import Progress, PruneCounts, PrunePlan
 from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 
 log = logging.getLogger(__name__)
@@ -386,6 +389,29 @@ class ElasticIndex:
         self._ensure_ready()
         with _translated("count"):
             return {kind: int(self._es.count(index=self.alias(kind))["count"]) for kind in ("articles", "claims")}
+
+    # --- retention (pipeline prune; see pipeline.index.retention) ------------------
+
+    def _pruner(self) -> ElasticPruner:
+        self._ensure_ready()
+        return ElasticPruner(self._es, {kind: self.alias(kind) for kind in ("claims", "articles", "threads")})
+
+    def prune_plan(self, before: date) -> PrunePlan:
+        with _translated("prune plan"):
+            return self._pruner().plan(before)
+
+    def drop_expired_indices(self, before: date) -> list[str]:
+        with _translated("drop expired indices"):
+            return self._pruner().drop_expired(before)
+
+    def prune_batch(self, before: date, limit: int) -> PruneCounts:
+        with _translated("prune"):
+            return self._pruner().prune_batch(before, limit)
+
+    def compact(self, progress: Progress | None = None, vacuum: bool = False) -> str:
+        """One force merge (no steps to show: the server does the work); ``vacuum`` changes nothing here."""
+        with _translated("force merge"):
+            return self._pruner().compact()
 
     def refresh(self) -> None:
         self._ensure_ready()

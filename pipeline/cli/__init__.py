@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from pipeline.cli import (
+    backup_cmd,
     dlq_cmd,
     extract_cmd,
     feeds_cmd,
@@ -28,7 +29,7 @@ from pipeline.errors import BackendUnavailable, ConfigError, InputError
 from pipeline.runtime.logs import setup_logging
 
 COMMANDS = (replay_cmd, stages_cmd, search_cmd, thread_cmd, extract_cmd, stance_cmd, status_cmd, dlq_cmd,
-            feeds_cmd, poll_cmd, serve_cmd, prune_cmd)
+            feeds_cmd, poll_cmd, serve_cmd, prune_cmd, backup_cmd)
 EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 3, 130, 141
 log = logging.getLogger("pipeline")
 

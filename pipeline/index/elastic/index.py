@@ -15,7 +15,7 @@ Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -39,6 +39,7 @@ from pipeline.index.base import (
 from pipeline.index.elastic import documents as docs
 from pipeline.index.elastic import mappings as m
 from pipeline.index.elastic import queries
+from pipeline.index.elastic import snapshot as snap
 from pipeline.index.elastic import threads as th
 from pipeline.index.elastic.prune import ElasticPruner
 from pipeline.index.elastic.schema import ElasticSchemas
@@ -412,6 +413,24 @@ class ElasticIndex:
         """One force merge (no steps to show: the server does the work); ``vacuum`` changes nothing here."""
         with _translated("force merge"):
             return self._pruner().compact()
+
+    # --- backup (pipeline backup; see pipeline.index.elastic.snapshot) ---------------
+
+    def snapshot_paths(self) -> list[str]:
+        """The node's ``path.repo`` directories; empty when snapshots cannot be taken yet."""
+        with _translated("node settings"):
+            return snap.repo_paths(self._es)
+
+    def snapshot_steps(self, url: str) -> str:
+        return snap.steps(url, self._snapshot_indices())
+
+    def snapshot(self, location: str, name: str, progress: Callable[[int, int], None] | None = None) -> dict:
+        """Snapshot this prefix's indices (the aliases' concrete indices) as ``name``; the snapshot's info."""
+        with _translated("snapshot", bad_request=ConfigError):
+            return snap.snapshot(self._es, location, name, self._snapshot_indices(), progress)
+
+    def _snapshot_indices(self) -> list[str]:
+        return [f"{self.alias(kind)}-*" for kind in self._schemas.schemas]  # the concrete indices, every version
 
     def refresh(self) -> None:
         self._ensure_ready()

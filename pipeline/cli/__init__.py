@@ -9,10 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from pipeline.cli import (
+    backup_cmd,
     dlq_cmd,
     extract_cmd,
     feeds_cmd,
     poll_cmd,
+    prune_cmd,
     replay_cmd,
     search_cmd,
     serve_cmd,
@@ -28,7 +30,7 @@ from pipeline.runtime.logs import setup_logging
 from pipeline.version import VERSION
 
 COMMANDS = (replay_cmd, stages_cmd, search_cmd, thread_cmd, extract_cmd, stance_cmd, status_cmd, dlq_cmd,
-            feeds_cmd, poll_cmd, serve_cmd)
+            feeds_cmd, poll_cmd, serve_cmd, prune_cmd, backup_cmd)
 EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 3, 130, 141
 log = logging.getLogger("pipeline")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -28,8 +29,10 @@ from pipeline.index.base import (
 )
 from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
+from pipeline.index.retention import Progress, PruneCounts, PrunePlan
+from pipeline.index.sqlite import prune, threads
 from pipeline.index.sqlite import queries as read
-from pipeline.index.sqlite import threads
+from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
 from pipeline.index.sqlite.schema import ensure_schema
 from pipeline.records import Claim, EnrichedArticle, entity_from_dict, from_dict
@@ -90,6 +93,21 @@ class SqliteIndex:
         articles = self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         claims = self._conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
         return {"articles": articles, "claims": claims}
+
+    # --- retention (pipeline prune; see pipeline.index.retention) -------------------
+
+    def prune_plan(self, before: date) -> PrunePlan:
+        return prune.plan(self._conn, before)
+
+    def drop_expired_indices(self, before: date) -> list[str]:
+        """One file, no per-period units: old documents go row by row (:meth:`prune_batch`)."""
+        return []
+
+    def prune_batch(self, before: date, limit: int) -> PruneCounts:
+        return prune.prune_batch(self._conn, before, limit)
+
+    def compact(self, progress: Progress | None = None, vacuum: bool = False) -> str:
+        return compact(self._conn, progress, vacuum)
 
     def refresh(self) -> None:
         """Nothing to do: a committed transaction is visible at once."""

@@ -38,7 +38,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 errors.append(item)
                 bar.write(f"skipped {item}", file=sys.stderr)
                 continue
-            producer.publish(args.topic, item.id, encode(item))
+            payload = encode(item)  # any record encodes (records.clean_text); bus errors are not a line's
+            producer.publish(args.topic, item.id, payload)
             published += 1
             if published % FLUSH_EVERY == 0:
                 producer.flush()

@@ -19,6 +19,8 @@ from typing import Any
 
 import feedparser
 
+from pipeline.dates import written_year_agrees
+
 MAX_ENTRIES = 1000  # per document; the rest of a runaway feed waits for the next poll
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
@@ -115,9 +117,9 @@ def _content(entry: Any) -> str:
 
 
 def _date(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
-        if value:
+    for key in ("published", "updated", "created"):
+        value = entry.get(f"{key}_parsed")
+        if value and written_year_agrees(entry.get(key), value.tm_year):  # not "-0001" read as 2000
             try:  # feedparser's struct_time is already UTC
                 return datetime.fromtimestamp(calendar.timegm(value), UTC)
             except (OverflowError, ValueError, OSError, TypeError):

@@ -5,6 +5,8 @@ may open with a dateline such as "Tehran, Iran –"). ``.jsonl`` files hold
 one article per line: ``{"text", "title"?, "url"?, "id"?, "published"?,
 "source"?, "authors"?}``. Ids depend only on the content (or the URL), so a
 second replay publishes the same ids and the index stays free of duplicates.
+Web archives (``.warc``, ``.warc.gz``) are streamed record by record
+(:mod:`pipeline.replay.archive`).
 
 Every file and every line is an error boundary: whatever goes wrong with one
 (bad JSON, nesting too deep, a date out of range, an unexpected exception)
@@ -15,9 +17,7 @@ Texts enter the records as valid Unicode (lone surrogates become U+FFFD).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,26 +25,19 @@ from typing import Any
 from pipeline.dates import iso_utc, parse_iso
 from pipeline.errors import InputError
 from pipeline.records import MAX_TEXT_CHARS, Article, Source, clean_text, content_hash, stable_id
+from pipeline.replay.archive import warc_articles
+from pipeline.replay.outcome import ReplayError, ReplaySkip, unexpected
+from pipeline.replay.titles import title_from_text
+from pipeline.replay.warc import is_warc
 from pipeline.urls import canonical_url, domain_of
 
-SUFFIXES = (".txt", ".jsonl")
+__all__ = ["ReplayError", "ReplaySkip", "find_files", "json_article", "jsonl_articles", "read_articles",
+           "text_article", "title_from_text"]
+
+SUFFIXES = (".txt", ".jsonl")  # and WARC files (.warc, .warc.gz), streamed by pipeline.replay.warc
 MAX_FILE_BYTES = 50_000_000  # a .jsonl dump may be large; a .txt article is not
+MAX_RECORD_BYTES = 10_000_000  # a WARC record's page: the poller's page cap (poller.max_bytes)
 REPLAY_SOURCE = Source(name="replay", domain="", feed_url=None)
-_DATELINE = re.compile(r"^\s*[A-Z][\w.' -]{1,60}(?:,\s*[\w.' -]{2,40})?\s*[–—-]{1,2}\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayError:
-    """A file (or a line of one) that could not be replayed, and why."""
-
-    path: Path
-    reason: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.reason}"
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -55,15 +48,22 @@ def find_files(paths: Iterable[str | Path]) -> list[Path]:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES))
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix in SUFFIXES or is_warc(p))))
         else:
             found.append(path)
     return found
 
 
-def read_articles(path: Path) -> Iterator[Article | ReplayError]:
-    """Articles of one file; problems are yielded as ReplayError, never raised (any exception)."""
+def read_articles(path: Path, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Article | ReplayError | ReplaySkip]:
+    """Articles of one file; problems are yielded as ReplayError, never raised (any exception).
+
+    WARC files are streamed (their records over ``max_record_bytes`` are errors); the
+    records of theirs that are not article pages are yielded as ReplaySkip.
+    """
     try:
+        if is_warc(path):
+            yield from warc_articles(path, max_record_bytes)
+            return
         raw = _read_bytes(path)
         if path.suffix == ".jsonl":
             yield from jsonl_articles(path, _decode_text(raw))
@@ -75,11 +75,6 @@ def read_articles(path: Path) -> Iterator[Article | ReplayError]:
         yield ReplayError(path, f"cannot read: {exc.strerror or exc}")
     except Exception as exc:  # noqa: BLE001 - the file boundary: one file's surprise must not end the run
         yield ReplayError(path, unexpected(exc))
-
-
-def unexpected(exc: BaseException) -> str:
-    """A one-line reason for an exception nobody foresaw (no traceback: the input is the problem)."""
-    return f"unexpected {type(exc).__name__}: {str(exc)[:200] or 'no message'}"
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -115,16 +110,6 @@ def text_article(text: str, path: Path) -> Article:
         canonical_url=f"replay:{path.name}", source=REPLAY_SOURCE, title=title_from_text(text),
         text=text, fetched=fetched, content_hash=digest,
     )
-
-
-def title_from_text(text: str, limit: int = 140) -> str:
-    """The first sentence without its dateline, cut at a word boundary."""
-    first = text.strip().split("\n", 1)[0]
-    first = _DATELINE.sub("", first, count=1)
-    sentence = _SENTENCE_END.split(first, maxsplit=1)[0].strip()
-    if len(sentence) <= limit:
-        return sentence
-    return sentence[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def jsonl_articles(path: Path, text: str) -> Iterator[Article | ReplayError]:

@@ -23,6 +23,8 @@ from typing import Any
 
 import feedparser
 
+from pipeline.dates import written_year_agrees
+
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # A numeric character reference: one to a lone surrogate (or past U+10FFFF) names no character,
 # and feedparser fails on the whole document for it.
@@ -141,9 +143,9 @@ def _content(entry: Any) -> str:
 
 
 def _date(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
-        if value:
+    for key in ("published", "updated", "created"):
+        value = entry.get(f"{key}_parsed")
+        if value and written_year_agrees(entry.get(key), value.tm_year):  # not "-0001" read as 2000
             try:  # feedparser's struct_time is already UTC
                 return datetime.fromtimestamp(calendar.timegm(value), UTC)
             except (OverflowError, ValueError, OSError, TypeError):

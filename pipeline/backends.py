@@ -64,11 +64,11 @@ def open_index(settings: Settings) -> Index:
 def index_exists(settings: Settings) -> bool:
     """Whether the configured index has been created (by the indexer); creates nothing itself."""
     url = settings.index_url
-    if urlsplit(url).scheme == "sqlite":
+    if urlsplit(url).scheme == "sqlite":  # opening the embedded index would create it: look for the file
         return Path(sqlite_path(url)).exists()
     index = open_index(settings)
     try:
-        return index.exists()  # type: ignore[attr-defined]
+        return index.exists()
     finally:
         index.close()
 

@@ -1,11 +1,14 @@
-"""Settings: a TOML file plus ``PIPELINE_*`` environment overrides (pydantic-settings).
+"""Settings: built-in defaults, a TOML file laid over them, then ``PIPELINE_*`` environment overrides.
 
-Read once at the entry point (``load_settings``) and passed down; library
-code never reads the environment. ``PIPELINE_SECTION__KEY=value`` overrides
-``[section] key``; ``PIPELINE_DATA_DIR`` sets ``data_dir``; ``PIPELINE_CONFIG``
-names the file. Values are checked and converted by type; a bad one is a
-:class:`ConfigError` naming the setting. Secrets are ``SecretStr`` and print
-as ``**********``; ``.get_secret_value()`` reads them.
+The defaults have one owner: the annotated lines below; no file is needed. The files in
+``config/`` override them (``default.toml`` spells them out as an example; ``distributed.toml``
+is the Kafka and Elasticsearch deployment the Docker image runs). Read once at the entry point
+(``load_settings``) and passed down; library code never reads the environment.
+``PIPELINE_SECTION__KEY=value`` overrides ``[section] key``; ``PIPELINE_DATA_DIR`` sets
+``data_dir`` (unset or empty: the platform's user data directory, see :mod:`pipeline.userdirs`);
+``PIPELINE_CONFIG`` names the file. Values are checked and converted by type; a bad one is a
+:class:`ConfigError` naming the setting. Secrets are ``SecretStr`` and print as ``**********``;
+``.get_secret_value()`` reads them.
 
 A new setting is one annotated line with its default in its section (or a
 new ``@section`` class referenced from :class:`Settings`).
@@ -31,10 +34,11 @@ from pydantic_settings import (
 from pydantic_settings.sources.utils import parse_env_vars
 
 from pipeline.errors import ConfigError
+from pipeline.userdirs import user_data_dir
+from pipeline.version import DISTRIBUTION, VERSION
 
 ENV_PREFIX = "PIPELINE_"
 CONFIG_VAR = f"{ENV_PREFIX}CONFIG"
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 _STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 section = dataclass(frozen=True, config=_STRICT)  # a settings table: unknown keys are errors
 
@@ -95,7 +99,7 @@ class NlpSettings:
 @section
 class WorkerSettings:
     batch_size: int = 32
-    poll_timeout_s: float = 1.0
+    poll_timeout_s: float = 0.5
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
     idle_exit_s: float = 2.0  # --until-idle: stop after this long without records
@@ -105,9 +109,13 @@ class WorkerSettings:
 @section
 class PollerSettings:
     full_text: bool = True
-    user_agent: str = "news-claims-pipeline/0.1 (+https://example.invalid/bot)"
+    user_agent: str = f"{DISTRIBUTION}/{VERSION} (+https://example.invalid/bot)"
+    # One deadline for a whole request (connect, headers, body, every redirect hop), by the clock.
     timeout_s: float = 20.0
-    max_bytes: int = 10_000_000
+    connect_timeout_s: float = 5.0  # a connect's share of it; also the longest a shutdown waits on one
+    max_bytes: int = 10_000_000  # a response's size, on the wire and decoded (across every encoding)
+    max_content_encodings: int = 2  # layers of Content-Encoding undone ("gzip, gzip" is two); more: refused
+    max_entries_per_poll: int = 1000  # new entries taken from one feed per poll; the rest wait for later polls
     min_interval_s: float = 300.0
     max_interval_s: float = 86_400.0
     default_interval_s: float = 1800.0
@@ -142,12 +150,13 @@ class HttpSettings:
 
 
 class Settings(BaseSettings):
-    """Every setting; build with :func:`load_settings` (``Settings()`` alone is the built-in defaults)."""
+    """Every setting; build with :func:`load_settings` (``Settings()`` alone is the built-in defaults,
+    with ``data_dir`` still empty: only ``load_settings`` knows the environment that places it)."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", frozen=True,
                                       extra="forbid", coerce_numbers_to_str=True)
 
-    data_dir: str = "data"
+    data_dir: str = ""  # the embedded state; empty: the platform's user data directory (load_settings fills it in)
     bus: BusSettings = field(default_factory=BusSettings)
     index: IndexSettings = field(default_factory=IndexSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
@@ -156,7 +165,7 @@ class Settings(BaseSettings):
     feeds: tuple[FeedSettings, ...] = ()
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
-    source: str = ""  # the file these settings came from
+    source: str = ""  # the file these settings came from ("" : the built-in defaults and the environment only)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -189,14 +198,19 @@ class _Environment(EnvSettingsSource):
 
 
 def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from ``path`` (or $PIPELINE_CONFIG, or config/default.toml), overridden by ``environ``'s
-    ``PIPELINE_*`` variables. Raises ConfigError (one line, naming the setting) on any bad value."""
+    """The built-in defaults, overridden by the file ``path`` (or $PIPELINE_CONFIG; neither: no file),
+    overridden by ``environ``'s ``PIPELINE_*`` variables. An empty ``data_dir`` becomes the platform's
+    user data directory (from ``environ``'s HOME / XDG_DATA_HOME). Raises ConfigError (one line, naming
+    the setting) on any bad value or an unreadable file."""
     environ = environ or {}
-    chosen = Path(path or environ.get(CONFIG_VAR) or DEFAULT_CONFIG)
+    given = path or environ.get(CONFIG_VAR)
+    chosen = Path(given) if given else None
     _check_names(environ)
     try:
-        values = _merge(_read_toml(chosen), _Environment(environ)())
-        return Settings(**{**values, "source": str(chosen)})
+        values = _merge(_read_toml(chosen) if chosen else {}, _Environment(environ)())
+        if not values.get("data_dir"):
+            values["data_dir"] = str(user_data_dir(environ))
+        return Settings(**{**values, "source": str(chosen or "")})
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0], chosen, exc.error_count())) from None
     except SettingsError as exc:  # a list or table given in the environment that is not JSON
@@ -239,12 +253,15 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
 _UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")
 
 
-def _describe(error: Any, path: Path, count: int) -> str:
+def _describe(error: Any, path: Path | None, count: int) -> str:
     """One line: the setting, where it can come from, what is wrong and the value given."""
     loc = error["loc"]
     name = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in loc).lstrip(".") or "configuration"
-    where = str(path) if any(isinstance(k, int) for k in loc) else \
-        f"{path} or {ENV_PREFIX}{'__'.join(map(str, loc)).upper()}"
+    variable = f"{ENV_PREFIX}{'__'.join(map(str, loc)).upper()}"
+    if any(isinstance(k, int) for k in loc):  # an entry of a list: the file, or the list's own variable
+        where = str(path) if path else f"{ENV_PREFIX}{str(loc[0]).upper()}"
+    else:
+        where = f"{path} or {variable}" if path else variable
     unknown = error["type"] in _UNKNOWN
     problem = "unknown setting" if unknown else error["msg"][0].lower() + error["msg"][1:]
     given = "" if unknown or error["type"] == "missing" else f", got {error['input']!r}"

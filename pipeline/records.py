@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import Any
 
@@ -20,15 +21,40 @@ MAX_TEXT_CHARS = 1_000_000  # longer texts are refused (replay) or cut (poller)
 STANCES = ("assert", "deny")
 
 
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")  # how JSON spells a surrogate code point
+
+
+def clean_text(text: str) -> str:
+    """``text`` as valid Unicode: split surrogate pairs joined, lone surrogates replaced by U+FFFD.
+
+    Text that is already valid comes back as it is, so ids of ordinary input never change.
+    A Python ``str`` may hold lone surrogates (a JSON ``"\\ud800"``); UTF-8 cannot encode
+    them, and every store downstream would refuse them.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def utf8(text: str) -> bytes:
+    """UTF-8 bytes of ``clean_text(text)``: never raises."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return clean_text(text).encode("utf-8")
+
+
 def stable_id(*parts: str) -> str:
-    """A short hex id that depends only on ``parts``: same input, same id."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    """A short hex id that depends only on ``parts``: same input, same id (a lone surrogate hashes as U+FFFD)."""
+    digest = hashlib.sha256(utf8("\x1f".join(parts))).hexdigest()
     return digest[:20]
 
 
 def content_hash(text: str) -> str:
     """Hash of the text with white space folded, for duplicate detection."""
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(utf8(" ".join(text.split()))).hexdigest()[:20]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +153,13 @@ class EnrichedArticle:
     extractor: str = ""
 
 
+def url_article_id(canonical: str) -> str:
+    """The article id of a canonical URL (``urls.canonical_url``'s result, or the poller's tag for a
+    linkless feed entry). The poller and replay both take ids from here, so the same URL gets the
+    same id whichever source brings it."""
+    return stable_id("url", canonical)
+
+
 def claim_id(article_id: str, ordinal: int) -> str:
     return f"{article_id}-{ordinal:04d}"
 
@@ -165,19 +198,36 @@ def plain(value: Any) -> Any:
 
 
 def encode(record: Any) -> bytes:
-    """UTF-8 JSON bytes for the wire."""
-    return json.dumps(to_dict(record), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """UTF-8 JSON bytes for the wire; any record encodes (lone surrogates as U+FFFD, see ``clean_text``)."""
+    return utf8(json.dumps(to_dict(record), ensure_ascii=False, separators=(",", ":")))
 
 
 def decode(payload: bytes | str, expect: type | None = None) -> Any:
-    """Parse wire bytes into a record; raises MalformedRecord on any defect."""
+    """Parse wire bytes into a record; raises MalformedRecord on any defect.
+
+    Strings of the record are valid Unicode: a surrogate escaped in the JSON becomes U+FFFD.
+    """
+    if isinstance(payload, str):
+        payload = utf8(payload)  # a raw lone surrogate becomes U+FFFD here
     try:
         data = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if _ESCAPED_SURROGATE.search(payload):  # rare: only then pay for the walk
+            data = _cleaned(data)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also a 5,000-digit number
         raise MalformedRecord(f"not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise MalformedRecord("not a JSON object")
     return from_dict(data, expect)
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _cleaned(v) for k, v in value.items()}
+    return value
 
 
 def from_dict(data: dict[str, Any], expect: type | None = None) -> Any:
@@ -211,7 +261,8 @@ def _article(d: dict[str, Any]) -> Article:
     )
 
 
-def _entity(d: dict[str, Any]) -> Entity:
+def entity_from_dict(d: dict[str, Any]) -> Entity:
+    """An entity from ``plain(entity)``'s dict (entities travel inside records, without a schema)."""
     return Entity(d["text"], d["label"], int(d["start"]), int(d["end"]), d["canonical"])
 
 
@@ -231,14 +282,14 @@ def _claim(d: dict[str, Any]) -> Claim:
         cue=None if cue is None else Cue(int(cue["start"]), int(cue["end"]), cue["text"], cue["lemma"]),
         content=_span(d["content"]),  # type: ignore[arg-type]
         stance=stance, quote=bool(d.get("quote", False)), sentence=_span(d.get("sentence")),
-        entities=tuple(_entity(e) for e in d.get("entities") or ()),
+        entities=tuple(entity_from_dict(e) for e in d.get("entities") or ()),
     )
 
 
 def _enriched(d: dict[str, Any]) -> EnrichedArticle:
     return EnrichedArticle(
         article=_article(d["article"]),
-        entities=tuple(_entity(e) for e in d.get("entities") or ()),
+        entities=tuple(entity_from_dict(e) for e in d.get("entities") or ()),
         claims=tuple(_claim(c) for c in d.get("claims") or ()),
         model=d.get("model", ""), extractor=d.get("extractor", ""),
     )

@@ -7,30 +7,14 @@ traceback) and shapes results into the documented JSON.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from pipeline.errors import InputError
+from pipeline.filters import ARTICLE_FILTERS, CLAIM_FILTERS, check_length, parse_all
 from pipeline.index.base import INTERVALS, ArticleHit, ArticleQuery, ClaimHit, ClaimQuery, SearchResult
-from pipeline.records import STANCES, EnrichedArticle, to_dict
+from pipeline.records import EnrichedArticle, to_dict
 
 MAX_LIMIT = 1000
-MAX_TEXT = 500  # characters in a query or filter value: longer is a mistake or an attack
-
-
-def parse_date(value: str | None, name: str) -> date | None:
-    """``YYYY-MM-DD`` (or a longer ISO timestamp, whose date part is used)."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError as exc:
-        raise InputError(f"{name}: expected a date like 2024-07-16, got {value!r}") from exc
-
-
-def parse_dates(since: str | None, until: str | None) -> tuple[date | None, date | None]:
-    """Both ends of an inclusive date range (the query refuses an empty one)."""
-    return parse_date(since, "since"), parse_date(until, "until")
 
 
 def parse_limit(value: int | str | None, default: int = 10, maximum: int = MAX_LIMIT) -> int:
@@ -51,34 +35,27 @@ def parse_interval(value: str | None) -> str:
     return interval
 
 
-def _check_lengths(**values: str | None) -> None:
-    for name, value in values.items():
-        if value and len(value) > MAX_TEXT:
-            raise InputError(f"{name}: at most {MAX_TEXT} characters, got {len(value)}")
+def claim_query(text: str = "", *, limit: int | str | None = None, after: str | None = None,
+                max_limit: int = MAX_LIMIT, facets: bool = True, **filters: str | None) -> ClaimQuery:
+    """A validated claim query from user-supplied strings (InputError names the bad one).
+
+    ``filters``: strings by filter name (:data:`pipeline.filters.CLAIM_FILTERS`); TypeError for another name.
+    """
+    check_length("q", text)
+    values = parse_all(CLAIM_FILTERS, filters)
+    check_length("after", after)
+    return ClaimQuery(text=text or "", limit=parse_limit(limit, maximum=max_limit), after=after or None,
+                      facets=facets, **values)
 
 
-def claim_query(text: str = "", *, speaker: str | None = None, entity: str | None = None,
-                stance: str | None = None, source: str | None = None, since: str | None = None,
-                until: str | None = None, limit: int | str | None = None, after: str | None = None,
-                max_limit: int = MAX_LIMIT, facets: bool = True) -> ClaimQuery:
-    """A validated claim query from user-supplied strings (InputError names the bad one)."""
-    _check_lengths(q=text, speaker=speaker, entity=entity, source=source, after=after)
-    if stance and stance not in STANCES:
-        raise InputError(f"stance: expected one of {', '.join(STANCES)}, got {stance!r}")
-    low, high = parse_dates(since, until)
-    return ClaimQuery(text=text or "", speaker=speaker or None, entity=entity or None, stance=stance or None,
-                      source=source or None, since=low, until=high, limit=parse_limit(limit, maximum=max_limit),
-                      after=after or None, facets=facets)
-
-
-def article_query(text: str = "", *, source: str | None = None, since: str | None = None,
-                  until: str | None = None, limit: int | str | None = None, after: str | None = None,
-                  max_limit: int = MAX_LIMIT) -> ArticleQuery:
-    """A validated article query from user-supplied strings."""
-    _check_lengths(q=text, source=source, after=after)
-    low, high = parse_dates(since, until)
-    return ArticleQuery(text=text or "", source=source or None, since=low, until=high,
-                        limit=parse_limit(limit, maximum=max_limit), after=after or None)
+def article_query(text: str = "", *, limit: int | str | None = None, after: str | None = None,
+                  max_limit: int = MAX_LIMIT, **filters: str | None) -> ArticleQuery:
+    """A validated article query from user-supplied strings (filters of :data:`pipeline.filters.ARTICLE_FILTERS`)."""
+    check_length("q", text)
+    values = parse_all(ARTICLE_FILTERS, filters)
+    check_length("after", after)
+    return ArticleQuery(text=text or "", limit=parse_limit(limit, maximum=max_limit), after=after or None,
+                        **values)
 
 
 def claims_json(result: SearchResult) -> dict[str, Any]:

@@ -54,6 +54,13 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def servers_cache() -> Path:
+    """Where ``scripts/servers`` keeps its servers: $PIPELINE_SERVERS_CACHE, else ~/.cache/news-claims-pipeline
+    (the script's own rule, so a drill finds the distribution whoever's home the broker was started under)."""
+    configured = os.environ.get("PIPELINE_SERVERS_CACHE")
+    return Path(configured) if configured else Path(os.environ.get("HOME") or Path.home()) / ".cache/news-claims-pipeline"
+
+
 def unique_name(prefix: str) -> str:
     """A topic or group name no other test (or earlier run against the same broker) uses."""
     return f"{prefix}.{uuid.uuid4().hex[:12]}"
@@ -132,7 +139,7 @@ class PrivateKafka:
         self.port = os.environ.get("KAFKA_DRILL_PORT", "19092")
         cache = tmp_path / "servers"
         cache.mkdir()
-        (cache / "dist").symlink_to(Path.home() / ".cache/news-claims-pipeline/dist")
+        (cache / "dist").symlink_to(servers_cache() / "dist")
         self._env = {**os.environ, "PIPELINE_SERVERS_CACHE": str(cache), "KAFKA_PORT": self.port}
 
     @property

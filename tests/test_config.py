@@ -1,13 +1,47 @@
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr
 
 from pipeline.config import load_settings
 from pipeline.errors import ConfigError
+from pipeline.userdirs import user_data_dir
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_defaults_are_the_embedded_deployment():
     s = load_settings(environ={})
     assert s.bus.url.startswith("sqlite://") and s.index.url.startswith("sqlite://")
+    assert s.source == ""  # no file read: the defaults need none
+
+
+def test_the_example_file_spells_out_the_built_in_defaults():
+    home = {"HOME": "/home/someone"}
+    from_file, built_in = load_settings(REPO / "config" / "default.toml", home), load_settings(None, home)
+    assert from_file.model_dump(exclude={"source"}) == built_in.model_dump(exclude={"source"})
+
+
+def test_the_state_lives_in_the_user_data_directory_unless_told(tmp_path):
+    home = {"HOME": "/home/someone"}
+    assert load_settings(None, home).data_dir == "/home/someone/.local/share/news-claims-pipeline"
+    assert load_settings(None, {**home, "XDG_DATA_HOME": "/xdg"}).index_url == \
+        "sqlite:////xdg/news-claims-pipeline/index.db"
+    assert load_settings(None, {**home, "PIPELINE_DATA_DIR": str(tmp_path)}).data_dir == str(tmp_path)
+    path = tmp_path / "c.toml"
+    path.write_text("data_dir = '/srv/claims'\n")
+    assert load_settings(path, home).data_dir == "/srv/claims"
+    assert load_settings(path, {**home, "PIPELINE_DATA_DIR": ""}).data_dir == \
+        "/home/someone/.local/share/news-claims-pipeline"  # empty: the default, as in the example file
+
+
+@pytest.mark.parametrize("platform, environ, want", [
+    ("linux", {"HOME": "/h", "XDG_DATA_HOME": "relative/is/ignored"}, "/h/.local/share/news-claims-pipeline"),
+    ("darwin", {"HOME": "/Users/a", "XDG_DATA_HOME": "/x"}, "/Users/a/Library/Application Support/news-claims-pipeline"),
+    ("win32", {"LOCALAPPDATA": "/c/Users/a/AppData/Local"}, "/c/Users/a/AppData/Local/news-claims-pipeline"),
+])
+def test_the_user_data_directory_follows_the_platform(platform, environ, want):
+    assert user_data_dir(environ, platform) == Path(want)
 
 
 def test_environment_overrides_nested_keys_with_typed_values(tmp_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 RAW = "articles.raw"
 ENRICHED = "articles.enriched"
@@ -112,3 +112,18 @@ class Bus(Protocol):
         """The first ``limit`` records of a topic (all partitions), for inspection and tests."""
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Retention(Protocol):
+    """A bus that deletes old records on request (the SQLite log). Kafka has none: its topics expire
+    records by their own ``retention.ms``, which the broker enforces."""
+
+    def count_before(self, topics: Sequence[str], before_ms: int) -> int:
+        """Records of ``topics`` published before ``before_ms`` (epoch milliseconds)."""
+
+    def prune_before(self, topics: Sequence[str], before_ms: int, limit: int) -> int:
+        """Delete up to ``limit`` of those records, oldest first, in one transaction; how many went (0: done).
+
+        As with Kafka's retention, a record goes whether or not every group has read it.
+        """

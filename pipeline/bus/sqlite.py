@@ -106,6 +106,22 @@ class SqliteBus:
             "ORDER BY offset LIMIT ?", (topic, limit)).fetchall()
         return [_message(r) for r in rows]
 
+    # --- retention (bus.base.Retention) ------------------------------------------------
+
+    def count_before(self, topics: Sequence[str], before_ms: int) -> int:
+        return sum(self._conn.execute("SELECT COUNT(*) FROM records WHERE topic=? AND ts<?",
+                                      (topic, before_ms)).fetchone()[0] for topic in topics)
+
+    def prune_before(self, topics: Sequence[str], before_ms: int, limit: int) -> int:
+        """Offsets are never reused (AUTOINCREMENT), so a committed offset stays meaningful afterwards."""
+        deleted = 0
+        with Transaction(self._conn) as c:
+            for topic in topics:  # oldest offsets first: what a re-run finds next is older still
+                deleted += c.execute(
+                    "DELETE FROM records WHERE offset IN (SELECT offset FROM records WHERE topic=? AND ts<? "
+                    "ORDER BY offset LIMIT ?)", (topic, before_ms, limit - deleted)).rowcount
+        return deleted
+
     def close(self) -> None:
         self._conn.close()
 

@@ -9,10 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from pipeline.cli import (
+    backup_cmd,
     dlq_cmd,
     extract_cmd,
     feeds_cmd,
     poll_cmd,
+    prune_cmd,
     replay_cmd,
     search_cmd,
     serve_cmd,
@@ -25,9 +27,10 @@ from pipeline.cli.context import Context
 from pipeline.config import load_settings
 from pipeline.errors import BackendUnavailable, ConfigError, InputError
 from pipeline.runtime.logs import setup_logging
+from pipeline.version import VERSION
 
 COMMANDS = (replay_cmd, stages_cmd, search_cmd, thread_cmd, extract_cmd, stance_cmd, status_cmd, dlq_cmd,
-            feeds_cmd, poll_cmd, serve_cmd)
+            feeds_cmd, poll_cmd, serve_cmd, prune_cmd, backup_cmd)
 EXIT_INPUT, EXIT_BACKEND, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 3, 130, 141
 log = logging.getLogger("pipeline")
 
@@ -37,10 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pipeline",
         description="Turn news into searchable claims: replay or poll articles, extract entities and "
                     "attributed claims (who claimed, said, denied ... what), and search them.",
-        epilog="Configuration: --config FILE or PIPELINE_CONFIG (default config/default.toml); "
-               "PIPELINE_DATA_DIR sets where the embedded state lives; PIPELINE_SECTION__KEY=value "
-               "overrides any setting.")
-    parser.add_argument("--config", help="configuration file (TOML)")
+        epilog="Configuration: built-in defaults, overridden by --config FILE or PIPELINE_CONFIG (a TOML "
+               "file; none by default) and by PIPELINE_SECTION__KEY=value for any setting. "
+               "PIPELINE_DATA_DIR sets where the embedded state lives (default: the user data "
+               "directory, ~/.local/share/news-claims-pipeline on Linux; `pipeline status` shows it).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
+    parser.add_argument("--config", help="configuration file (TOML) laid over the built-in defaults")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:

@@ -8,10 +8,11 @@ import shutil
 import textwrap
 from dataclasses import asdict
 
-from pipeline import search
+from pipeline import present, search
 from pipeline.backends import index_exists
 from pipeline.cli.context import Context
 from pipeline.errors import InputError
+from pipeline.filters import ARTICLE_FILTERS, CLAIM_FILTERS, FILTERS
 from pipeline.index.base import ArticleHit, ClaimHit, SearchResult
 from pipeline.records import to_dict
 from pipeline.threads.view import ThreadGroup, group_by_thread
@@ -23,12 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    'match); "quoted phrases" must match. Example: pipeline search '
                                    "'Iran drones Russia' --stance deny")
     p.add_argument("query", nargs="?", default="", help="words to look for (empty: every claim)")
-    p.add_argument("--speaker", help="who made the claim (part of the name, any case)")
-    p.add_argument("--entity", help="an entity mentioned in the claim")
-    p.add_argument("--stance", help="assert or deny")
-    p.add_argument("--source", help="outlet name or domain")
-    p.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
-    p.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
+    for f in FILTERS:  # every filter of claims or articles; a claims-only one is ignored with --articles
+        p.add_argument(f"--{f.name}", metavar=f.metavar, help=f.help)
     p.add_argument("--limit", type=int, default=10, help="hits per page (default 10)")
     p.add_argument("--after", metavar="CURSOR", help="the next page: the cursor a previous page printed")
     p.add_argument("--articles", action="store_true", help="search articles instead of claims")
@@ -43,15 +40,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise InputError(f"no index yet at {ctx.settings.index_url}: publish articles (`pipeline replay PATH` "
                          "or `pipeline feeds add URL`), then build it with `pipeline run --until-idle`")
     if args.articles:
-        query = search.article_query(args.query, source=args.source, since=args.since, until=args.until,
-                                     limit=args.limit, after=args.after)
+        query = search.article_query(args.query, limit=args.limit, after=args.after,
+                                     **{f.name: getattr(args, f.name) for f in ARTICLE_FILTERS})
         result = ctx.index.search_articles(query)
         print(json.dumps(search.articles_json(result), ensure_ascii=False, indent=1) if args.json
               else format_articles(result))
         return 0
-    claim_query = search.claim_query(args.query, speaker=args.speaker, entity=args.entity, stance=args.stance,
-                                     source=args.source, since=args.since, until=args.until,
-                                     limit=args.limit, after=args.after)
+    claim_query = search.claim_query(args.query, limit=args.limit, after=args.after,
+                                     **{f.name: getattr(args, f.name) for f in CLAIM_FILTERS})
     result = ctx.index.search_claims(claim_query)
     if args.group == "threads":
         groups = group_by_thread(ctx.index, [h for h in result.hits if isinstance(h, ClaimHit)])
@@ -69,17 +65,15 @@ def format_claims(result: SearchResult) -> str:
     for n, hit in enumerate(result.hits, 1):
         assert isinstance(hit, ClaimHit)
         c = hit.claim
-        speaker = c.speaker.canonical if c.speaker else "(unattributed)"
-        as_written = f' ("{c.speaker.text}")' if c.speaker and c.speaker.text != c.speaker.canonical else ""
+        written = present.as_written(c)
         cue = c.cue.text if c.cue else ""
-        kind = "quote" if c.quote else "reported"
         lines.append("")
-        lines.append(f"{n:>2}. {speaker}{as_written}  [{c.stance}, {kind}, cue: {cue}]")
+        lines.append(f"{n:>2}. {present.speaker(c)}{' ' + written if written else ''}"
+                     f"  [{c.stance}, {present.claim_kind(c)}, cue: {cue}]")
         lines.extend(textwrap.wrap(f'"{c.content.text}"', width - 6, initial_indent="    ",
                                    subsequent_indent="    "))
         a = hit.article
-        date = (a.published or "")[:10] or "undated"
-        lines.append(f"    — {_shorten(a.title, width - 30)} ({a.source}, {date})")
+        lines.append(f"    — {present.cut(a.title, width - 30)} ({present.outlet(a.source)}, {present.day(a.published)})")
         lines.append(f"      {a.url}")
     lines.extend(_facet_lines(result))
     if result.next_cursor:
@@ -93,10 +87,9 @@ def format_groups(groups: list[ThreadGroup]) -> str:
     lines = [f"{len(groups)} thread(s)"]
     for n, g in enumerate(groups, 1):
         t = g.summary
-        speaker = g.claim.speaker.canonical if g.claim.speaker else "(unattributed)"
         head = (f"{n:>2}. {t.size} claim(s), reported by {t.outlets} outlet(s) · denied by {t.denied_by}"
-                f"  [{t.thread_id}]  {speaker}: ")
-        lines.append(head + _shorten(f'"{g.claim.content.text}"', max(width - len(head), 20)))
+                f"  [{t.thread_id}]  {present.speaker(g.claim)}: ")
+        lines.append(head + present.cut(f'"{g.claim.content.text}"', max(width - len(head), 20)))
     return "\n".join(lines)
 
 
@@ -105,10 +98,6 @@ def groups_json(groups: list[ThreadGroup]) -> dict:
     return {"threads": [{"thread": g.summary.thread_id, "size": g.summary.size, "articles": g.summary.articles,
                          "outlets": g.summary.outlets, "denied_by": g.summary.denied_by,
                          "claim": to_dict(g.claim), "article": asdict(g.article)} for g in groups]}
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _facet_lines(result: SearchResult) -> list[str]:
@@ -125,7 +114,7 @@ def format_articles(result: SearchResult) -> str:
     for n, hit in enumerate(result.hits, 1):
         assert isinstance(hit, ArticleHit)
         a = hit.article
-        lines.append(f"{n:>2}. {a.title} ({a.source}, {(a.published or '')[:10] or 'undated'})")
+        lines.append(f"{n:>2}. {a.title} ({present.outlet(a.source)}, {present.day(a.published)})")
         if hit.snippet:
             lines.append(f"    {' '.join(hit.snippet.split())}")
         lines.append(f"    {a.url}")

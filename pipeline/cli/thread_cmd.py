@@ -7,8 +7,10 @@ import json
 import shutil
 import textwrap
 
+from pipeline import present
 from pipeline.cli.context import Context
 from pipeline.errors import InputError
+from pipeline.threads.claimreview import claim_review
 from pipeline.threads.decide import StanceDecider
 from pipeline.threads.view import (
     THREAD_STANCES,
@@ -31,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("claim_id", nargs="?", help="an indexed claim's id")
     p.add_argument("--text", help="any claim text instead of a claim id")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--claimreview", action="store_true",
+                   help="a schema.org ClaimReview JSON-LD draft of the thread for a fact-checker (the review's "
+                        "url, author, date and rating are left to fill: search it for FILL IN)")
     p.set_defaults(func=run)
 
 
@@ -41,7 +46,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         view = thread_for_text(ctx.index, StanceDecider(), args.text)
     else:
         view = thread_for_claim(ctx.index, args.claim_id)
-    print(json.dumps(view_json(view), ensure_ascii=False, indent=1) if args.json else format_view(view))
+    if args.claimreview:
+        print(json.dumps(claim_review(view), ensure_ascii=False, indent=1))
+    else:
+        print(json.dumps(view_json(view), ensure_ascii=False, indent=1) if args.json else format_view(view))
     return 0
 
 
@@ -61,17 +69,11 @@ def format_view(view: ThreadView) -> str:
 
 def _entry_lines(entry: Entry, width: int) -> list[str]:
     a = entry.article
-    date = (a.published or "")[:10] or "undated"
-    lines = [f"  - {a.source or '(unknown outlet)'}, {date}: {_short(a.title or a.url, width - 30)}"]
+    lines = [f"  - {present.outlet(a.source)}, {present.day(a.published)}: {present.cut(a.title or a.url, width - 30)}"]
     c = entry.claim
     if c is not None:
-        speaker = c.speaker.canonical if c.speaker else "(unattributed)"
         cue = f" [{c.cue.text}]" if c.cue else ""
-        lines.extend(textwrap.wrap(f'{speaker}{cue}: "{c.content.text}"', width - 6, initial_indent="      ",
+        lines.extend(textwrap.wrap(f'{present.speaker(c)}{cue}: "{c.content.text}"', width - 6, initial_indent="      ",
                                    subsequent_indent="      "))
         lines.append(f"      claim {c.id}" + (f", denies {', '.join(entry.denies)}" if entry.denies else ""))
     return lines
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

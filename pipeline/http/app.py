@@ -9,10 +9,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from pipeline import present
 from pipeline.http import api, errors, export, middleware, pages, threads
-from pipeline.http.render import highlighted, safe_href, search_url, xml_text
+from pipeline.http.render import highlighted, safe_href, search_url, xml_text, xml_url
 from pipeline.index.base import Index
 from pipeline.runtime.metrics import Sensor
+from pipeline.version import DISTRIBUTION, VERSION
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,17 +34,19 @@ class HttpOptions:
 
 
 def templates() -> Jinja2Templates:
-    """Jinja2 with autoescaping on (``.html`` and ``.xml``), plus the safe rendering helpers."""
+    """Jinja2 with autoescaping on (``.html`` and ``.xml``), the safe rendering helpers and the presenter's filters."""
     t = Jinja2Templates(directory=HERE / "templates")
     t.env.autoescape = True  # every template, the Atom feed included
     t.env.globals.update(highlighted=highlighted, safe_href=safe_href, search_url=search_url)
     t.env.filters["xml"] = xml_text
+    t.env.filters.update(present.JINJA_FILTERS)  # how claims, speakers, outlets and dates are shown
+    t.env.filters["xml_url"] = xml_url
     return t
 
 
 def create_app(index: Index, options: HttpOptions | None = None, sensor: Sensor | None = None) -> FastAPI:
     """An app serving ``index``. The caller owns ``index`` and closes it after the server stops."""
-    app = FastAPI(title="news-claims-pipeline", version="1", docs_url=None, redoc_url=None,
+    app = FastAPI(title=DISTRIBUTION, version=VERSION, docs_url=None, redoc_url=None,
                   description="Attributed claims from the news: who claimed, said, denied … what.")
     app.state.index = index
     app.state.options = options or HttpOptions()

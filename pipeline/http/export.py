@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from pipeline import search
+from pipeline import present, search
 from pipeline.errors import InputError
 from pipeline.http.api import IndexDep
 from pipeline.http.params import claim_query
@@ -27,6 +27,7 @@ from pipeline.index.base import ClaimHit, ClaimQuery, Index
 router = APIRouter()
 EXPORT_PAGE = 500
 FEED_ENTRIES = 50
+FEED_TITLE_CHARS = 120  # of the claim, in an entry's title
 CSV_COLUMNS = ("claim_id", "speaker", "speaker_as_written", "cue", "stance", "quote", "content", "sentence",
                "article_id", "title", "url", "outlet", "published")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
@@ -48,7 +49,7 @@ def every_hit(index: Index, query: ClaimQuery) -> Iterator[ClaimHit]:
 def csv_row(hit: ClaimHit) -> list[str]:
     c, a = hit.claim, hit.article
     cells = [c.id, c.speaker.canonical if c.speaker else "", c.speaker.text if c.speaker else "",
-             c.cue.text if c.cue else "", c.stance, "quote" if c.quote else "reported", c.content.text,
+             c.cue.text if c.cue else "", c.stance, present.claim_kind(c), c.content.text,
              c.sentence.text if c.sentence else "", a.id, a.title, a.url, a.source, a.published or ""]
     # Strangers' text must not become a spreadsheet formula: a leading quote keeps it text.
     return [f"'{v}" if v.startswith(_FORMULA_START) else v for v in cells]
@@ -109,8 +110,8 @@ def feed(request: Request, index: IndexDep, query: Annotated[ClaimQuery, Depends
 
 def _entry(hit: ClaimHit, base: str) -> dict[str, Any]:
     c = hit.claim
-    who = c.speaker.canonical if c.speaker else "Unattributed"
-    return {"id": f"urn:news-claims-pipeline:claim:{c.id}", "title": f"{who} ({c.stance}): {_cut(c.content.text)}",
+    title = f"{present.speaker(c)} ({c.stance}): {present.cut(c.content.text, FEED_TITLE_CHARS)}"
+    return {"id": f"urn:news-claims-pipeline:claim:{c.id}", "title": title,
             "updated": hit.article.published or _now(), "view": f"{base}/articles/{c.article_id}#claim-{c.id}",
             "original": safe_href(hit.article.url), "claim": c, "article": hit.article}
 
@@ -118,10 +119,6 @@ def _entry(hit: ClaimHit, base: str) -> dict[str, Any]:
 def _feed_title(params: dict[str, str]) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in params.items() if k not in ("limit", "after"))
     return f"Claims: {shown}" if shown else "Claims: everything"
-
-
-def _cut(text: str, size: int = 120) -> str:
-    return text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + "…"
 
 
 def _now() -> str:

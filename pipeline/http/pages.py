@@ -13,29 +13,27 @@ from fastapi.responses import Response
 
 from pipeline import search
 from pipeline.errors import InputError
+from pipeline.filters import CLAIM_FILTERS, FACET_FILTER, FACETS, MAX_TEXT
 from pipeline.http.api import IndexDep
 from pipeline.http.params import API_MAX_LIMIT
 from pipeline.http.render import SEARCH_PARAMS, segments
-from pipeline.index.base import FACETS, ClaimHit
-from pipeline.records import STANCES
+from pipeline.index.base import ClaimHit
 from pipeline.threads.view import thread_summaries
 
 router = APIRouter()
-FACET_FILTER = {"speakers": "speaker", "entities": "entity", "stances": "stance", "sources": "source"}
 
 
 @router.get("/", include_in_schema=False)
 def search_page(request: Request, index: IndexDep) -> Response:
     params = {k: v for k in SEARCH_PARAMS if (v := request.query_params.get(k, "").strip())}
-    context: dict[str, Any] = {"params": params, "stances": STANCES, "facet_filter": FACET_FILTER,
-                               "facet_names": FACETS, "error": None, "result": None, "histogram": None,
-                               "threads": {}}
+    context: dict[str, Any] = {"params": params, "filters": CLAIM_FILTERS, "max_text": MAX_TEXT,
+                               "facet_filter": FACET_FILTER, "facet_names": FACETS, "error": None, "result": None,
+                               "histogram": None, "threads": {}}
     status = 200
     try:
-        query = search.claim_query(params.get("q", ""), speaker=params.get("speaker"), entity=params.get("entity"),
-                                   stance=params.get("stance"), source=params.get("source"),
-                                   since=params.get("since"), until=params.get("until"),
-                                   limit=params.get("limit"), after=params.get("after"), max_limit=API_MAX_LIMIT)
+        filters: dict[str, Any] = {f.name: params.get(f.name) for f in CLAIM_FILTERS}  # str | None each
+        query = search.claim_query(params.get("q", ""), limit=params.get("limit"), after=params.get("after"),
+                                   max_limit=API_MAX_LIMIT, **filters)
         interval = search.parse_interval(params.get("interval") or "month")
     except InputError as exc:
         context["error"], status = str(exc), 400

@@ -1,44 +1,57 @@
 """Query parameters shared by the API, the exports and the page: strings in, validated queries out.
 
 Validation is the query service's (``pipeline.search``), so the API refuses
-exactly what the CLI refuses, with the same messages (as 400s).
+exactly what the CLI refuses, with the same messages (as 400s). The filter
+parameters, and their OpenAPI descriptions, come from :mod:`pipeline.filters`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Query
 
 from pipeline import search
+from pipeline.filters import ARTICLE_FILTERS, CLAIM_FILTERS, Filter
 from pipeline.index.base import ArticleQuery, ClaimQuery
 
 API_MAX_LIMIT = 100
 
 Text = Annotated[str, Query(description='words to look for (any may match); "quoted phrases" must match')]
-Speaker = Annotated[str | None, Query(description="who made the claim (part of the name, any case)")]
-Entity = Annotated[str | None, Query(description="an entity mentioned in the claim")]
-Stance = Annotated[str | None, Query(description="assert or deny")]
-Source = Annotated[str | None, Query(description="outlet name or domain (part of it)")]
-Since = Annotated[str | None, Query(description="published on or after (YYYY-MM-DD)")]
-Until = Annotated[str | None, Query(description="published on or before (YYYY-MM-DD)")]
 Limit = Annotated[str | None, Query(description=f"hits per page, 1 to {API_MAX_LIMIT} (default 10)")]
 After = Annotated[str | None, Query(description="the `next` cursor of the previous page")]
 
 
-async def claim_query(q: Text = "", speaker: Speaker = None, entity: Entity = None, stance: Stance = None,
-                      source: Source = None, since: Since = None, until: Until = None, limit: Limit = None,
-                      after: After = None) -> ClaimQuery:
-    """The claim query of a request (a FastAPI dependency); InputError → 400.
+def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+def _signature(filters: tuple[Filter, ...]) -> inspect.Signature:
+    """``q``, one optional string per filter (described by its help text), ``limit`` and ``after``."""
+    params = [_parameter("q", Text, "")]
+    params += [_parameter(f.name, Annotated[str | None, Query(description=f.help)], None) for f in filters]
+    params += [_parameter("limit", Limit, None), _parameter("after", After, None)]
+    return inspect.Signature(params)
+
+
+def _dependency(filters: tuple[Filter, ...], build: Callable[..., Any],
+                doc: str) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """A FastAPI dependency taking the parameters of :func:`_signature` and returning ``build(...)``.
 
     Async because it never waits: FastAPI runs a plain function dependency in a worker thread.
     """
-    return search.claim_query(q, speaker=speaker, entity=entity, stance=stance, source=source, since=since,
-                              until=until, limit=limit, after=after, max_limit=API_MAX_LIMIT)
+    async def dependency(q: str = "", limit: str | None = None, after: str | None = None,
+                         **values: str | None) -> Any:
+        return build(q, limit=limit, after=after, max_limit=API_MAX_LIMIT, **values)
+
+    dependency.__signature__ = _signature(filters)  # type: ignore[attr-defined]  # FastAPI reads the parameters here
+    dependency.__doc__ = doc
+    return dependency
 
 
-async def article_query(q: Text = "", source: Source = None, since: Since = None, until: Until = None,
-                        limit: Limit = None, after: After = None) -> ArticleQuery:
-    """The article query of a request (a FastAPI dependency)."""
-    return search.article_query(q, source=source, since=since, until=until, limit=limit, after=after,
-                                max_limit=API_MAX_LIMIT)
+claim_query: Callable[..., Coroutine[Any, Any, ClaimQuery]] = _dependency(
+    CLAIM_FILTERS, search.claim_query, "The claim query of a request (a FastAPI dependency); InputError → 400.")
+article_query: Callable[..., Coroutine[Any, Any, ArticleQuery]] = _dependency(
+    ARTICLE_FILTERS, search.article_query, "The article query of a request (a FastAPI dependency).")

@@ -14,10 +14,11 @@ from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
+from pipeline.filters import CLAIM_FILTERS
 from pipeline.records import Claim, Entity
 
 # The query parameters of a search page, in the order URLs show them.
-SEARCH_PARAMS = ("q", "speaker", "entity", "stance", "source", "since", "until", "limit", "after", "interval")
+SEARCH_PARAMS = ("q", *(f.name for f in CLAIM_FILTERS), "limit", "after", "interval")
 
 
 def safe_href(url: str | None) -> str | None:
@@ -33,12 +34,20 @@ def safe_href(url: str | None) -> str | None:
     return url.strip()
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_URL_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def xml_text(text: str | None) -> str:
-    """``text`` without the control characters XML 1.0 forbids (a feed must still parse)."""
+    """``text`` without the characters XML 1.0 forbids (controls, lone surrogates): a feed must still parse."""
     return _NOT_XML.sub("", text or "")
+
+
+def xml_url(url: str | None) -> str:
+    """``url`` fit for an XML attribute: control characters percent-encoded (the link still names the
+    same resource), characters XML cannot hold at all (lone surrogates, U+FFFE/U+FFFF) dropped."""
+    encoded = _URL_CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", url or "")
+    return _NOT_XML.sub("", encoded)
 
 
 def highlighted(marked: str | None, fallback: str) -> Markup:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from pipeline.http.api import IndexDep
 from pipeline.index.base import Index
+from pipeline.threads.claimreview import claim_review
 from pipeline.threads.decide import MAX_CLAIM_CHARS, StanceDecider
 from pipeline.threads.view import THREAD_STANCES, ThreadView, thread_for_claim, thread_for_text, view_json
 
 router = APIRouter()
+JSON_LD = "application/ld+json"
 
 
 def decider_of(request: Request) -> StanceDecider:
@@ -30,11 +32,18 @@ def _claim_thread(index: Index, claim_id: str) -> ThreadView:
 
 
 @router.get("/api/claims/{claim_id}/thread", summary="A claim's thread", tags=["threads"])
-def claim_thread(index: IndexDep, claim_id: str) -> dict[str, Any]:
+def claim_thread(index: IndexDep, claim_id: str,
+                 format: Annotated[Literal["json", "claimreview"], Query(
+                     description="claimreview: a schema.org ClaimReview JSON-LD draft for a fact-checker")] = "json",
+                 ) -> Any:
     """``{"thread", "text", "claim", "size", "outlets", "denied_by", "agree", "disagree", "discuss"}``:
     the articles that agree, disagree or discuss the claim, each ``{"article", "claim", "denies"}`` with the
-    claim that decides it; 404 when the claim is unknown."""
-    return view_json(_claim_thread(index, claim_id))
+    claim that decides it; 404 when the claim is unknown. ``format=claimreview``: the thread as a
+    ClaimReview draft (``application/ld+json``) whose review fields are left for the fact-checker."""
+    view = _claim_thread(index, claim_id)
+    if format == "claimreview":
+        return JSONResponse(claim_review(view), media_type=JSON_LD)
+    return view_json(view)
 
 
 @router.get("/api/thread", summary="The indexed articles' stance toward any text", tags=["threads"])

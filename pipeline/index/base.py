@@ -12,9 +12,10 @@ from datetime import date
 from typing import Protocol
 
 from pipeline.errors import InputError
+from pipeline.filters import ARTICLE_FILTERS, CLAIM_FILTERS, Filter, Value
+from pipeline.filters import FACETS as FACETS  # what a claim search counts: declared with the filters
 from pipeline.records import Claim, EnrichedArticle
 
-FACETS = ("speakers", "entities", "stances", "sources")  # what search counts over the matching claims
 FACET_SIZE = 10  # top values per facet
 INTERVALS = ("day", "week", "month")
 
@@ -26,7 +27,8 @@ class ClaimQuery:
     ``speaker`` and ``entity`` match canonical names or the text as written,
     case-insensitively; ``source`` matches the outlet name or domain;
     ``since``/``until`` are inclusive dates on the article's publication date.
-    ``after`` is the cursor from a previous page (deep paging).
+    ``after`` is the cursor from a previous page (deep paging). One field per
+    filter of :data:`pipeline.filters.CLAIM_FILTERS`, named as the filter.
     """
 
     text: str = ""
@@ -43,9 +45,15 @@ class ClaimQuery:
     def __post_init__(self) -> None:
         check_date_range(self.since, self.until)
 
+    def filter_values(self) -> dict[str, Value]:
+        """The filters set on this query by name, in declaration order (what the backends' clause tables read)."""
+        return _set_filters(self, CLAIM_FILTERS)
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleQuery:
+    """As :class:`ClaimQuery`, over articles: one field per filter of :data:`pipeline.filters.ARTICLE_FILTERS`."""
+
     text: str = ""
     source: str | None = None
     since: date | None = None
@@ -55,6 +63,14 @@ class ArticleQuery:
 
     def __post_init__(self) -> None:
         check_date_range(self.since, self.until)
+
+    def filter_values(self) -> dict[str, Value]:
+        """The filters set on this query by name, in declaration order."""
+        return _set_filters(self, ARTICLE_FILTERS)
+
+
+def _set_filters(query: ClaimQuery | ArticleQuery, filters: tuple[Filter, ...]) -> dict[str, Value]:
+    return {f.name: value for f in filters if (value := getattr(query, f.name)) is not None}
 
 
 def check_date_range(since: date | None, until: date | None) -> None:
@@ -130,6 +146,13 @@ class IndexFailure:
 class Index(Protocol):
     def ensure_schema(self) -> None:
         """Create tables / indices, templates and aliases if missing. Idempotent."""
+
+    def exists(self) -> bool:
+        """Whether the index has been created (by :meth:`ensure_schema`); creates and changes nothing.
+
+        Opening the embedded SQLite index creates its file, so it always exists
+        once open: ask before opening it (``pipeline.backends.index_exists``).
+        """
 
     def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
         """Write each article and its claims, replacing earlier versions by id.

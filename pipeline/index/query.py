@@ -60,7 +60,7 @@ def fts_expression(text: str) -> str:
 def date_bounds(since: date | None, until: date | None) -> tuple[str | None, str | None]:
     """ISO strings for ``published >= low`` and ``published < high`` (until is inclusive).
 
-    An empty range is the query service's to refuse (``pipeline.search.parse_dates``); here it matches nothing.
+    An empty range is the query's to refuse (``pipeline.index.base.check_date_range``); here it matches nothing.
     """
     low = since.isoformat() if since else None
     high = (until + timedelta(days=1)).isoformat() if until else None

@@ -41,6 +41,9 @@ class PerThreadIndex:
     def ensure_schema(self) -> None:
         self._mine().ensure_schema()
 
+    def exists(self) -> bool:
+        return self._mine().exists()
+
     def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
         return self._mine().upsert(batch)
 

@@ -1,6 +1,6 @@
 """Feed entries to :class:`Article` records, built exactly as replay builds them.
 
-Guarantees: the id is ``stable_id("url", canonical_url)`` (so the poller and a
+Guarantees: the id is ``url_article_id(canonical_url)`` (so the poller and a
 replayed dump of the same URL agree, and a re-poll republishes the same id);
 title, text and summary are plain text (no markup, no scripts); ``published``
 is ISO 8601 UTC, and ``published_estimated`` is True whenever the fetch time
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from pipeline.poller.parse import FeedEntry
 from pipeline.poller.textify import html_to_text, one_line
-from pipeline.records import MAX_TEXT_CHARS, Article, Source, content_hash, stable_id
+from pipeline.records import MAX_TEXT_CHARS, Article, Source, content_hash, stable_id, url_article_id
 from pipeline.urls import canonical_url, domain_of
 
 SUMMARY_CHARS = 1000
@@ -72,7 +72,7 @@ def build(entry: FeedEntry, feed: FeedRef, fetched: datetime) -> EntryArticle | 
     canonical = canonical_url(link) if link else _entry_tag(feed, entry, text)
     published, estimated = publication_date(entry.published, fetched)
     article = Article(
-        id=stable_id("url", canonical), url=link or canonical, canonical_url=canonical,
+        id=url_article_id(canonical), url=link or canonical, canonical_url=canonical,
         source=Source(feed.name or domain_of(feed.url), domain_of(link or feed.url), feed.url),
         title=title, text=text, summary=summary[:SUMMARY_CHARS], language=_language(entry.language),
         published=published, published_estimated=estimated,

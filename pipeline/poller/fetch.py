@@ -12,9 +12,16 @@ Guarantees of :meth:`Fetcher.fetch`:
   ``allow_private=True``; a refused destination comes back with ``refused`` set;
 - redirects are followed by hand (at most ``max_redirects``; a loop is an error) so
   that a chain of *permanent* redirects can move the feed to its new URL;
-- the decoded body never exceeds ``max_bytes`` (checked while streaming, so a
-  100 MB or gzip-bomb response costs at most ``max_bytes`` of memory);
-- the whole exchange, redirects included, ends within about ``timeout_s``.
+- the decoded body never exceeds ``max_bytes``: the fetcher undoes the content
+  encodings itself (:mod:`pipeline.poller.decode`), incrementally and across every
+  layer, so a 100 MB stream or a nested gzip bomb costs about ``max_bytes`` of memory;
+  the raw body is capped at ``max_bytes`` too;
+- one deadline, ``timeout_s``, for the whole exchange (connect, headers, body, every
+  redirect hop), enforced by the clock on every socket operation
+  (:mod:`pipeline.poller.deadline`): a server trickling its headers cannot stretch it;
+  a connect waits at most ``connect_timeout_s``;
+- :meth:`Fetcher.cancel` (shutdown) ends every exchange in progress within about
+  a quarter of a second (a connect in progress: within ``connect_timeout_s``).
 
 Thread-safe: one shared connection pool serves every worker thread.
 """
@@ -30,6 +37,8 @@ import httpcore
 import httpx
 
 from pipeline.poller.connect import PublicOnlyBackend, RefusedAddress, Resolve, resolve
+from pipeline.poller.deadline import DeadlineBackend, ExchangeCancelled, ExchangeClock
+from pipeline.poller.decode import BoundedDecoder, TooLarge, Undecodable, encodings
 from pipeline.poller.hosts import host_key
 from pipeline.urls import fetch_refusal
 
@@ -69,26 +78,34 @@ class Fetcher:
 
     def __init__(self, user_agent: str, timeout_s: float = 20.0, max_bytes: int = 10_000_000,
                  max_redirects: int = 5, pool_size: int = 32, allow_private: bool = False,
-                 resolver: Resolve = resolve) -> None:
+                 resolver: Resolve = resolve, connect_timeout_s: float = 5.0,
+                 max_encodings: int = 2) -> None:
         self.timeout_s, self.max_bytes, self.max_redirects = timeout_s, max_bytes, max_redirects
+        self.connect_timeout_s, self.max_encodings = min(connect_timeout_s, timeout_s), max_encodings
         self.allow_private = allow_private
+        self._clock = ExchangeClock()
         # Two pools, so that a connection opened to a trusted private host is never reused for a
         # request that must go to a public address: the public pool can only ever hold public sockets.
-        self._open = self._client(user_agent, pool_size, None)
-        self._public = self._client(user_agent, pool_size, PublicOnlyBackend(resolver))
+        self._open = self._client(user_agent, pool_size, DeadlineBackend(self._clock))
+        self._public = self._client(user_agent, pool_size,
+                                    DeadlineBackend(self._clock, PublicOnlyBackend(resolver)))
 
-    def _client(self, user_agent: str, pool_size: int, backend: httpcore.NetworkBackend | None) -> httpx.Client:
+    def _client(self, user_agent: str, pool_size: int, backend: httpcore.NetworkBackend) -> httpx.Client:
         limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
         transport = httpx.HTTPTransport(limits=limits, trust_env=False)
-        if backend is not None:
-            # httpx has no parameter for the network backend; its transport's pool is httpcore's.
-            transport._pool = httpcore.ConnectionPool(
-                ssl_context=transport._pool._ssl_context, max_connections=pool_size,
-                max_keepalive_connections=pool_size, network_backend=backend)
+        # httpx has no parameter for the network backend; its transport's pool is httpcore's.
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=transport._pool._ssl_context, max_connections=pool_size,
+            max_keepalive_connections=pool_size, network_backend=backend)
         # trust_env=False: no proxy from the environment; the poller talks to the feed host directly.
         return httpx.Client(
-            timeout=httpx.Timeout(self.timeout_s), follow_redirects=False, trust_env=False,
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}, transport=transport)
+            timeout=httpx.Timeout(self.timeout_s, connect=self.connect_timeout_s), follow_redirects=False,
+            trust_env=False, headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            transport=transport)
+
+    def cancel(self) -> None:
+        """End every exchange in progress soon, and refuse new ones (shutdown). Irreversible."""
+        self._clock.cancel()
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
               accept: str = FEED_ACCEPT, trusted_host: str | None = None) -> FetchResult:
@@ -97,14 +114,16 @@ class Fetcher:
         ``trusted_host`` (a host name the operator chose: a feed's own host) may be private;
         every other host, on any redirect hop, must be public (see the module docstring).
         """
-        deadline = time.monotonic() + self.timeout_s
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            return self._follow(url, headers, deadline, (trusted_host or "").lower())
+            with self._clock.exchange(self.timeout_s) as deadline:
+                return self._follow(url, headers, deadline, (trusted_host or "").lower())
+        except ExchangeCancelled as exc:
+            return FetchResult(url=url, error=str(exc))
         except RefusedAddress as exc:
             return FetchResult(url=url, error=f"refused: {exc} ({PRIVATE_HINT})", refused=True)
         except FetchError as exc:
@@ -140,7 +159,12 @@ class Fetcher:
         raise FetchError(f"too many redirects (more than {self.max_redirects})")
 
     def _get(self, client: httpx.Client, url: str, headers: dict[str, str], deadline: float) -> FetchResult:
-        with client.stream("GET", url, headers=headers) as response:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise httpx.TimeoutException("deadline passed between redirect hops")
+        # The pool wait and the connect are bounded by what is left of the deadline as well.
+        timeout = httpx.Timeout(left, connect=min(left, self.connect_timeout_s))
+        with client.stream("GET", url, headers=headers, timeout=timeout) as response:
             head = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code in REDIRECTS or response.status_code == 304:
                 return FetchResult(url, response.status_code, b"", head)
@@ -153,16 +177,22 @@ class Fetcher:
         return FetchResult(url, response.status_code, body if error is None else b"", head, error)
 
     def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
-        chunks, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                # Counted after decompression, so a gzip bomb stops here too.
-                raise FetchError(f"response too large: more than {self.max_bytes:,} bytes")
-            if time.monotonic() > deadline:
-                raise FetchError(f"timeout: body still arriving after {self.timeout_s:g}s")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        try:
+            decoder = BoundedDecoder(encodings(response.headers.get("content-encoding")), self.max_bytes,
+                                     self.max_encodings)
+            wire = 0
+            for chunk in response.iter_raw():  # undecoded: httpx would inflate each chunk without a bound
+                wire += len(chunk)
+                if wire > self.max_bytes:
+                    raise FetchError(f"response too large: more than {self.max_bytes:,} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchError(f"timeout: body still arriving after {self.timeout_s:g}s")
+                decoder.feed(chunk)
+        except TooLarge as exc:
+            raise FetchError(str(exc)) from None
+        except Undecodable as exc:
+            raise FetchError(f"undecodable response body: {exc}") from None
+        return decoder.body()
 
     def close(self) -> None:
         self._open.close()

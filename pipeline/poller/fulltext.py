@@ -1,4 +1,4 @@
-"""Full text from the article page: the only module that imports trafilatura.
+"""Full text from the article page, read by :mod:`pipeline.poller.extract` (the trafilatura adapter).
 
 Guarantees of :meth:`FullText.page`: the page is fetched only when the site's
 robots.txt allows our user agent (an unreadable robots.txt other than a 404
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
+from pipeline.poller.extract import extract
 from pipeline.poller.fetch import FetchResult
 from pipeline.poller.hosts import HostGate, host_key
 from pipeline.urls import fetch_refusal
@@ -26,7 +27,6 @@ from pipeline.urls import fetch_refusal
 log = logging.getLogger(__name__)
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ROBOTS_TTL_S = 3600.0
-MIN_TEXT_CHARS = 200  # shorter extractions are menus or paywalls, not the article
 
 Fetch = Callable[..., FetchResult]
 
@@ -107,15 +107,3 @@ class FullText:
         finally:
             self._gate.release(host)
 
-
-def extract(html: bytes, url: str) -> str | None:
-    """Main text of an HTML page (trafilatura), or None when there is too little of it."""
-    import trafilatura  # imported on first use: polling with full_text off never pays for it
-
-    try:
-        text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
-                                   favor_precision=True, deduplicate=True)
-    except Exception as exc:  # noqa: BLE001 - hostile pages must not stop the poller
-        log.info("full text of %s: extraction failed: %s", url, exc)
-        return None
-    return text if text and len(text.strip()) >= MIN_TEXT_CHARS else None

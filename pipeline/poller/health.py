@@ -3,9 +3,12 @@
 Each row also counts the fetches the outbound policy refused (an entry linking
 to a private address, a redirect inside the network) and names the last one.
 
-A feed is ``ok`` after a success, ``new`` before its first poll, ``error`` after
+A feed is ``ok`` after a success, ``partial`` after a success that left entries
+for later polls (a document larger than ``max_entries_per_poll`` new entries:
+the row says how many wait), ``new`` before its first poll, ``error`` after
 one or two failures in a row and ``failing`` from three on. Failing feeds stay
-in the list and keep being polled (with backoff); nothing is dropped silently.
+in the list and keep being polled (with backoff); nothing is dropped silently:
+entries that could not be read are counted and the last one named.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ def status_of(feed: FeedState) -> str:
         return "failing"
     if feed.failures:
         return "error"
-    return "ok" if feed.last_success else "new"
+    if not feed.last_success:
+        return "new"
+    return "partial" if feed.pending else "ok"
 
 
 def iso(ts: float | None) -> str | None:
@@ -47,6 +52,8 @@ def health_rows(store: FeedStore, now: float) -> list[dict[str, Any]]:
             "last_status": feed.last_status, "next_poll": iso(feed.next_poll),
             "items_per_day": round(counts.get(feed.id, 0) / days, 2), "published_total": feed.published,
             "origin": feed.origin, "refused_fetches": feed.refused, "last_refused_reason": feed.last_refused,
+            "pending_entries": feed.pending, "skipped_entries": feed.skipped,
+            "last_skipped_reason": feed.last_skipped,
         })
     return rows
 
@@ -75,9 +82,14 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _last_problem(row: dict[str, Any]) -> str:
-    """The failure reason while failing, else the last destination the outbound policy refused."""
+    """The failure reason while failing, else the entries still waiting, else the last entry skipped,
+    else the last destination the outbound policy refused."""
     if row["consecutive_failures"]:
         return row["last_error_reason"] or "-"
+    if row["pending_entries"]:
+        return f"{row['pending_entries']:,} entries wait for the next polls (per-poll limit)"
+    if row["last_skipped_reason"]:
+        return f"{row['skipped_entries']:,} entries skipped, last: {row['last_skipped_reason']}"
     return row["last_refused_reason"] or "-"
 
 

@@ -33,6 +33,8 @@ class PollOutcome:
     warning: str | None = None
     refusals: list[str] = field(default_factory=list)  # destinations the outbound policy refused, and why
     published: int = 0  # set by the loop once the articles are flushed
+    pending: int = 0  # entries of the document left for a later poll (per-poll limit)
+    skipped: list[str] = field(default_factory=list)  # entries that failed to convert or encode, and why
 
     @property
     def ok(self) -> bool:
@@ -78,7 +80,12 @@ def state_changes(o: PollOutcome, settings: PollerSettings, rng: random.Random) 
         return {**base, "failures": failures, "last_error_at": o.polled_at, "last_error": o.error,
                 "next_poll": schedule.after_failure(o.polled_at, failures, settings, rng, o.retry_after_s),
                 "retry_until": o.polled_at + o.retry_after_s if o.retry_after_s else 0.0}
+    if o.skipped:
+        base.update(skipped=o.feed.skipped + len(o.skipped), last_skipped=o.skipped[-1][:500])
     interval = schedule.success_interval(settings, o.hints, o.posting_s, o.feed.interval_s)
+    # Entries still waiting: come back as soon as the schedule allows, not after the feed's interval.
+    next_poll = o.polled_at + settings.min_interval_s if o.pending else \
+        schedule.jittered(o.polled_at, interval, rng, settings)
     return {**base, **o.validators, "failures": 0, "last_success": o.polled_at, "retry_until": 0.0,
-            "interval_s": interval, "next_poll": schedule.jittered(o.polled_at, interval, rng, settings),
+            "interval_s": interval, "next_poll": next_poll, "pending": o.pending,
             "published": o.feed.published + o.published}

@@ -5,6 +5,10 @@ uses Content-Type for the encoding and Content-Location for relative links)
 and returns plain :class:`FeedEntry` values. A document that is not a feed at
 all comes back with ``error`` set; a feed with recoverable defects (feedparser's
 ``bozo``) still yields its entries, with ``warning`` saying what was wrong.
+Every entry is returned (the poller decides how many one poll takes); an entry
+that cannot be converted is left out and named in ``skipped``, and a character
+reference to a lone surrogate (``&#xD800;``, which makes feedparser drop the
+whole document) is read as U+FFFD, so one bad entry never costs the others.
 """
 
 from __future__ import annotations
@@ -19,8 +23,12 @@ from typing import Any
 
 import feedparser
 
-MAX_ENTRIES = 1000  # per document; the rest of a runaway feed waits for the next poll
+from pipeline.dates import written_year_agrees
+
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# A numeric character reference: one to a lone surrogate (or past U+10FFFF) names no character,
+# and feedparser fails on the whole document for it.
+_CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,7 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...] = ()
     warning: str | None = None
     error: str | None = None
+    skipped: tuple[str, ...] = ()  # entries left out, each with why
 
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -57,11 +66,18 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
         return ParsedFeed(error="refused: the document declares many XML entities (entity-expansion attack?)")
     try:
         # A stream, never bytes: feedparser would try bytes as a file name (or fetch a URL).
+        body = _CHAR_REF.sub(_no_lone_surrogate, body)
         parsed = feedparser.parse(io.BytesIO(body), response_headers=_headers(headers, url),
                                   sanitize_html=True, resolve_relative_uris=True)
     except Exception as exc:  # noqa: BLE001 - feedparser is third-party code fed hostile input
         return ParsedFeed(error=f"feed parser failed: {type(exc).__name__}: {exc}")
     return _convert(parsed)
+
+
+def _no_lone_surrogate(ref: re.Match[bytes]) -> bytes:
+    digits = ref.group(1)
+    code = int(digits[1:], 16) if digits[:1] in (b"x", b"X") else int(digits)
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else ref.group(0)
 
 
 def _headers(headers: Mapping[str, str] | None, url: str) -> dict[str, str]:
@@ -73,7 +89,7 @@ def _headers(headers: Mapping[str, str] | None, url: str) -> dict[str, str]:
 
 def _convert(parsed: Any) -> ParsedFeed:
     feed = parsed.get("feed") or {}
-    entries = tuple(_entry(e, feed) for e in (parsed.get("entries") or [])[:MAX_ENTRIES])
+    entries, skipped = _entries(parsed.get("entries") or [], feed)
     problem = _problem(parsed)
     if problem and not entries and not feed.get("title"):
         return ParsedFeed(error=f"not a readable feed: {problem}")
@@ -81,7 +97,19 @@ def _convert(parsed: Any) -> ParsedFeed:
         return ParsedFeed(error="not a feed: no RSS, Atom or RDF content found")
     return ParsedFeed(title=str(feed.get("title") or ""), link=str(feed.get("link") or ""),
                       language=str(feed.get("language") or ""), meta=dict(feed), entries=entries,
-                      warning=problem)
+                      warning=problem, skipped=skipped)
+
+
+def _entries(raw: list[Any], feed: Any) -> tuple[tuple[FeedEntry, ...], tuple[str, ...]]:
+    """Every entry that converts; each one that does not is named (a record boundary)."""
+    entries: list[FeedEntry] = []
+    skipped: list[str] = []
+    for n, item in enumerate(raw):
+        try:
+            entries.append(_entry(item, feed))
+        except Exception as exc:  # noqa: BLE001 - one hostile entry must not cost its feed the others
+            skipped.append(f"entry {n + 1}: not readable: {type(exc).__name__}: {exc}")
+    return tuple(entries), tuple(skipped)
 
 
 def _problem(parsed: Any) -> str | None:
@@ -115,9 +143,9 @@ def _content(entry: Any) -> str:
 
 
 def _date(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
-        if value:
+    for key in ("published", "updated", "created"):
+        value = entry.get(f"{key}_parsed")
+        if value and written_year_agrees(entry.get(key), value.tm_year):  # not "-0001" read as 2000
             try:  # feedparser's struct_time is already UTC
                 return datetime.fromtimestamp(calendar.timegm(value), UTC)
             except (OverflowError, ValueError, OSError, TypeError):

@@ -20,8 +20,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +35,7 @@ from pipeline.poller.fetch import Fetcher, FetchResult
 from pipeline.poller.fulltext import FullText
 from pipeline.poller.hosts import HostGate, host_key
 from pipeline.poller.outcome import CycleStats, PollOutcome, state_changes
-from pipeline.poller.parse import parse_feed
+from pipeline.poller.parse import FeedEntry, parse_feed
 from pipeline.poller.store import FeedState, FeedStore
 from pipeline.records import encode
 from pipeline.runtime.metrics import Sensor
@@ -45,6 +46,15 @@ QUEUE_REFRESH_S = 0.5  # how stale the in-memory list of due feeds may get
 FULL_TEXT_PER_POLL = 30  # article pages fetched per feed poll; the rest keep their summary
 CANCELLED = "cancelled: the poller is shutting down"
 STORE_DOWN = "abandoned: the feed store is unavailable"  # not the feed's fault: nothing recorded, still due
+
+
+@dataclass(slots=True)
+class Fresh:
+    """What one poll takes from a feed: new entries as articles, entries left for later, entries skipped."""
+
+    candidates: list[EntryArticle] = field(default_factory=list)
+    pending: int = 0  # entries not looked at this time (a later poll takes them)
+    skipped: list[str] = field(default_factory=list)  # entries that failed, each with why
 
 
 class _Cancelled(Exception):
@@ -67,7 +77,8 @@ class Poller:
         self.on_polled = on_polled
         self._fetcher = None if fetch is not None else Fetcher(
             settings.user_agent, settings.timeout_s, settings.max_bytes, settings.max_redirects,
-            settings.concurrency, allow_private=settings.allow_private_networks)
+            settings.concurrency, allow_private=settings.allow_private_networks,
+            connect_timeout_s=settings.connect_timeout_s, max_encodings=settings.max_content_encodings)
         self.fetch: Fetch = fetch or self._fetcher.fetch  # type: ignore[union-attr]
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
         self.full_text = full_text if full_text is not None or not settings.full_text else \
@@ -129,6 +140,8 @@ class Poller:
         """Stop: polls in flight finish or are abandoned unapplied (still due), then threads and connections
         are released. Idempotent."""
         self._closing.set()  # a worker stops before its next article page; its feed stays due
+        if self._fetcher is not None:
+            self._fetcher.cancel()  # fetches in flight end now (a stuck host must not hold shutdown)
         while self._inflight:
             wait(list(self._inflight))
             self._finish()
@@ -197,6 +210,8 @@ class Poller:
         result = self.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
                             trusted_host=feed.trusted_host)
         if result.error:
+            if self._closing.is_set():
+                raise _Cancelled  # the fetch was cut short by shutdown: not the feed's failure
             return self._failed(feed, now, result)
         if result.not_modified:
             return PollOutcome(feed, now, 304, not_modified=True,
@@ -209,16 +224,18 @@ class Poller:
         if parsed.error:
             return PollOutcome(feed, now, result.status, error=parsed.error)
         ref = FeedRef(feed.id, result.moved_to or feed.url, feed.name or parsed.title)
-        fetched = datetime.fromtimestamp(now, UTC)
-        candidates = self._unseen([c for e in parsed.entries if (c := build(e, ref, fetched))])
+        fresh = self._fresh(parsed.entries, ref, datetime.fromtimestamp(now, UTC))
         validators = {"etag": result.headers.get("etag") or None, "body_hash": digest,
                       "last_modified": (result.headers.get("last-modified") or "").strip() or None,
                       "title": parsed.title[:300]}
+        if fresh.pending:  # entries wait: the next poll must fetch and read the whole document again
+            validators.update(etag=None, body_hash=None, last_modified=None)
         if result.moved_to:
             validators["url"] = result.moved_to
-        candidates, refusals = self._with_full_text(candidates, feed.trusted_host)
+        candidates, refusals = self._with_full_text(fresh.candidates, feed.trusted_host)
         return PollOutcome(feed, now, result.status, candidates=candidates, refusals=refusals,
-                           validators=validators, warning=parsed.warning,
+                           validators=validators, warning=parsed.warning, pending=fresh.pending,
+                           skipped=[*parsed.skipped, *fresh.skipped],
                            hints=schedule.feed_hints(parsed.meta, result.headers, now),
                            posting_s=schedule.posting_interval(e.published for e in parsed.entries
                                                                if e.published))
@@ -231,9 +248,36 @@ class Poller:
         refusals = [f"feed: {result.error}"] if result.refused else []
         return PollOutcome(feed, now, result.status, error=reason, retry_after_s=wait_s, refusals=refusals)
 
-    def _unseen(self, candidates: list[EntryArticle]) -> list[EntryArticle]:
+    def _fresh(self, entries: Sequence[FeedEntry], ref: FeedRef, fetched: datetime) -> Fresh:
+        """At most ``max_entries_per_poll`` unseen entries as articles, and how many were not looked at.
+
+        Entries are read in slices of that size, so a runaway feed costs one slice of work beyond
+        what it yields, and the entries seen on earlier polls never crowd out the ones still waiting.
+        """
+        limit = max(1, self.settings.max_entries_per_poll)
+        fresh = Fresh()
+        local: set[tuple[str, str]] = set()
+        for start in range(0, len(entries), limit):
+            built = [c for e in entries[start:start + limit] if (c := self._build(e, ref, fetched, fresh))]
+            fresh.candidates.extend(self._unseen(built, local))
+            if len(fresh.candidates) >= limit:
+                fresh.pending = len(fresh.candidates) - limit + max(0, len(entries) - start - limit)
+                del fresh.candidates[limit:]
+                break
+        return fresh
+
+    @staticmethod
+    def _build(entry: FeedEntry, ref: FeedRef, fetched: datetime, fresh: Fresh) -> EntryArticle | None:
+        try:
+            return build(entry, ref, fetched)
+        except Exception as exc:  # noqa: BLE001 - a record boundary: one entry's error, the others go on
+            log.warning("feed %s: entry %s skipped: %s", ref.url, entry.guid or entry.link, exc)
+            fresh.skipped.append(f"entry {(entry.guid or entry.link)[:200]!r}: {type(exc).__name__}: {exc}")
+            return None
+
+    def _unseen(self, candidates: list[EntryArticle], local: set[tuple[str, str]]) -> list[EntryArticle]:
         known = self.store.seen(k for c in candidates for k in c.dedupe_keys())
-        fresh, local = [], set()
+        fresh = []
         for c in candidates:
             keys = c.dedupe_keys()
             if not known.intersection(keys) and not local.intersection(keys):
@@ -257,6 +301,8 @@ class Poller:
                     refusals.append(f"article page {url}: {page.refused}")
                 c = with_full_text(c, page.text) if page.text else c
             out.append(c)
+        if self._closing.is_set():
+            raise _Cancelled  # the last page may have been cut short: poll the feed again after the restart
         return out, refusals
 
     # --- back in the loop's thread ---------------------------------------------------
@@ -287,8 +333,13 @@ class Poller:
                 keys = c.dedupe_keys()
                 if known.intersection(keys) or batch.intersection(keys):
                     continue  # another feed (or an earlier step) published it already
+                try:
+                    payload = encode(c.article)
+                except Exception as exc:  # noqa: BLE001 - a record boundary: that entry's error only
+                    o.skipped.append(f"entry {c.article.url[:200]!r}: not encodable: {type(exc).__name__}: {exc}")
+                    continue
                 batch.update(keys)
-                self.producer.publish(self.topic, c.article.id, encode(c.article), {"feed": o.feed.url})
+                self.producer.publish(self.topic, c.article.id, payload, {"feed": o.feed.url})
                 rows.extend((kind, key, o.feed.id, o.polled_at) for kind, key in keys)
                 o.published += 1
         if not rows:
@@ -321,6 +372,8 @@ class Poller:
         else:
             self.sensor.errors(self.stage, 1)
             log.warning("feed %s: %s (failure %d in a row)", o.feed.url, o.error, o.feed.failures + 1)
+        if o.skipped:
+            log.warning("feed %s: %d entry(ies) skipped, e.g. %s", o.feed.url, len(o.skipped), o.skipped[-1])
         if o.refusals:
             self.sensor.refused(self.stage, len(o.refusals))
             log.warning("feed %s: %d destination(s) refused, e.g. %s", o.feed.url, len(o.refusals), o.refusals[-1])

@@ -3,7 +3,8 @@
 Per feed: URL, name, the host the operator named (trusted by the outbound
 policy even when private; it stays the same when the feed moves), validators
 (ETag, Last-Modified, body hash), schedule, failures and the last error,
-destinations the outbound policy refused; plus the entries already published (GUID per
+destinations the outbound policy refused, entries still waiting (a document larger
+than one poll takes) and entries skipped (each with its own error); plus the entries already published (GUID per
 feed, canonical URL, content hash). Survives restarts. Writes come from one
 thread (the poller's loop); ``seen`` may be called from any thread (each
 thread reads through its own connection; WAL lets readers run beside the writer).
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS feeds(
     interval_s REAL, next_poll REAL NOT NULL DEFAULT 0, retry_until REAL NOT NULL DEFAULT 0,
     failures INTEGER NOT NULL DEFAULT 0, last_polled REAL, last_status INTEGER,
     last_success REAL, last_error_at REAL, last_error TEXT, published INTEGER NOT NULL DEFAULT 0,
-    named_host TEXT NOT NULL DEFAULT '', refused INTEGER NOT NULL DEFAULT 0, last_refused TEXT);
+    named_host TEXT NOT NULL DEFAULT '', refused INTEGER NOT NULL DEFAULT 0, last_refused TEXT,
+    pending INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, last_skipped TEXT);
 CREATE INDEX IF NOT EXISTS feeds_by_next_poll ON feeds(next_poll);
 CREATE TABLE IF NOT EXISTS seen(
     kind TEXT NOT NULL, key TEXT NOT NULL, feed_id INTEGER NOT NULL, first_seen REAL NOT NULL,
@@ -38,7 +40,8 @@ CREATE INDEX IF NOT EXISTS seen_by_feed ON seen(feed_id, first_seen);
 """
 # Columns added after the first release: a store created before them gains them on open.
 ADDED_COLUMNS = {"named_host": "TEXT NOT NULL DEFAULT ''", "refused": "INTEGER NOT NULL DEFAULT 0",
-                 "last_refused": "TEXT"}
+                 "last_refused": "TEXT", "pending": "INTEGER NOT NULL DEFAULT 0",
+                 "skipped": "INTEGER NOT NULL DEFAULT 0", "last_skipped": "TEXT"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,9 @@ class FeedState:
     named_host: str = ""  # the host of the URL the operator added ('' in stores older than the column)
     refused: int = 0  # fetches of this feed's entries or redirects refused by the outbound policy
     last_refused: str | None = None
+    pending: int = 0  # entries of the last document not yet taken (the per-poll limit); later polls take them
+    skipped: int = 0  # entries that could not be turned into articles (each its own error), in all
+    last_skipped: str | None = None
 
     @property
     def label(self) -> str:

@@ -5,39 +5,47 @@ may open with a dateline such as "Tehran, Iran –"). ``.jsonl`` files hold
 one article per line: ``{"text", "title"?, "url"?, "id"?, "published"?,
 "source"?, "authors"?}``. Ids depend only on the content (or the URL), so a
 second replay publishes the same ids and the index stays free of duplicates.
+Web archives (``.warc``, ``.warc.gz``) are streamed record by record
+(:mod:`pipeline.replay.archive`).
+
+Every file and every line is an error boundary: whatever goes wrong with one
+(bad JSON, nesting too deep, a date out of range, an unexpected exception)
+becomes that line's (or file's) :class:`ReplayError`, and the rest go on.
+Texts enter the records as valid Unicode (lone surrogates become U+FFFD).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from pipeline.dates import iso_utc, parse_iso
 from pipeline.errors import InputError
-from pipeline.records import MAX_TEXT_CHARS, Article, Source, content_hash, stable_id
+from pipeline.records import (
+    MAX_TEXT_CHARS,
+    Article,
+    Source,
+    clean_text,
+    content_hash,
+    stable_id,
+    url_article_id,
+)
+from pipeline.replay.archive import warc_articles
+from pipeline.replay.outcome import ReplayError, ReplaySkip, unexpected
+from pipeline.replay.titles import title_from_text
+from pipeline.replay.warc import is_warc
 from pipeline.urls import canonical_url, domain_of
 
-SUFFIXES = (".txt", ".jsonl")
+__all__ = ["ReplayError", "ReplaySkip", "find_files", "json_article", "jsonl_articles", "read_articles",
+           "text_article", "title_from_text"]
+
+SUFFIXES = (".txt", ".jsonl")  # and WARC files (.warc, .warc.gz), streamed by pipeline.replay.warc
 MAX_FILE_BYTES = 50_000_000  # a .jsonl dump may be large; a .txt article is not
+MAX_RECORD_BYTES = 10_000_000  # a WARC record's page: the poller's page cap (poller.max_bytes)
 REPLAY_SOURCE = Source(name="replay", domain="", feed_url=None)
-_DATELINE = re.compile(r"^\s*[A-Z][\w.' -]{1,60}(?:,\s*[\w.' -]{2,40})?\s*[–—-]{1,2}\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayError:
-    """A file (or a line of one) that could not be replayed, and why."""
-
-    path: Path
-    reason: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.reason}"
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -48,24 +56,33 @@ def find_files(paths: Iterable[str | Path]) -> list[Path]:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES))
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix in SUFFIXES or is_warc(p))))
         else:
             found.append(path)
     return found
 
 
-def read_articles(path: Path) -> Iterator[Article | ReplayError]:
-    """Articles of one file; problems are yielded as ReplayError, never raised."""
+def read_articles(path: Path, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Article | ReplayError | ReplaySkip]:
+    """Articles of one file; problems are yielded as ReplayError, never raised (any exception).
+
+    WARC files are streamed (their records over ``max_record_bytes`` are errors); the
+    records of theirs that are not article pages are yielded as ReplaySkip.
+    """
     try:
+        if is_warc(path):
+            yield from warc_articles(path, max_record_bytes)
+            return
         raw = _read_bytes(path)
         if path.suffix == ".jsonl":
-            yield from _jsonl_articles(path, _decode_text(raw))
+            yield from jsonl_articles(path, _decode_text(raw))
         else:
             yield text_article(_decode_text(raw), path)
     except InputError as exc:
         yield ReplayError(path, str(exc))
     except OSError as exc:
         yield ReplayError(path, f"cannot read: {exc.strerror or exc}")
+    except Exception as exc:  # noqa: BLE001 - the file boundary: one file's surprise must not end the run
+        yield ReplayError(path, unexpected(exc))
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -103,61 +120,86 @@ def text_article(text: str, path: Path) -> Article:
     )
 
 
-def title_from_text(text: str, limit: int = 140) -> str:
-    """The first sentence without its dateline, cut at a word boundary."""
-    first = text.strip().split("\n", 1)[0]
-    first = _DATELINE.sub("", first, count=1)
-    sentence = _SENTENCE_END.split(first, maxsplit=1)[0].strip()
-    if len(sentence) <= limit:
-        return sentence
-    return sentence[:limit].rsplit(" ", 1)[0] + "…"
-
-
-def _jsonl_articles(path: Path, text: str) -> Iterator[Article | ReplayError]:
+def jsonl_articles(path: Path, text: str) -> Iterator[Article | ReplayError]:
+    """One Article or one ReplayError per non-blank line of ``text``; never raises."""
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield json_article(json.loads(line))
-        except json.JSONDecodeError as exc:
-            yield ReplayError(path, f"not JSON: {exc.msg}", number)
-        except (InputError, TypeError, ValueError) as exc:
-            yield ReplayError(path, str(exc), number)
+        if line.strip():
+            yield _line_article(path, line, number)
+
+
+def _line_article(path: Path, line: str, number: int) -> Article | ReplayError:
+    try:
+        return json_article(json.loads(line))
+    except json.JSONDecodeError as exc:
+        return ReplayError(path, f"not JSON: {exc.msg}", number)
+    except RecursionError:
+        return ReplayError(path, "not JSON we accept: nested too deeply", number)
+    except (InputError, TypeError, ValueError) as exc:  # ValueError: also a 5,000-digit number
+        return ReplayError(path, str(exc), number)
+    except Exception as exc:  # noqa: BLE001 - the line boundary: the next line goes on
+        return ReplayError(path, unexpected(exc), number)
 
 
 def json_article(data: object) -> Article:
     """An article from one ``.jsonl`` object (see the module docstring for the fields)."""
     if not isinstance(data, dict):
         raise InputError("expected a JSON object")
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
+    text = _string(data, "text")
+    if not text.strip():
         raise InputError('missing "text"')
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(f"text too long ({len(text):,} characters)")
-    url = data.get("url") or ""
+    url = _string(data, "url")
     source = _source(data.get("source"), url)
     digest = content_hash(text)
     if url:
-        canonical = canonical_url(url)
-        article_id = stable_id("url", canonical)
+        canonical = _canonical(url)
+        article_id = url_article_id(canonical)
     else:
         canonical = f"replay:{data.get('id') or digest}"
         article_id = stable_id("replay", source.name, digest)
     return Article(
         id=article_id, url=url or canonical, canonical_url=canonical, source=source,
-        title=str(data.get("title") or title_from_text(text)), text=text,
-        summary=str(data.get("summary") or ""), language=str(data.get("language") or "en"),
-        published=_iso_date(data.get("published")), authors=tuple(map(str, data.get("authors") or ())),
+        title=_string(data, "title") or title_from_text(text), text=text,
+        summary=_string(data, "summary"), language=_string(data, "language") or "en",
+        published=_iso_date(data.get("published")), authors=_authors(data.get("authors")),
         content_hash=digest,
     )
 
 
+def _canonical(url: str) -> str:
+    try:
+        return canonical_url(url)
+    except ValueError as exc:  # urllib: a malformed port or bracketed host
+        raise InputError(f'"url": malformed URL ({exc})') from exc
+
+
+def _string(data: dict[str, Any], key: str) -> str:
+    """``data[key]`` as valid Unicode text ('' when absent or null); any other type is the line's error."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f'"{key}": expected a string, not {type(value).__name__}')
+    return clean_text(value)
+
+
+def _authors(value: object) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(a, str) for a in items):
+        raise InputError('"authors": expected a string or a list of strings')
+    return tuple(clean_text(a) for a in items if a)
+
+
 def _source(value: object, url: str) -> Source:
     if isinstance(value, dict):
-        return Source(str(value.get("name") or "replay"), str(value.get("domain") or domain_of(url)),
-                      value.get("feed_url"))
+        feed_url = value.get("feed_url")
+        return Source(_string(value, "name") or "replay", _string(value, "domain") or domain_of(url),
+                      clean_text(feed_url) if isinstance(feed_url, str) and feed_url else None)
     if isinstance(value, str) and value:
-        return Source(value, domain_of(url))
+        return Source(clean_text(value), domain_of(url))
     return Source(domain_of(url) or REPLAY_SOURCE.name, domain_of(url))
 
 
@@ -165,9 +207,6 @@ def _iso_date(value: object) -> str | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return iso_utc(parse_iso(str(value)))
     except ValueError as exc:
-        raise InputError(f"published: not an ISO 8601 date: {value!r}") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat(timespec="seconds")
+        raise InputError(f"published: {exc}") from exc

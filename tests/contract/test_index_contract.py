@@ -14,9 +14,10 @@ from datetime import date
 
 import pytest
 from invented import ClaimSpec, invented_article
-from support import ES_HOST, ES_PORT, INDEX_BACKENDS, close_test_index, open_test_index
+from support import ES_HOST, ES_PORT, INDEX_BACKENDS, close_test_index, open_test_index, require_server
 
 from pipeline.errors import BackendUnavailable, InputError
+from pipeline.filters import CLAIM_FILTERS
 from pipeline.index.base import ArticleQuery, ClaimQuery
 from pipeline.records import Article, Claim, claim_id
 
@@ -175,6 +176,11 @@ def test_each_filter_narrows_correctly(loaded, filters: dict, expected) -> None:
     assert len(hits) == len(set(ids(hits)))
 
 
+def test_every_declared_filter_has_a_case_here() -> None:
+    covered = {name for _, filters, _ in FILTERS for name in filters}
+    assert {f.name for f in CLAIM_FILTERS} <= covered  # a new filter needs its contract case
+
+
 def test_since_after_until_is_an_input_error(loaded) -> None:
     with pytest.raises(InputError):
         loaded.search_claims(ClaimQuery(since=date(2024, 3, 5), until=date(2024, 3, 1)))
@@ -252,6 +258,10 @@ def test_article_search_by_source_and_date(loaded) -> None:
     assert ids(search_all(loaded, ArticleQuery(since=date(2024, 3, 3), until=date(2024, 3, 5)))) == ["a3", "a2"]
 
 
+def test_an_index_with_its_schema_exists(loaded) -> None:
+    assert loaded.exists() is True
+
+
 def test_counts(loaded) -> None:
     assert loaded.counts() == {"articles": len(CORPUS), "claims": len(ALL_CLAIMS)}
 
@@ -276,6 +286,23 @@ def test_refused_documents_come_back_as_failures(elastic) -> None:
     assert "published" in failures[0].reason
     elastic.refresh()
     assert elastic.counts() == {"articles": 1, "claims": len(CORPUS[0].claims)}
+
+
+@pytest.mark.elastic
+def test_an_index_without_its_schema_does_not_exist_and_asking_creates_nothing(index_prefix: str) -> None:
+    from uuid import uuid4
+
+    from pipeline.config import IndexSettings
+    from pipeline.index.elastic import ElasticIndex
+
+    require_server("Elasticsearch", ES_HOST, ES_PORT)
+    url = f"http://{ES_HOST}:{ES_PORT}"
+    fresh = ElasticIndex(url, IndexSettings(url=url), prefix=f"{index_prefix}{uuid4().hex[:6]}-")
+    try:
+        assert fresh.exists() is False
+        assert fresh.exists() is False  # the first look created nothing
+    finally:
+        fresh.close()
 
 
 @pytest.mark.elastic

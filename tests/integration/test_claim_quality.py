@@ -1,7 +1,7 @@
 """Claim quality on PolNeAR dev through the documented measuring point: `pipeline extract` + the scorer.
 
 A floor, not the figure: it fails when a change makes extraction clearly
-worse. The README gives the measured figures and the command.
+worse. docs/claims.md gives the measured figures and the command.
 """
 
 import re
@@ -12,7 +12,7 @@ import pytest
 from support import REPO, run_cli, shared_path
 
 pytestmark = pytest.mark.slow
-FLOORS = {"content lenient": 0.722, "joint": 0.665}  # measured: 0.732, 0.675 (README)
+FLOORS = {"content lenient": 0.722, "joint": 0.665}  # measured: 0.732, 0.675 (docs/claims.md)
 SOURCE_ACCURACY_FLOOR = 0.928  # measured: 0.936
 
 

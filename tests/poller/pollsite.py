@@ -248,3 +248,21 @@ class Harness:
         self.producer.close()
         self.store.close()
         self.bus.close()
+
+
+def trickle(server: LocalServer, every_s: float = 0.3, for_s: float = 20.0) -> Route:
+    """A route answering ``HTTP/1.1 200 OK`` and then one header line every ``every_s`` seconds, for
+    ``for_s`` seconds at most (or until the server stops): each read gets an answer, the exchange never ends."""
+
+    def route(req: BaseHTTPRequestHandler) -> None:
+        req.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        end, n = time.monotonic() + for_s, 0
+        while time.monotonic() < end and not server.stopping.is_set():
+            req.wfile.write(f"X-Slow-{n}: still coming\r\n".encode())
+            n += 1
+            server.stopping.wait(every_s)
+        req.wfile.write(b"Content-Type: application/rss+xml\r\nContent-Length: 6\r\n\r\n<rss/>")
+        req.close_connection = True
+        return None
+
+    return route

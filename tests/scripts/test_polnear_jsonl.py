@@ -65,5 +65,5 @@ def test_the_test_split_is_not_offered(tmp_path):
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
 
 
-def test_the_scorer_in_the_repository_is_the_one_the_readme_figures_come_from():
+def test_the_scorer_in_the_repository_is_the_one_the_documented_claim_figures_come_from():
     assert (REPO / "scripts" / "score_claims.py").read_bytes() == shared_path("tools", "score_claims.py").read_bytes()

@@ -1,7 +1,7 @@
 """``pipeline stance`` on a slice of the FNC-1 dev half, scored by the shared scorer.
 
 The packaged model was trained on this half, so the figure is not a quality
-measurement (see the README for the cross-validated one): the floor catches a
+measurement (see docs/stance.md for the cross-validated one): the floor catches a
 decision that no longer matches its model (features changed without
 retraining, a broken body parse), which drops it far below.
 """

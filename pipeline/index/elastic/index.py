@@ -15,8 +15,9 @@ Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,10 +39,13 @@ from pipeline.index.base import (
 from pipeline.index.elastic import documents as docs
 from pipeline.index.elastic import mappings as m
 from pipeline.index.elastic import queries
+from pipeline.index.elastic import snapshot as snap
 from pipeline.index.elastic import threads as th
+from pipeline.index.elastic.prune import ElasticPruner
 from pipeline.index.elastic.schema import ElasticSchemas
 from pipeline.index.elastic.words import WordFrequencies
 from pipeline.index.query import decode_cursor, encode_cursor
+from pipeline.index.retention import Progress, PruneCounts, PrunePlan
 from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 
 log = logging.getLogger(__name__)
@@ -260,7 +264,7 @@ class ElasticIndex:
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking)
-        body = queries.search_body(text, queries.claim_filters(query), query.limit, decode_cursor(query.after, 2))
+        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, 2))
         body.update(queries.claim_extras(ranked=text is not None, facets=query.facets))
         resp = self._search("claims", body)
         hits = resp["hits"]["hits"]
@@ -270,7 +274,7 @@ class ElasticIndex:
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.ARTICLE_FIELDS)
-        body = queries.search_body(text, queries.article_filters(query), query.limit, decode_cursor(query.after, 2))
+        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, 2))
         body.update(queries.article_extras(ranked=text is not None))
         resp = self._search("articles", body)
         hits = resp["hits"]["hits"]
@@ -303,11 +307,11 @@ class ElasticIndex:
             return {}
         self._ensure_ready()
         with _translated(f"mget {kind}"):
-            docs = self._es.mget(index=self.alias(kind), ids=ids, source=fields, realtime=True)["docs"]
-        return {d["_id"]: d["_source"] for d in docs if d.get("found")}
+            found = self._es.mget(index=self.alias(kind), ids=ids, source=fields, realtime=True)["docs"]
+        return {d["_id"]: d["_source"] for d in found if d.get("found")}
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
-        body = queries.histogram_body(queries.claim_filters(query), queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking),
+        body = queries.histogram_body(queries.filters_of(query), queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking),
                                 interval)
         resp = self._search("claims", body)
         return [(b["key_as_string"], b["doc_count"]) for b in resp["aggregations"]["periods"]["buckets"]]
@@ -373,12 +377,12 @@ class ElasticIndex:
 
     def similar_claims_many(self, texts: Sequence[str], limit: int) -> list[list[Claim]]:
         """One multi-search for every text with words."""
-        queries = [queries.text_query(text, queries.CLAIM_FIELDS) for text in texts]
+        texts_queries = [queries.text_query(text, queries.CLAIM_FIELDS) for text in texts]
         bodies = [{"query": q, "size": limit, "_source": ["record"], "sort": [{"_score": "desc"}, {"id": "asc"}],
-                   "track_total_hits": False} for q in queries if q is not None]
+                   "track_total_hits": False} for q in texts_queries if q is not None]
         found = iter(self._msearch("claims", bodies))
         return [[from_dict(h["_source"]["record"]) for h in next(found)["hits"]["hits"]] if q is not None else []
-                for q in queries]
+                for q in texts_queries]
 
     # --- housekeeping ------------------------------------------------------------
 
@@ -386,6 +390,47 @@ class ElasticIndex:
         self._ensure_ready()
         with _translated("count"):
             return {kind: int(self._es.count(index=self.alias(kind))["count"]) for kind in ("articles", "claims")}
+
+    # --- retention (pipeline prune; see pipeline.index.retention) ------------------
+
+    def _pruner(self) -> ElasticPruner:
+        self._ensure_ready()
+        return ElasticPruner(self._es, {kind: self.alias(kind) for kind in ("claims", "articles", "threads")})
+
+    def prune_plan(self, before: date) -> PrunePlan:
+        with _translated("prune plan"):
+            return self._pruner().plan(before)
+
+    def drop_expired_indices(self, before: date) -> list[str]:
+        with _translated("drop expired indices"):
+            return self._pruner().drop_expired(before)
+
+    def prune_batch(self, before: date, limit: int) -> PruneCounts:
+        with _translated("prune"):
+            return self._pruner().prune_batch(before, limit)
+
+    def compact(self, progress: Progress | None = None, vacuum: bool = False) -> str:
+        """One force merge (no steps to show: the server does the work); ``vacuum`` changes nothing here."""
+        with _translated("force merge"):
+            return self._pruner().compact()
+
+    # --- backup (pipeline backup; see pipeline.index.elastic.snapshot) ---------------
+
+    def snapshot_paths(self) -> list[str]:
+        """The node's ``path.repo`` directories; empty when snapshots cannot be taken yet."""
+        with _translated("node settings"):
+            return snap.repo_paths(self._es)
+
+    def snapshot_steps(self, url: str) -> str:
+        return snap.steps(url, self._snapshot_indices())
+
+    def snapshot(self, location: str, name: str, progress: Callable[[int, int], None] | None = None) -> dict:
+        """Snapshot this prefix's indices (the aliases' concrete indices) as ``name``; the snapshot's info."""
+        with _translated("snapshot", bad_request=ConfigError):
+            return snap.snapshot(self._es, location, name, self._snapshot_indices(), progress)
+
+    def _snapshot_indices(self) -> list[str]:
+        return [f"{self.alias(kind)}-*" for kind in self._schemas.schemas]  # the concrete indices, every version
 
     def refresh(self) -> None:
         self._ensure_ready()

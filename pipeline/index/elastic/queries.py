@@ -51,21 +51,23 @@ def date_range(since: date | None, until: date | None) -> dict[str, Any] | None:
     return {"range": {"published": bounds}} if bounds else None
 
 
-def claim_filters(q: ClaimQuery) -> list[dict[str, Any]]:
-    filters = [
-        contains(("speaker.canonical", "speaker.text"), q.speaker) if q.speaker else None,
-        contains(("entities.name", "entities.text"), q.entity) if q.entity else None,
-        {"term": {"stance": q.stance}} if q.stance else None,
-        contains(("source.name", "source.domain"), q.source) if q.source else None,
-        date_range(q.since, q.until),
-    ]
-    return [f for f in filters if f]
+Clause = Callable[[Any], dict[str, Any] | None]
+# Each filter's clause, by filter name (pipeline.filters): the one place a filter meets this backend.
+# A claim document and an article document keep the outlet and the date under the same fields.
+CLAUSES: dict[str, Clause] = {
+    "speaker": lambda v: contains(("speaker.canonical", "speaker.text"), v),
+    "entity": lambda v: contains(("entities.name", "entities.text"), v),
+    "stance": lambda v: {"term": {"stance": v}},
+    "source": lambda v: contains(("source.name", "source.domain"), v),
+    "since": lambda v: date_range(v, None),
+    "until": lambda v: date_range(None, v),
+}
 
 
-def article_filters(q: ArticleQuery) -> list[dict[str, Any]]:
-    filters = [contains(("source.name", "source.domain"), q.source) if q.source else None,
-               date_range(q.since, q.until)]
-    return [f for f in filters if f]
+def filters_of(q: ClaimQuery | ArticleQuery) -> list[dict[str, Any]]:
+    """The filter clauses of the filters set on ``q``, AND-ed by the caller (``bool.filter``)."""
+    clauses = (CLAUSES[name](value) for name, value in q.filter_values().items())
+    return [c for c in clauses if c]
 
 
 def search_body(text: dict[str, Any] | None, filters: list[dict[str, Any]], limit: int,

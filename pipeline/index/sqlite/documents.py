@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
 
 from pipeline.index.sqlite.tags import claim_tags
-from pipeline.records import EnrichedArticle, to_dict
+from pipeline.records import EnrichedArticle, plain, to_dict
 
 NAME_SEPARATOR = "\x1f"  # between the distinct entity names kept on a claim's row (facets)
 
@@ -27,7 +26,7 @@ def replace_article(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
         " VALUES (?,?,?,?,?,?,?,?)",
         (a.id, a.title, a.url, a.source.name, a.source.domain, a.published,
          json.dumps(to_dict(a), ensure_ascii=False),
-         json.dumps([asdict(e) for e in enriched.entities], ensure_ascii=False)))
+         json.dumps(plain(enriched.entities), ensure_ascii=False)))  # read by records.entity_from_dict
     c.execute("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?,?,?,?)",
               (cur.lastrowid, a.title, a.text, a.source.name))
     _replace_claims(c, enriched)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -28,11 +29,13 @@ from pipeline.index.base import (
 )
 from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
+from pipeline.index.retention import Progress, PruneCounts, PrunePlan
+from pipeline.index.sqlite import clauses, prune, threads
 from pipeline.index.sqlite import queries as read
-from pipeline.index.sqlite import threads
+from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
 from pipeline.index.sqlite.schema import ensure_schema
-from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
+from pipeline.records import Claim, EnrichedArticle, entity_from_dict, from_dict
 from pipeline.sqlitedb import Transaction, connect
 
 
@@ -56,6 +59,11 @@ class SqliteIndex:
     def ensure_schema(self) -> None:
         ensure_schema(self._conn)
         self._conn.executescript(threads.SCHEMA)
+
+    def exists(self) -> bool:
+        """Whether the index tables are there: always, once open (opening creates the file and its schema)."""
+        return self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='claims'").fetchone() \
+            is not None
 
     def upsert(self, batch: Sequence[EnrichedArticle]) -> list[IndexFailure]:
         with Transaction(self._conn) as c:
@@ -91,6 +99,21 @@ class SqliteIndex:
         claims = self._conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
         return {"articles": articles, "claims": claims}
 
+    # --- retention (pipeline prune; see pipeline.index.retention) -------------------
+
+    def prune_plan(self, before: date) -> PrunePlan:
+        return prune.plan(self._conn, before)
+
+    def drop_expired_indices(self, before: date) -> list[str]:
+        """One file, no per-period units: old documents go row by row (:meth:`prune_batch`)."""
+        return []
+
+    def prune_batch(self, before: date, limit: int) -> PruneCounts:
+        return prune.prune_batch(self._conn, before, limit)
+
+    def compact(self, progress: Progress | None = None, vacuum: bool = False) -> str:
+        return compact(self._conn, progress, vacuum)
+
     def refresh(self) -> None:
         """Nothing to do: a committed transaction is visible at once."""
 
@@ -119,7 +142,7 @@ class SqliteIndex:
         total = read.count(self._conn, query, expression) if _names_only(query, expression) else None
         scan = total is not None and read.newest_first_scan(query, expression, total)
         within, start = None, None
-        if windowed and (query.since or query.until):  # one pass reads the date set once: total and window
+        if windowed and clauses.has_dates(query):  # one pass reads the date set once: total and window
             matches = read.newest_matches(self._conn, query, expression)
             total, within = len(matches), matches[:read.RANK_WINDOW]
         elif windowed:
@@ -167,7 +190,7 @@ class SqliteIndex:
                                     " WHERE c.article_id=? ORDER BY c.rid", (article_id,))
         return EnrichedArticle(
             from_dict(json.loads(row[0])),
-            entities=tuple(Entity(**e) for e in json.loads(row[1] or "[]")),
+            entities=tuple(entity_from_dict(e) for e in json.loads(row[1] or "[]")),
             claims=tuple(from_dict(json.loads(doc)) for (doc,) in claims))
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, EnrichedArticle]:
@@ -189,10 +212,7 @@ class SqliteIndex:
         if expression := fts_expression(query.text):
             join = "JOIN articles_fts f ON f.rowid = a.rid"
             where.add("articles_fts MATCH ?", expression)
-        if query.source:
-            where.add("(a.source_name LIKE ? ESCAPE '\\' OR a.source_domain LIKE ? ESCAPE '\\')",
-                      *[read.like(query.source)] * 2)
-        where.dates("a.published", query.since, query.until)
+        read.article_filters(where, query)
         base, params = f"FROM articles a {join} WHERE {where.sql()}", where.params
         total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
         offset = _offset(query.after)
@@ -218,12 +238,12 @@ def _ref_fields(row: tuple | None) -> tuple[str, str, str | None, str]:
 
 
 def _filtered(query: ClaimQuery) -> bool:
-    return bool(query.speaker or query.entity or query.source or query.stance or query.since or query.until)
+    return bool(query.filter_values())
 
 
 def _names_only(query: ClaimQuery, expression: str) -> bool:
-    """Name filters (and perhaps a stance) without words or dates: FTS5 counts those matches cheaply."""
-    return not expression and bool(query.speaker or query.entity or query.source) and not (query.since or query.until)
+    """Name filters (and perhaps exact values) without words or dates: FTS5 counts those matches cheaply."""
+    return not expression and clauses.has_names(query) and not clauses.has_dates(query)
 
 
 def _offset(cursor: str | None) -> int:

@@ -16,11 +16,12 @@ import json
 import sqlite3
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from pipeline.index import query
-from pipeline.index.base import FACET_SIZE, FACETS, ClaimQuery
+from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
-from pipeline.index.sqlite import tags
+from pipeline.index.sqlite import clauses, tags
 from pipeline.index.sqlite.documents import NAME_SEPARATOR
 
 CANDIDATES = 2000
@@ -80,10 +81,11 @@ class Match:
     """A claim query as an FTS5 expression (words and filter tags) plus conditions on the claim rows.
 
     With words or name filters, FTS5 finds the matches: the words in the text
-    columns, and speaker, entity, outlet and (alongside them) stance as tags
-    (see :mod:`pipeline.index.sqlite.tags`). Dates, the stance alone, and a name
+    columns, name filters and (alongside them) exact values as tags (see
+    :mod:`pipeline.index.sqlite.tags`). Dates, an exact value alone, and a name
     filter that resolves to very many names are checked on the claim rows;
     ``rows_only`` checks every filter on the rows (for a walk over the claims).
+    Each filter's kind of clause comes from :data:`~pipeline.index.sqlite.clauses.CLAIM_CLAUSES`.
     """
 
     def __init__(self, conn: sqlite3.Connection, q: ClaimQuery, expression: str, rows_only: bool = False) -> None:
@@ -91,42 +93,45 @@ class Match:
         self.rows = Where()  # conditions on the claim row
         self.fts_rows = Where()  # conditions on the FTS row id alone
         self.empty = False
-        for kinds, value in ((("speaker", "speaker_text"), q.speaker), (("entity", "entity_text"), q.entity),
-                             (("source", "domain"), q.source)):
-            if value and rows_only:
-                self._row_filter(kinds, value)
-            elif value:
-                self._name_filter(conn, kinds, value)
-        if q.stance and self.fts:
-            self.fts.append(f'tags : "{tags.token("stance", q.stance)}"')
-        elif q.stance:
-            self.rows.add("+c.stance = ?" if self.rows.clauses or q.since or q.until else "c.stance = ?", q.stance)
-        if self.fts and (q.since or q.until):
+        chosen = clauses.claim_clauses(q)
+        since, until = clauses.date_range(q)
+        for clause, value in chosen:  # names first: whether there are tags decides how an exact value is checked
+            if isinstance(clause, clauses.Names) and rows_only:
+                self._row_filter(clause, str(value))
+            elif isinstance(clause, clauses.Names):
+                self._name_filter(conn, clause, str(value))
+        for clause, value in chosen:
+            if isinstance(clause, clauses.Tag):
+                self._exact(clause, str(value), dated=bool(since or until))
+        if self.fts and (since or until):
             # A set of claim ids from the date index, which FTS5's matches are checked against: no claim row read.
             dates = Where()
-            dates.dates("published", q.since, q.until)
+            dates.dates("published", since, until)
             self.fts_rows.add(f"+claims_fts.rowid IN (SELECT rid FROM claims WHERE {dates.sql()})", *dates.params)
         else:
-            self.rows.dates("+c.published" if self.rows.clauses else "c.published", q.since, q.until)
+            self.rows.dates("+c.published" if self.rows.clauses else "c.published", since, until)
 
-    def _name_filter(self, conn: sqlite3.Connection, kinds: tuple[str, str], value: str) -> None:
-        names = tags.names_like(conn, kinds, like(value))
+    def _exact(self, clause: clauses.Tag, value: str, dated: bool) -> None:
+        """A tag beside other FTS5 terms; else the column ('+' keeps the planner on a better index)."""
+        if self.fts:
+            self.fts.append(f'tags : "{tags.token(clause.kind, value)}"')
+        else:
+            column = f"+{clause.column}" if self.rows.clauses or dated else clause.column
+            self.rows.add(f"{column} = ?", value)
+
+    def _name_filter(self, conn: sqlite3.Connection, clause: clauses.Names, value: str) -> None:
+        names = tags.names_like(conn, clause.kinds, like(value))
         if not names:
             self.empty = True
         elif len({tags.token(*name) for name in names}) <= tags.MAX_TOKENS:
             self.fts.append(tags.any_of(names))
         else:
-            self._row_filter(kinds, value)
+            self._row_filter(clause, value)
 
-    def _row_filter(self, kinds: tuple[str, str], value: str) -> None:
+    def _row_filter(self, clause: clauses.Names, value: str) -> None:
         """Substrings of the distinct names, then indexed lookups of the claims with them."""
-        first, second = (f"{_named(kind)} ESCAPE '\\'" for kind in kinds)
-        if kinds[0] == "entity":
-            self.rows.add(f"EXISTS (SELECT 1 FROM claim_entities x WHERE x.claim_rid = c.rid AND"
-                          f" (x.name IN ({first}) OR x.text IN ({second})))", *[like(value)] * 2)
-        else:
-            column, other = ("c.speaker", "c.speaker_text") if kinds[0] == "speaker" else ("c.source", "c.domain")
-            self.rows.add(f"({column} IN ({first}) OR {other} IN ({second}))", *[like(value)] * 2)
+        first, second = (f"{_named(kind)} ESCAPE '\\'" for kind in clause.kinds)
+        self.rows.add(clause.rows.format(first, second), *[like(value)] * 2)
 
     def expression(self) -> str:
         return " AND ".join(self.fts)
@@ -152,6 +157,18 @@ def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None 
     if not match.fts:
         return "FROM claims c", where.sql(), where.params
     return (TEXT_SOURCE if match.rows.clauses else FTS_SOURCE), where.sql(), where.params
+
+
+def article_filters(where: Where, q: ArticleQuery) -> None:
+    """The conditions of the filters set on an article query, on ``articles a`` (see ``ARTICLE_CLAUSES``)."""
+    since, until = clauses.date_range(q)
+    for clause, value in clauses.article_clauses(q):
+        if isinstance(clause, clauses.Contains):
+            where.add("(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in clause.columns) + ")",
+                      *[like(str(value))] * len(clause.columns))
+        elif isinstance(clause, clauses.Equals):
+            where.add(f"{clause.column} = ?", value)
+    where.dates("a.published", since, until)
 
 
 class WordStats:
@@ -228,7 +245,11 @@ def order_of(ranked: bool) -> tuple[str, str]:
     return (f"-{BM25}", f"{BM25}, c.rid") if ranked else ("0.0", "c.published DESC, c.rid")
 
 
-Row = tuple[int, float, str | None, str, str | None, str | None]  # rid, score, speaker, stance, source, entities
+# The claim column each facet counts (see FACETS), in the order ranked rows carry them;
+# a SPLIT one holds a claim's distinct names joined by NAME_SEPARATOR.
+FACET_COLUMNS = {"speakers": "c.speaker", "stances": "c.stance", "sources": "c.source", "entities": "c.entity_names"}
+SPLIT_FACETS = frozenset({"entities"})
+Row = tuple[Any, ...]  # rid, score, then one value per FACET_COLUMNS entry
 
 
 def newest_first_scan(q: ClaimQuery, expression: str, matches: int) -> bool:
@@ -236,7 +257,7 @@ def newest_first_scan(q: ClaimQuery, expression: str, matches: int) -> bool:
 
     The walk stops after ``CANDIDATES`` matches, so it visits about CANDIDATES × claims / matches rows.
     """
-    return not expression and not (q.since or q.until) and matches > 4 * CANDIDATES
+    return not expression and not clauses.has_dates(q) and matches > 4 * CANDIDATES
 
 
 def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit: int, offset: int = 0,
@@ -260,7 +281,8 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
     if scan:
         source = "FROM claims c INDEXED BY claims_by_published"
     score, order = order_of(bool(expression))
-    sql = (f"SELECT c.rid, {score}, c.speaker, c.stance, c.source, c.entity_names {with_rows(source)}"
+    columns = ", ".join(FACET_COLUMNS.values())
+    sql = (f"SELECT c.rid, {score}, {columns} {with_rows(source)}"
            f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?")
     return conn.execute(sql, (*params, limit, offset)).fetchall()
 
@@ -284,13 +306,21 @@ def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
     """
     if not rows:
         return {name: [] for name in FACETS}
-    _, _, speakers, stances, sources, names = zip(*rows, strict=True)
-    entities = NAME_SEPARATOR.join(filter(None, names))  # distinct per claim: a claim counts once
-    counted = {"speakers": Counter(speakers), "entities": Counter(entities.split(NAME_SEPARATOR) if entities else ()),
-               "stances": Counter(stances), "sources": Counter(sources)}
-    for counts in counted.values():
-        counts.pop(None, None)
+    columns = list(zip(*rows, strict=True))[2:]
+    counted = {name: _count(values, split=name in SPLIT_FACETS)
+               for name, values in zip(FACET_COLUMNS, columns, strict=True)}
     return {name: _top(counted[name]) for name in FACETS}
+
+
+def _count(values: tuple[str | None, ...], split: bool) -> Counter[str | None]:
+    counts: Counter[str | None]
+    if split:
+        joined = NAME_SEPARATOR.join(filter(None, values))  # distinct per claim: a claim counts once
+        counts = Counter(joined.split(NAME_SEPARATOR) if joined else ())
+    else:
+        counts = Counter(values)
+    counts.pop(None, None)
+    return counts
 
 
 def _top(counts: Counter) -> list[tuple[str, int]]:

@@ -1,0 +1,182 @@
+"""Pruning the Elasticsearch index: search + bulk delete, and whole indices dropped where they allow it.
+
+The integ-test server (and any cluster without the module) has no
+delete-by-query, so documents go by search + bulk delete, a batch at a time:
+per batch thread links first (repairs written before deletions, so a batch
+cut short is redone whole), then claims, then the articles, which are how the
+next run finds what is left. Space comes back as Lucene merges segments;
+``compact`` asks for it (``_forcemerge?only_expunge_deletes``).
+
+Whole indices: an index behind the claims or articles alias that is not the
+alias' write index and holds only older documents (per-period indices, as a
+rollover layout makes) is dropped after its claims are unlinked from their
+threads, instead of deleting its documents one by one. Today's layout has
+one versioned index per alias, the write index, so nothing is dropped whole.
+Called by :class:`~pipeline.index.elastic.ElasticIndex`, which translates
+driver errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from elasticsearch import Elasticsearch, helpers
+
+from pipeline.errors import PermanentError
+from pipeline.index.elastic import mappings as m
+from pipeline.index.elastic import threads as th
+from pipeline.index.retention import PruneCounts, PrunePlan, chunks, is_older, repair_threads
+
+_PAGE = 1000
+_UNDATED = {"bool": {"must_not": {"exists": {"field": "published"}}}}
+
+
+def _old(before: date) -> dict[str, Any]:
+    return {"range": {"published": {"lt": before.isoformat()}}}
+
+
+class ElasticPruner:
+    """Prune operations over one prefix's aliases (``aliases``: kind → alias name)."""
+
+    def __init__(self, es: Elasticsearch, aliases: dict[str, str]) -> None:
+        self.es = es
+        self.claims, self.articles, self.threads = aliases["claims"], aliases["articles"], aliases["threads"]
+
+    # --- plan --------------------------------------------------------------------
+
+    def plan(self, before: date) -> PrunePlan:
+        self.es.indices.refresh(index=[self.claims, self.articles, self.threads])
+        undated = list(self._undated())
+        old_undated = [aid for aid, fetched in undated if is_older(None, fetched, before)]
+        articles, claims, links = self._count(self.articles, _old(before)), self._count(self.claims, _old(before)), 0
+        for page in self._pages(self.articles, _old(before), ["id"]):
+            links += self._count(self.threads, {"terms": {"article_id": [h["_id"] for h in page]}})
+        for chunk in chunks(old_undated, _PAGE):
+            claims += self._count(self.claims, {"terms": {"article_id": list(chunk)}})
+            links += self._count(self.threads, {"terms": {"article_id": list(chunk)}})
+        return PrunePlan(PruneCounts(articles + len(old_undated), claims, links),
+                         undated_kept=len(undated) - len(old_undated), whole_indices=tuple(self.expired(before)))
+
+    def _count(self, index: str, query: dict[str, Any]) -> int:
+        return int(self.es.count(index=index, query=query)["count"])
+
+    # --- batches -----------------------------------------------------------------
+
+    def prune_batch(self, before: date, limit: int) -> PruneCounts:
+        """Up to ``limit`` old articles (oldest first, then undated ones by fetch time) removed with their claims."""
+        self.es.indices.refresh(index=self.articles)  # earlier batches' deletions must not be found again
+        hits = self.es.search(index=self.articles, query=_old(before), size=limit, source=["id"],
+                              sort=[{"published": "asc"}, {"id": "asc"}])["hits"]["hits"]
+        ids = [h["_id"] for h in hits]
+        if len(ids) < limit:
+            ids += [aid for aid, fetched in self._undated() if is_older(None, fetched, before)][:limit - len(ids)]
+        if not ids:
+            return PruneCounts()
+        claim_ids = self._claims_of(ids)
+        links, relinked = self.unlink(claim_ids)
+        self._delete(self.claims, claim_ids)
+        self._delete(self.articles, ids)  # last: a batch cut short is found again by its articles
+        self.es.indices.refresh(index=[self.claims, self.articles])
+        return PruneCounts(len(ids), len(claim_ids), links, relinked)
+
+    def unlink(self, claim_ids: Sequence[str]) -> tuple[int, int]:
+        """Delete the links of ``claim_ids`` and repair their threads: (links deleted, links rewritten)."""
+        removed, deleted, rewritten = set(claim_ids), 0, 0
+        for chunk in chunks(sorted(removed), _PAGE):
+            found = th.links_of(self.es, self.threads, chunk)
+            if not found:
+                continue
+            self.es.indices.refresh(index=self.threads)  # members are searched: unrefreshed links must count
+            members = th.members(self.es, self.threads, sorted({lk.thread_id for lk in found.values()}))
+            _, rewrite = repair_threads([*members, *found.values()], removed)
+            th.put_links(self.es, self.threads, rewrite)  # repairs first: a cut-short batch finds its links again
+            self._delete(self.threads, sorted(found))
+            deleted, rewritten = deleted + len(found), rewritten + len(rewrite)
+        if deleted:
+            self.es.indices.refresh(index=self.threads)
+        return deleted, rewritten
+
+    def _claims_of(self, article_ids: Sequence[str]) -> list[str]:
+        ids: list[str] = []
+        for chunk in chunks(article_ids, _PAGE):
+            for page in self._pages(self.claims, {"terms": {"article_id": list(chunk)}}, ["id"]):
+                ids += [h["_id"] for h in page]
+        return ids
+
+    def _delete(self, index: str, doc_ids: Sequence[str]) -> None:
+        actions = ({"_op_type": "delete", "_index": index, "_id": i} for i in doc_ids)
+        for ok, item in helpers.streaming_bulk(self.es, actions, chunk_size=_PAGE, raise_on_error=False,
+                                               max_retries=0):
+            info = item.get("delete", {})
+            if not ok and info.get("status") != 404:  # already gone: a re-run
+                raise PermanentError(f"delete from {index} refused: {m.error_reason(info.get('error'))}")
+
+    # --- whole indices ------------------------------------------------------------
+
+    def expired(self, before: date) -> list[str]:
+        """Non-write indices behind the claims and articles aliases holding only documents older than ``before``."""
+        out = []
+        for alias in (self.claims, self.articles):
+            info = self.es.indices.get_alias(name=alias).body
+            if len(info) < 2:  # the alias' only index takes the writes
+                continue
+            for index, meta in sorted(info.items()):
+                if not meta["aliases"][alias].get("is_write_index") and self._only_older(index, before):
+                    out.append(index)
+        return out
+
+    def _only_older(self, index: str, before: date) -> bool:
+        resp = self.es.search(index=index, size=0, aggs={"newest": {"max": {"field": "published"}}},
+                              query={"match_all": {}}, track_total_hits=True)
+        undated = self._count(index, _UNDATED)
+        newest = resp["aggregations"]["newest"].get("value_as_string")
+        return undated == 0 and (newest is None or newest < before.isoformat())
+
+    def drop_expired(self, before: date) -> list[str]:
+        """Drop :meth:`expired` indices; a claims index's claims are unlinked from their threads first."""
+        dropped = []
+        for index in self.expired(before):
+            if index.startswith(f"{self.claims}-"):
+                for page in self._pages(index, {"match_all": {}}, []):
+                    self.unlink([h["_id"] for h in page])
+            else:  # an articles index: its articles' claims (in other indices) and their links go first
+                for page in self._pages(index, {"match_all": {}}, []):
+                    claim_ids = self._claims_of([h["_id"] for h in page])
+                    self.unlink(claim_ids)
+                    self._delete(self.claims, claim_ids)
+            self.es.indices.delete(index=index, ignore_unavailable=True)
+            dropped.append(index)
+        return dropped
+
+    # --- space -------------------------------------------------------------------
+
+    def compact(self) -> str:
+        """Expunge deleted documents (segments where they are many are rewritten)."""
+        indices = [self.claims, self.articles, self.threads]
+        self.es.options(request_timeout=3600).indices.forcemerge(index=indices, only_expunge_deletes=True)
+        return f"force-merged {', '.join(indices)} (only_expunge_deletes)"
+
+    # --- paging ------------------------------------------------------------------
+
+    def _undated(self) -> Iterator[tuple[str, str | None]]:
+        """(id, fetched) of every article without a publication date (few: the poller always dates)."""
+        for page in self._pages(self.articles, _UNDATED, ["record.fetched"]):
+            for h in page:
+                yield h["_id"], (h.get("_source", {}).get("record") or {}).get("fetched")
+
+    def _pages(self, index: str, query: dict[str, Any], source: list[str]) -> Iterator[list[dict[str, Any]]]:
+        """Pages of hits sorted by id (search_after), a page at a time."""
+        after = None
+        while True:
+            body: dict[str, Any] = {"query": query, "sort": [{"id": "asc"}], "size": _PAGE,
+                                    "source": source or False}
+            if after:
+                body["search_after"] = after
+            page = self.es.search(index=index, **body)["hits"]["hits"]
+            if page:
+                yield page
+            if len(page) < _PAGE:
+                return
+            after = page[-1]["sort"]

@@ -84,6 +84,8 @@ FILTERS: tuple[Filter, ...] = (
     Filter("entity", "an entity mentioned in the claim", "Entity", facet="entities"),
     Filter("stance", " or ".join(STANCES), "Stance", kind="choice", choices=STANCES, facet="stances"),
     Filter("source", "outlet name or domain (part of it)", "Outlet", facet="sources", articles=True),
+    Filter("language", "the article's language (ISO 639-1 code such as en or fr; und: could not tell)",
+           "Language", facet="languages", articles=True),
     Filter("since", "published on or after (YYYY-MM-DD)", "From", kind="date", articles=True),
     Filter("until", "published on or before (YYYY-MM-DD)", "To", kind="date", articles=True),
 )

@@ -36,6 +36,7 @@ class ClaimQuery:
     entity: str | None = None
     stance: str | None = None
     source: str | None = None
+    language: str | None = None
     since: date | None = None
     until: date | None = None
     limit: int = 10
@@ -56,6 +57,7 @@ class ArticleQuery:
 
     text: str = ""
     source: str | None = None
+    language: str | None = None
     since: date | None = None
     until: date | None = None
     limit: int = 10

@@ -56,7 +56,9 @@ ARTICLES: list[tuple[str, str, str, str | None, str, list[ClaimSpec]]] = [
 ]
 
 
+# One article in French (its claims as written stand in for French ones): the language filter's case.
 CORPUS = [invented_article(*a) for a in ARTICLES]
+CORPUS[3] = replace(CORPUS[3], article=replace(CORPUS[3].article, language="fr"))
 ALL_CLAIMS = {c.id: (c, e.article) for e in CORPUS for c in e.claims}
 
 
@@ -166,6 +168,9 @@ FILTERS: list[tuple[str, dict, Callable[[Claim, Article], bool]]] = [
     ("one-day", {"since": date(2024, 3, 5), "until": date(2024, 3, 5)}, lambda c, a: a.id == "a3"),
     ("combined", {"speaker": "lopez", "stance": "assert"}, lambda c, a: c.id in (claim_id("a3", 2), claim_id("a5", 0))),
     ("with-text", {"text": "energy", "source": "metro"}, lambda c, a: c.id == claim_id("a3", 2)),
+    ("language", {"language": "fr"}, lambda c, a: a.language == "fr"),
+    ("language-with-text", {"text": "cleanest", "language": "en"}, lambda c, a: False),
+    ("language-beside-a-name", {"speaker": "okafor", "language": "fr"}, lambda c, a: a.id == "a4"),
 ]
 
 
@@ -195,7 +200,7 @@ def test_a_garbled_cursor_is_an_input_error(loaded) -> None:
 
 
 def expected_facets(keep: Callable[[Claim, Article], bool]) -> dict[str, list[tuple[str, int]]]:
-    counters: dict[str, Counter] = {k: Counter() for k in ("speakers", "entities", "stances", "sources")}
+    counters: dict[str, Counter] = {k: Counter() for k in ("speakers", "entities", "stances", "sources", "languages")}
     for c, a in ALL_CLAIMS.values():
         if not keep(c, a):
             continue
@@ -204,6 +209,7 @@ def expected_facets(keep: Callable[[Claim, Article], bool]) -> dict[str, list[tu
         counters["entities"].update({e.canonical for e in c.entities})  # claims, not mentions
         counters["stances"][c.stance] += 1
         counters["sources"][a.source.name] += 1
+        counters["languages"][a.language] += 1
     return {k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:10] for k, v in counters.items()}
 
 

@@ -169,7 +169,7 @@ def test_a_shared_cache_answers_repeats_until_any_write(tmp_path: Path) -> None:
 def test_facets_keep_the_top_values_by_count_then_name_when_ties_cross_the_cut() -> None:
     speakers = [f"speaker {i % 23}" for i in range(300)] + ["speaker 7"] * 5 + ["speaker 3"] * 5
     entities = [NAME_SEPARATOR.join(sorted({f"e{i % 13}", f"e{i % 17}"})) for i in range(len(speakers))]
-    rows = [(i, 0.0, s, "assert" if i % 3 else "deny", None, e or None)
+    rows = [(i, 0.0, s, "assert" if i % 3 else "deny", None, e or None, "fr" if i % 4 else "en")
             for i, (s, e) in enumerate(zip(speakers, entities, strict=True))]
     got = sqlite_read.facets(rows)
 
@@ -183,5 +183,6 @@ def test_facets_keep_the_top_values_by_count_then_name_when_ties_cross_the_cut()
     assert got["entities"] == top([n for e in entities for n in e.split(NAME_SEPARATOR)])
     assert got["stances"] == top(["assert" if i % 3 else "deny" for i in range(len(speakers))])
     assert got["sources"] == []
+    assert got["languages"] == top(["fr" if i % 4 else "en" for i in range(len(speakers))])
     counts = sorted((speakers.count(s) for s in set(speakers)), reverse=True)
     assert counts[FACET_SIZE - 1] == counts[FACET_SIZE]  # the cut falls inside a tie: the names decide

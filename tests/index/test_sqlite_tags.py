@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -95,3 +96,40 @@ def test_a_layout_2_file_gets_its_tags_in_place(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == sqlite_schema.VERSION
     assert "tags" in {row[1] for row in conn.execute("PRAGMA table_info(claims_fts)")}
+
+
+def _downgrade_to_layout_3(path: Path, languages: set[str]) -> None:
+    """As layout 3 had it: no language columns, no language tags."""
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        DROP INDEX claims_by_language;
+        ALTER TABLE claims DROP COLUMN language;
+        ALTER TABLE articles DROP COLUMN language;
+        PRAGMA user_version=3;
+    """)
+    for language in languages:
+        conn.execute("UPDATE claims_fts SET tags = trim(replace(tags, ?, ''))", (sqlite_tags.token("language", language),))
+    conn.commit()
+    conn.close()
+
+
+def test_a_layout_3_file_gets_the_language_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    articles = corpus()
+    articles[0] = replace(articles[0], article=replace(articles[0].article, language="fr"))
+    SqliteIndex(path).upsert(articles)
+    _downgrade_to_layout_3(path, {"fr", "en"})
+    index = SqliteIndex(path)
+    try:
+        french = {c.id for c in articles[0].claims}
+        assert french and _ids(index, ClaimQuery("", language="fr")) == (len(french), french)
+        speaker = articles[0].claims[0].speaker
+        assert speaker is not None  # beside a name filter the language is matched as a tag
+        beside = {c.id for c in articles[0].claims if c.speaker and c.speaker.canonical == speaker.canonical}
+        assert _ids(index, ClaimQuery("", speaker=speaker.canonical, language="fr"))[1] >= beside
+        assert index.search_claims(ClaimQuery("", speaker=speaker.canonical, language="de")).total == 0
+    finally:
+        index.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == sqlite_schema.VERSION
+    assert conn.execute("SELECT COUNT(*) FROM claims WHERE language IS NULL").fetchone()[0] == 0

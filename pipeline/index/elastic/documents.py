@@ -34,6 +34,7 @@ def claim_doc(claim: Claim, article: Article) -> dict[str, Any]:
         "cue": {"text": claim.cue.text, "lemma": claim.cue.lemma} if claim.cue else None,
         "entities": [{"name": e.canonical, "text": e.text, "label": e.label} for e in claim.entities],
         "source": {"name": article.source.name, "domain": article.source.domain},
+        "language": article.language,
         "published": article.published,
         "article": article_ref(article),
         "record": to_dict(claim),

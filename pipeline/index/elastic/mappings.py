@@ -33,7 +33,7 @@ class IndexSchema:
         return {"number_of_shards": shards, "number_of_replicas": replicas}
 
 
-CLAIMS = IndexSchema("claims", 1, {
+CLAIMS = IndexSchema("claims", 2, {  # 2: language
     "dynamic": "strict",
     "properties": {
         "id": {"type": "keyword"},
@@ -58,6 +58,7 @@ CLAIMS = IndexSchema("claims", 1, {
             "name": _NAME, "text": _NAME, "label": {"type": "keyword"},
         }},
         "source": {"properties": {"name": _NAME, "domain": {"type": "keyword"}}},
+        "language": {"type": "keyword"},  # the article's
         "published": _DATE,
         "article": _STORED,  # the ArticleRef, denormalized: no lookup per hit
         "record": _STORED,  # the claim as to_dict() wrote it, to rebuild it exactly

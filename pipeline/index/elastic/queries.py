@@ -12,7 +12,8 @@ from pipeline.index.query import date_bounds, query_parts
 CLAIM_FIELDS = ("content^4", "sentence", "speaker_names^2")  # the SQLite bm25 weights 4, 1, 2
 ARTICLE_FIELDS = ("title^3", "text", "source.name.text")  # the SQLite bm25 weights 3, 1, 1
 _FACET_FIELD = {"speakers": "speaker.canonical", "entities": "entities.name",
-                "stances": "stance", "sources": "source.name"}
+                "stances": "stance", "sources": "source.name",
+                "languages": "language"}
 FACET_FIELDS = {name: _FACET_FIELD[name] for name in FACETS}  # the keyword field each facet counts
 FACETS_AGG = "facets"  # the parent aggregation of the facets' terms aggregations
 _WILDCARD_ESCAPES = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
@@ -59,6 +60,7 @@ CLAUSES: dict[str, Clause] = {
     "entity": lambda v: contains(("entities.name", "entities.text"), v),
     "stance": lambda v: {"term": {"stance": v}},
     "source": lambda v: contains(("source.name", "source.domain"), v),
+    "language": lambda v: {"term": {"language": v}},
     "since": lambda v: date_range(v, None),
     "until": lambda v: date_range(None, v),
 }

@@ -69,11 +69,13 @@ CLAIM_CLAUSES: dict[str, ClaimClause] = {
                                                " AND (x.name IN ({0}) OR x.text IN ({1})))"),
     "stance": Tag("stance", "c.stance"),
     "source": Names(("source", "domain"), "(c.source IN ({0}) OR c.domain IN ({1}))"),
+    "language": Tag("language", "c.language"),
     "since": Published("since"),
     "until": Published("until"),
 }
 ARTICLE_CLAUSES: dict[str, ArticleClause] = {
     "source": Contains(("a.source_name", "a.source_domain")),
+    "language": Equals("a.language"),
     "since": Published("since"),
     "until": Published("until"),
 }

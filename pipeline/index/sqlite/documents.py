@@ -22,11 +22,12 @@ def replace_article(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
         c.execute("DELETE FROM articles_fts WHERE rowid=?", (old[0],))
         c.execute("DELETE FROM articles WHERE rid=?", (old[0],))
     cur = c.execute(
-        "INSERT INTO articles(id, title, url, source_name, source_domain, published, doc, entities)"
-        " VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO articles(id, title, url, source_name, source_domain, published, doc, entities, language)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
         (a.id, a.title, a.url, a.source.name, a.source.domain, a.published,
          json.dumps(to_dict(a), ensure_ascii=False),
-         json.dumps(plain(enriched.entities), ensure_ascii=False)))  # read by records.entity_from_dict
+         json.dumps(plain(enriched.entities), ensure_ascii=False),  # read by records.entity_from_dict
+         a.language))
     c.execute("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?,?,?,?)",
               (cur.lastrowid, a.title, a.text, a.source.name))
     _replace_claims(c, enriched)
@@ -45,10 +46,10 @@ def _replace_claims(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
         entities = {(e.canonical, e.text) for e in claim.entities}
         cur = c.execute(
             "INSERT INTO claims(id, article_id, speaker, speaker_text, stance, source, domain, published,"
-            " entity_names) VALUES (?,?,?,?,?,?,?,?,?)",
+            " entity_names, language) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (claim.id, a.id, sp.canonical if sp else None, sp.text if sp else None, claim.stance,
              a.source.name, a.source.domain, a.published,
-             NAME_SEPARATOR.join(sorted({name for name, _ in entities})) or None))
+             NAME_SEPARATOR.join(sorted({name for name, _ in entities})) or None, a.language))
         rid = cur.lastrowid
         c.execute("INSERT INTO claim_docs(rid, doc) VALUES (?,?)",
                   (rid, json.dumps(to_dict(claim), ensure_ascii=False)))
@@ -56,7 +57,7 @@ def _replace_claims(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
                   (rid, claim.content.text, claim.sentence.text if claim.sentence else "",
                    f"{sp.text} {sp.canonical}" if sp else "",
                    claim_tags(sp.canonical if sp else None, sp.text if sp else None, entities,
-                              a.source.name, a.source.domain, claim.stance)))
+                              a.source.name, a.source.domain, claim.stance, a.language)))
         c.executemany("INSERT INTO claim_entities(claim_rid, name, text) VALUES (?,?,?)",
                       [(rid, name, text) for name, text in entities])
         if sp:

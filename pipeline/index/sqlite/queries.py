@@ -247,7 +247,8 @@ def order_of(ranked: bool) -> tuple[str, str]:
 
 # The claim column each facet counts (see FACETS), in the order ranked rows carry them;
 # a SPLIT one holds a claim's distinct names joined by NAME_SEPARATOR.
-FACET_COLUMNS = {"speakers": "c.speaker", "stances": "c.stance", "sources": "c.source", "entities": "c.entity_names"}
+FACET_COLUMNS = {"speakers": "c.speaker", "stances": "c.stance", "sources": "c.source", "entities": "c.entity_names",
+                 "languages": "c.language"}
 SPLIT_FACETS = frozenset({"entities"})
 Row = tuple[Any, ...]  # rid, score, then one value per FACET_COLUMNS entry
 

@@ -16,22 +16,23 @@ import logging
 import sqlite3
 
 from pipeline.index.sqlite.documents import replace_article
-from pipeline.index.sqlite.tags import claim_tags
+from pipeline.index.sqlite.tags import claim_tags, token
 from pipeline.records import EnrichedArticle, Entity, from_dict
 from pipeline.sqlitedb import Transaction
 
 log = logging.getLogger(__name__)
-VERSION = 3
+VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
     rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT, url TEXT, source_name TEXT,
-    source_domain TEXT, published TEXT, doc TEXT NOT NULL, entities TEXT);
+    source_domain TEXT, published TEXT, doc TEXT NOT NULL, entities TEXT, language TEXT);
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles(published DESC);
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, source, tokenize='porter unicode61');
 CREATE TABLE IF NOT EXISTS claims(
     rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL, speaker TEXT,
-    speaker_text TEXT, stance TEXT NOT NULL, source TEXT, domain TEXT, published TEXT, entity_names TEXT);
+    speaker_text TEXT, stance TEXT NOT NULL, source TEXT, domain TEXT, published TEXT, entity_names TEXT,
+    language TEXT);
 CREATE INDEX IF NOT EXISTS claims_by_article ON claims(article_id);
 CREATE INDEX IF NOT EXISTS claims_by_published ON claims(published DESC);
 CREATE INDEX IF NOT EXISTS claims_by_speaker ON claims(speaker, published DESC);
@@ -39,6 +40,7 @@ CREATE INDEX IF NOT EXISTS claims_by_speaker_text ON claims(speaker_text, publis
 CREATE INDEX IF NOT EXISTS claims_by_source ON claims(source, published DESC);
 CREATE INDEX IF NOT EXISTS claims_by_domain ON claims(domain, published DESC);
 CREATE INDEX IF NOT EXISTS claims_by_stance ON claims(stance, published DESC);
+CREATE INDEX IF NOT EXISTS claims_by_language ON claims(language, published DESC);
 CREATE TABLE IF NOT EXISTS claim_docs(rid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS claim_entities(claim_rid INTEGER NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS claim_entities_by_claim ON claim_entities(claim_rid, name);
@@ -58,10 +60,14 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     with Transaction(conn) as c:
         if c.execute("PRAGMA user_version").fetchone()[0] >= VERSION:  # another process was quicker
             return
-        if _columns(c, "claims") and "doc" in _columns(c, "claims"):
+        columns = _columns(c, "claims")
+        if columns and "doc" in columns:
             _upgrade_v1(c)
-        elif _columns(c, "claims"):
-            _upgrade_v2(c)
+        elif columns:
+            if c.execute("PRAGMA user_version").fetchone()[0] < 3:
+                _upgrade_v2(c)
+            if "language" not in columns:
+                _upgrade_v3(c)
         else:
             _create(c)
         c.execute(f"PRAGMA user_version={VERSION}")
@@ -115,3 +121,18 @@ def _upgrade_v2(c: sqlite3.Connection) -> None:
     c.execute("DROP TABLE claims_fts")
     c.execute("ALTER TABLE claims_fts_v3 RENAME TO claims_fts")
     log.info("upgraded the index file to layout %d (%d claims)", VERSION, len(rows))
+
+
+def _upgrade_v3(c: sqlite3.Connection) -> None:
+    """Layout 3 lacked the article's language on articles and claims: add it from the stored records."""
+    c.execute("ALTER TABLE articles ADD COLUMN language TEXT")
+    c.execute("ALTER TABLE claims ADD COLUMN language TEXT")
+    c.execute("CREATE INDEX IF NOT EXISTS claims_by_language ON claims(language, published DESC)")
+    rows = c.execute("SELECT rid, id, doc FROM articles").fetchall()
+    for rid, article_id, doc in rows:
+        language = from_dict(json.loads(doc)).language
+        c.execute("UPDATE articles SET language=? WHERE rid=?", (language, rid))
+        c.execute("UPDATE claims SET language=? WHERE article_id=?", (language, article_id))
+        c.execute("UPDATE claims_fts SET tags = tags || ' ' || ? WHERE rowid IN"
+                  " (SELECT rid FROM claims WHERE article_id=?)", (token("language", language), article_id))
+    log.info("upgraded the index file to layout %d (%d articles)", VERSION, len(rows))

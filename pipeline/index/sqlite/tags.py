@@ -23,7 +23,7 @@ from collections.abc import Iterable
 # either kind of its pair (canonical name or as written; outlet name or domain), so a pair shares a
 # prefix: a value found as both is one token, and a filter's OR is half as long.
 PREFIX = {"speaker": "sp", "speaker_text": "sp", "entity": "en", "entity_text": "en",
-          "source": "so", "domain": "so", "stance": "st"}
+          "source": "so", "domain": "so", "stance": "st", "language": "la"}
 # A filter resolving to more distinct names than this is checked on the claim rows instead:
 # FTS5 merges an OR of many tokens one child at a time, so very long ORs cost more than they save.
 MAX_TOKENS = 64
@@ -37,10 +37,10 @@ def token(kind: str, value: str) -> str:
 
 
 def claim_tags(speaker: str | None, speaker_text: str | None, entities: Iterable[tuple[str, str]],
-               source: str | None, domain: str | None, stance: str) -> str:
+               source: str | None, domain: str | None, stance: str, language: str | None = None) -> str:
     """The ``tags`` column of one claim."""
     values = [("speaker", speaker), ("speaker_text", speaker_text), ("source", source), ("domain", domain),
-              ("stance", stance)]
+              ("stance", stance), ("language", language)]
     for name, text in entities:
         values += [("entity", name), ("entity_text", text)]
     return " ".join(sorted({token(kind, v) for kind, v in values if v}))

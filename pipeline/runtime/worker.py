@@ -83,7 +83,7 @@ class _Held:
 
 
 class Stopped(Exception):
-    """Stop was requested while a batch was still being retried; nothing was committed."""
+    """Stop was requested while a batch was being handled or retried; nothing of it was published or committed."""
 
 
 class Worker:
@@ -165,6 +165,8 @@ class Worker:
         """
         try:
             outcome = self._retrying(lambda: self.handler.handle(batch), "handle")
+            if self.stop.is_set():  # stop came while handling: abandon the batch in hand, uncommitted
+                raise Stopped(f"{self.stage} handle")
             self._retrying(lambda: self._publish(outcome), "publish")  # again in full: duplicates are harmless
             self._retrying(self.producer.flush, "flush")
             return outcome

@@ -105,8 +105,8 @@ class WorkerSettings:
     backoff_max_s: float = 30.0
     idle_exit_s: float = 2.0  # --until-idle: stop after this long without records
     outage_attempts: int = 5  # --until-idle: tries before a backend outage ends the run (exit 3); services never give up
-    # After SIGTERM/SIGINT, how long the batch in hand may take to end by itself; then the process
-    # exits (143) without committing it (it is redelivered), even mid-way through spaCy's C code.
+    # After SIGTERM/SIGINT, how long a stage command may take to stop by itself (the batch in hand is
+    # abandoned uncommitted); then its watchdog kills it (exit 137), even mid-way through spaCy's C code.
     stop_grace_s: float = 5.0
 
 

@@ -12,7 +12,7 @@ from pipeline.cli.context import Context
 from pipeline.errors import ConfigError
 from pipeline.nlp.enricher import Enricher
 from pipeline.poller.service import Poller
-from pipeline.runtime.hardstop import run_stoppable
+from pipeline.runtime.hardstop import killed_if_stuck
 from pipeline.runtime.loop import Steppable, serve
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.reports import LagReport, SummaryReport
@@ -129,9 +129,9 @@ def _serve(ctx: Context, args: argparse.Namespace, consumers: list[Consuming],
     """Serve the workers (each with the topic and group it consumes) and any other stages until stopped or idle."""
     runners = [*others, *(w for w, _, _ in consumers)]
     ctx.bus.ensure_topics(PIPELINE_TOPICS)
-    # In a thread of its own, so SIGTERM ends the command within seconds even mid-batch (see hardstop).
-    run_stoppable(lambda: serve(runners, ctx.stop, ctx.settings.worker.poll_timeout_s,
-                                idle_exit_s=ctx.settings.worker.idle_exit_s if args.until_idle else None,
-                                reporters=[LagReport(ctx.bus, consumers), SummaryReport(runners)]),
-                  ctx.stop, ctx.settings.worker.stop_grace_s)
+    # A batch stuck in C code (the GIL held) cannot see the stop flag: a watchdog process ends it (hardstop).
+    with killed_if_stuck(ctx.stop, ctx.settings.worker.stop_grace_s):
+        serve(runners, ctx.stop, ctx.settings.worker.poll_timeout_s,
+              idle_exit_s=ctx.settings.worker.idle_exit_s if args.until_idle else None,
+              reporters=[LagReport(ctx.bus, consumers), SummaryReport(runners)])
     return 0

@@ -1,76 +1,83 @@
 """SIGTERM stops a command within seconds, even while its batch is stuck in C code.
 
-Python runs signal handlers in the main thread only, between bytecodes: while
-spaCy's tokenizer works through one text, the handler (which only sets the
-stop flag) waits, and so does the loop that would see the flag. So the work
-runs in a thread of its own and the main thread only waits, for the work to
-end or for stop. After stop the work has ``grace_s`` to end by itself (a
-worker between batches stops at once; one whose handler returns abandons
-that batch, see :class:`~pipeline.runtime.worker.Worker`); past that the
-process exits on the spot (``os._exit``) with :data:`EXIT_ABANDONED`.
+A stop is first asked for gracefully: the signal handlers set the stop flag,
+and a worker whose handler returns after it abandons that batch uncommitted
+(:class:`~pipeline.runtime.worker.Worker`). But Python runs signal handlers
+in the main thread only, between bytecodes, and a C extension that holds the
+GIL (spaCy's tokenizer on one pathological text: minutes) blocks every
+Python thread, so no Python code can act on the signal, neither in this
+thread nor in another. Hence a watchdog *process*: the interpreter's C-level
+signal handler writes each signal to a pipe (``signal.set_wakeup_fd``, no
+GIL needed), the watchdog reads it, and if this process has not ended
+``grace_s`` seconds later, the watchdog kills it (SIGKILL).
 
-Why exiting on the spot is safe: a worker commits a batch's offsets only
-after its outputs are flushed, and every write an exit can cut short is
-either a transaction (the SQLite bus and index roll an unfinished one back;
-a Kafka offset commit is one request) or idempotent (outputs and upserts by
-stable id). So whenever the exit lands, the batch in hand is uncommitted and
-is redelivered, and nothing committed is partial.
+Why killing is safe: a worker commits a batch's offsets only after its
+outputs are flushed, and every write a kill can cut short is a transaction
+(the SQLite bus and index roll an unfinished one back; a Kafka offset commit
+is one request) or idempotent (outputs and upserts by stable id), as the
+crash-recovery tests pin. So whenever the kill lands, the batch in hand is
+uncommitted and redelivered, and nothing committed is partial.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
+import signal
+import subprocess
 import sys
 import threading
-from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from pipeline.runtime.shutdown import StopFlag, signals_set_flag
+from pipeline.runtime.shutdown import StopFlag
 
-T = TypeVar("T")
-EXIT_ABANDONED = 143  # 128 + SIGTERM: what a shell reports for a process the signal ended
-EXIT_INTERRUPTED = 130  # 128 + SIGINT: a second Ctrl-C
-WAKE_S = 0.5  # the main thread looks at the flag at least this often (a signal also wakes it)
+# The watchdog: ignores the signals (a terminal's Ctrl-C and systemd's SIGTERM reach it too) and ends
+# when the pipe closes (this process ended); after a stop byte, it waits out the grace, then kills.
+_WATCHDOG = """
+import os, select, signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+parent, grace, stops = int(sys.argv[1]), float(sys.argv[2]), {int(s) for s in sys.argv[3].split(",")}
+while True:
+    got = os.read(0, 64)
+    if not got:
+        sys.exit(0)
+    if stops & set(got):
+        break
+deadline = time.monotonic() + grace
+while (left := deadline - time.monotonic()) > 0:
+    if select.select([0], [], [], left)[0] and not os.read(0, 64):
+        sys.exit(0)
+if os.getppid() == parent:
+    print(f"pipeline: still busy {grace:g}s after the stop signal (work stuck in C code?): killed; "
+          "the batch in hand was not committed and is redelivered", file=sys.stderr, flush=True)
+    os.kill(parent, signal.SIGKILL)
+"""
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-def run_stoppable(work: Callable[[], T], stop: StopFlag, grace_s: float,
-                  exit_now: Callable[[int], NoReturn] = os._exit) -> T:
-    """``work()``'s result (or exception), run in a worker thread; SIGTERM/SIGINT set ``stop``.
+@contextmanager
+def killed_if_stuck(stop: StopFlag, grace_s: float) -> Iterator[None]:
+    """Within the block: a SIGTERM/SIGINT this process has not ended on within ``grace_s`` seconds
+    kills it (SIGKILL, exit status 137), whatever it is doing.
 
-    Guarantee: once ``stop`` is set this returns, raises, or ends the process (``exit_now``
-    with EXIT_ABANDONED) within about ``grace_s`` seconds, whatever ``work`` is doing; a
-    second SIGINT ends it at once (EXIT_INTERRUPTED). Call it from the main thread.
+    The signals need a Python handler (the one that sets ``stop``) to reach the watchdog. When
+    ``stop`` is set at the end of the block the watchdog stays armed through the command's
+    clean-up, until the process ends. Outside the main thread it does nothing.
     """
-    outcome: list[tuple[bool, object]] = []
-
-    def target() -> None:
-        try:
-            outcome.append((True, work()))
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread as it is
-            outcome.append((False, exc))
-
-    thread = threading.Thread(target=target, name="pipeline-work", daemon=True)
-    with signals_set_flag(stop):
-        thread.start()
-        try:
-            while thread.is_alive() and not stop.wait(WAKE_S):
-                pass
-            thread.join(grace_s)
-        except KeyboardInterrupt:
-            _leave(exit_now, EXIT_INTERRUPTED, "interrupted again: exiting now")
-    if thread.is_alive():
-        _leave(exit_now, EXIT_ABANDONED, f"stopping: the batch in hand did not end within {grace_s:g}s; "
-                                         "exiting without committing it (it is redelivered)")
-    ok, value = outcome[0]
-    if not ok:
-        raise value  # type: ignore[misc]
-    return value  # type: ignore[return-value]
-
-
-def _leave(exit_now: Callable[[int], NoReturn], code: int, why: str) -> NoReturn:
-    print(f"pipeline: {why}", file=sys.stderr)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed or broken stream: nothing more to say
-            stream.flush()
-    exit_now(code)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    watchdog = subprocess.Popen([sys.executable, "-S", "-c", _WATCHDOG, str(os.getpid()), str(grace_s),
+                                 ",".join(str(int(s)) for s in STOP_SIGNALS)], stdin=read_end)
+    os.close(read_end)
+    previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(previous)
+        if not stop.is_set():
+            os.close(write_end)  # the watchdog sees the end of the pipe and ends
+            watchdog.wait()

@@ -61,8 +61,8 @@ def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *
     out (the stage pauses, then steps again) unless ``idle_exit_s`` is set: a run until idle
     re-raises it, for the caller to report (exit 3). Each round waits at most ``poll_timeout_s``
     in all. A stop requested while a batch is being handled or retried ends that step without a
-    commit (the batch is redelivered). Called outside the main thread (see
-    :func:`pipeline.runtime.hardstop.run_stoppable`), it leaves the signals to the main thread.
+    commit (the batch is redelivered); one stuck in C code is the watchdog's
+    (:func:`pipeline.runtime.hardstop.killed_if_stuck`).
     """
     started = idle_since = time.monotonic()
     last = [started] * len(reporters)

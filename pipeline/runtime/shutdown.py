@@ -43,14 +43,7 @@ def install_signal_handlers(stop: StopFlag) -> None:
 
 @contextmanager
 def signals_set_flag(stop: StopFlag) -> Iterator[None]:
-    """Within the block, SIGTERM/SIGINT set ``stop``; the previous handlers come back afterwards.
-
-    Outside the main thread (where Python cannot install handlers) the block runs as it is:
-    the main thread's handlers set the flag (see :mod:`pipeline.runtime.hardstop`).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    """Within the block, SIGTERM/SIGINT set ``stop``; the previous handlers come back afterwards."""
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     install_signal_handlers(stop)
     try:

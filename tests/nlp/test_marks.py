@@ -27,7 +27,7 @@ class Doc(list):
         self.sents = [Sent(s, e) for s, e in zip(sentence_starts, ends, strict=True)]
 
 
-WORDS = "a , b ; c . d , e , f — g . h ,".split()
+WORDS = ["a", ",", "b", ";", "c", ".", "d", ",", "e", ",", "f", "—", "g", ".", "h", ","]
 DOC = Doc(WORDS, [0, 6, 13])
 calls: list[int] = []
 

@@ -9,6 +9,10 @@ backoff and never commits past it — reported when it starts, every
 OUTAGE_REPORT_EVERY_S while it lasts and when it ends, not on every attempt; a record that cannot be handled becomes a
 dead-letter record and the rest of the batch goes on. A service waits an outage
 out; a one-shot run (``give_up_after``) raises it after that many attempts.
+A stop requested while a batch is being handled abandons it once the handler
+returns: nothing of it is published or committed (:class:`Stopped`; it is
+redelivered). A handler that never returns is the watchdog's to end
+(:mod:`pipeline.runtime.hardstop`).
 
 A handler whose batch depends on another stage's progress (the thread stage
 waits for the indexer) raises :class:`NotReady`: the worker holds the batch,

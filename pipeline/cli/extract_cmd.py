@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from pipeline.cli.context import Context
 from pipeline.cli.streams import open_stream
+from pipeline.nlp.budget import OVER_BUDGET
 from pipeline.nlp.enricher import Enricher
 from pipeline.records import to_dict
 
@@ -26,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="JSONL articles in, JSONL entities + claims out",
                        description='Read lines {"id", "text", ...}; write lines {"id", "entities", '
                                    '"claims"} with end-exclusive character offsets into text. Bad lines '
-                                   "are reported on stderr and skipped.")
+                                   "are reported on stderr and skipped; an article over the NLP budget "
+                                   "([nlp] max_run_chars, max_tokens, max_sentence_tokens) is written "
+                                   "without claims and reported on stderr.")
     p.add_argument("--input", "-i", default="-", help="input JSONL (default stdin)")
     p.add_argument("--output", "-o", default="-", help="output JSONL (default stdout)")
     p.set_defaults(func=run)
@@ -38,20 +41,23 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if source is not sys.stdin:
         ctx.on_close(source.close)
     sink = open_stream(args.output, "w")
-    written, bad_lines = 0, []
+    written, bad_lines, over_budget = 0, [], 0
     try:
         show = args.output != "-" and sys.stderr.isatty()
         for chunk in _chunks(tqdm(_items(source, bad_lines), unit="article", disable=not show, file=sys.stderr)):
-            for (item_id, _), (entities, claims) in zip(chunk, enricher.analyse(chunk), strict=True):
-                row: dict[str, Any] = {"id": item_id, "entities": [asdict(e) for e in entities],
-                                       "claims": [_claim_row(to_dict(c)) for c in claims]}
+            for (item_id, _), found in zip(chunk, enricher.assess(chunk), strict=True):
+                if found.over_budget is not None:
+                    print(f"id {item_id}: {OVER_BUDGET}: {found.over_budget}; written without claims", file=sys.stderr)
+                    over_budget += 1
+                row: dict[str, Any] = {"id": item_id, "entities": [asdict(e) for e in found.entities],
+                                       "claims": [_claim_row(to_dict(c)) for c in found.claims]}
                 sink.write(json.dumps(row, ensure_ascii=False) + "\n")
                 written += 1
     finally:
         if sink is not sys.stdout:
             sink.close()
-    print(f"extracted {written} article(s)" + (f", skipped {len(bad_lines)} bad line(s)" if bad_lines else ""),
-          file=sys.stderr)
+    print(f"extracted {written} article(s)" + (f", skipped {len(bad_lines)} bad line(s)" if bad_lines else "")
+          + (f", {over_budget} over the NLP budget (no claims)" if over_budget else ""), file=sys.stderr)
     return 0
 
 

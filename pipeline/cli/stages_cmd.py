@@ -12,6 +12,7 @@ from pipeline.cli.context import Context
 from pipeline.errors import ConfigError
 from pipeline.nlp.enricher import Enricher
 from pipeline.poller.service import Poller
+from pipeline.runtime.hardstop import killed_if_stuck
 from pipeline.runtime.loop import Steppable, serve
 from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.reports import LagReport, SummaryReport
@@ -27,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run every stage in this process",
                          description="Run the poller (when feeds are configured), the NLP worker, the "
                                      "indexer and (with [index] threads on) the thread stage in one process "
-                                     "(the embedded default's main job). Stops on SIGTERM/SIGINT after the "
-                                     "current batch.")
+                                     "(the embedded default's main job). Stops within seconds on SIGTERM/SIGINT; "
+                                     "the batch in hand is left uncommitted and redelivered.")
     _common(run)
     run.set_defaults(func=run_all)
     for name, func, text in (("nlp", run_nlp, "NLP worker: articles.raw → articles.enriched"),
@@ -37,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                       "(after the indexer has indexed them)")):
         p = sub.add_parser(name, help=f"run the {text}", description=f"Run the {text} as a long-running "
                            "service. Several NLP workers share the partitions of one consumer group. "
-                           "Stops on SIGTERM/SIGINT after the current batch.")
+                           "Stops within seconds on SIGTERM/SIGINT; the batch in hand is left "
+                           "uncommitted and redelivered.")
         _common(p)
         p.set_defaults(func=func)
 
@@ -127,7 +129,9 @@ def _serve(ctx: Context, args: argparse.Namespace, consumers: list[Consuming],
     """Serve the workers (each with the topic and group it consumes) and any other stages until stopped or idle."""
     runners = [*others, *(w for w, _, _ in consumers)]
     ctx.bus.ensure_topics(PIPELINE_TOPICS)
-    serve(runners, ctx.stop, ctx.settings.worker.poll_timeout_s,
-          idle_exit_s=ctx.settings.worker.idle_exit_s if args.until_idle else None,
-          reporters=[LagReport(ctx.bus, consumers), SummaryReport(runners)])
+    # A batch stuck in C code (the GIL held) cannot see the stop flag: a watchdog process ends it (hardstop).
+    with killed_if_stuck(ctx.stop, ctx.settings.worker.stop_grace_s):
+        serve(runners, ctx.stop, ctx.settings.worker.poll_timeout_s,
+              idle_exit_s=ctx.settings.worker.idle_exit_s if args.until_idle else None,
+              reporters=[LagReport(ctx.bus, consumers), SummaryReport(runners)])
     return 0

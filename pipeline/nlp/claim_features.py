@@ -22,11 +22,13 @@ from typing import Any
 import numpy as np
 
 from pipeline.nlp.cues import CueEntry, cue_key, frame
+from pipeline.nlp.marks import TokenMarks
 from pipeline.nlp.quotes import QuoteIndex
 
 _PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "you", "who", "that", "this", "which"})
 _CHILD_WORD_DEPS = frozenset({"prep", "mark", "prt", "agent", "dative"})
 _CLOSED_POS = frozenset({"SCONJ", "ADP", "PART", "DET", "PRON", "PUNCT", "CCONJ", "AUX"})
+_TAIL_POS = _CLOSED_POS | {"ADV"}
 _ARG_WORD_DEPS = frozenset({"prep", "advmod", "npadvmod", "agent", "dative"})
 _SEPARATORS = frozenset({",", ";", "—", "–", "--", "-"})
 _LEMMA_CHILD_DEPS = frozenset({"xcomp", "dobj", "ccomp", "attr", "acomp", "advcl", "pobj"})
@@ -60,15 +62,16 @@ class CueFeatures:
 
 
 def claim_features(c: ClaimCandidate, text: str, quotes: QuoteIndex, lexicon: dict[str, CueEntry],
-                   cue_feats: CueFeatures | None = None) -> list[str]:
+                   cue_feats: CueFeatures | None = None, marks: TokenMarks | None = None) -> list[str]:
     """Feature strings of candidate ``c`` (deterministic; see the module doc).
 
     ``cue_feats`` may pass :func:`token_features` of ``c.tok`` computed once
-    for all the contents proposed for one cue.
+    for all the contents proposed for one cue; ``marks``, one per doc, keeps
+    the scan for a comment clause linear per sentence.
     """
     if cue_feats is None:
         cue_feats = token_features(c.tok, c.kind, c.rule_cue, text, quotes, lexicon)
-    return cue_feats.strings + content_features(c, quotes, cue_feats.key, cue_feats.frame)
+    return cue_feats.strings + content_features(c, quotes, cue_feats.key, cue_feats.frame, marks)
 
 
 def token_features(tok: Any, kind: str, rule_cue: bool, text: str, quotes: QuoteIndex,
@@ -88,7 +91,8 @@ def token_features(tok: Any, kind: str, rule_cue: bool, text: str, quotes: Quote
     return CueFeatures(key, fr, feats)
 
 
-def content_features(c: ClaimCandidate, quotes: QuoteIndex, key: str, fr: str) -> list[str]:
+def content_features(c: ClaimCandidate, quotes: QuoteIndex, key: str, fr: str,
+                     marks: TokenMarks | None = None) -> list[str]:
     """Features of the proposed content and speaker, alone and combined with the cue's key and frame."""
     rel = _relation(c, c.tok)
     subj = _subject_type(c)
@@ -97,10 +101,10 @@ def content_features(c: ClaimCandidate, quotes: QuoteIndex, key: str, fr: str) -
     return [f"how={c.how}", f"lkhow={key}|{c.how}", f"fhow={fr}|{c.how}", f"rel={rel}", f"lkrel={key}|{rel}",
             f"subj={subj}", f"lksubj={key}|{subj}", f"howsubj={c.how}|{subj}", f"q={qshare}",
             f"howq={c.how}|{qshare}", f"clen={clen}", f"howlen={c.how}|{clen}",
-            f"lkhowlen={key}|{c.how}|{clen}", f"howrel={c.how}|{rel}"] + _edges(c, key)
+            f"lkhowlen={key}|{c.how}|{clen}", f"howrel={c.how}|{rel}"] + _edges(c, key, marks)
 
 
-def _edges(c: ClaimCandidate, key: str) -> list[str]:
+def _edges(c: ClaimCandidate, key: str, marks: TokenMarks | None) -> list[str]:
     """How the content starts and ends, and whether it holds a clause (a subject)."""
     if c.first is None:
         return []
@@ -110,7 +114,7 @@ def _edges(c: ClaimCandidate, key: str) -> list[str]:
     return [f"c0={word}", f"c0dep={first.dep_}", f"howc0={c.how}|{word}", f"lkc0={key}|{word}",
             f"cN={last.pos_}", f"cNw={last.lower_ if last.pos_ == 'PUNCT' else ''}", f"clause={clause}",
             f"howclause={c.how}|{clause}", f"lkclause={key}|{clause}", f"c0inside={first.head.i == c.tok.i}",
-            f"ncue={min(c.n_cues, 2)}", f"howncue={c.how}|{min(c.n_cues, 2)}"] + _boundary(c) + _arguments(c, key)
+            f"ncue={min(c.n_cues, 2)}", f"howncue={c.how}|{min(c.n_cues, 2)}"] + _boundary(c, marks or TokenMarks(c.first.doc)) + _arguments(c, key)
 
 
 def _arguments(c: ClaimCandidate, key: str) -> list[str]:
@@ -127,20 +131,22 @@ def _arguments(c: ClaimCandidate, key: str) -> list[str]:
     return out
 
 
-def _boundary(c: ClaimCandidate) -> list[str]:
+def _opens_comment(doc: Any, i: int) -> bool:
+    """A separator followed by a closed-class word or an adverb (", which", "; but")."""
+    return doc[i].text in _SEPARATORS and i + 1 < len(doc) and doc[i + 1].pos_ in _TAIL_POS
+
+
+def _boundary(c: ClaimCandidate, marks: TokenMarks) -> list[str]:
     """What follows the content ("," + "which": a comment clause was cut off; "." : it runs to the end)
     and the first comment clause the content itself carries (", which ..."), with the rule's name."""
     last = c.last
     doc = last.doc
     nxt = [doc[i] for i in range(last.i + 1, min(last.i + 3, len(doc)))]
     words = [_word(t) for t in nxt] + ["END"] * (2 - len(nxt))
-    if nxt and nxt[0].sent.start != last.sent.start:
+    if nxt and marks.sentence(nxt[0].i)[0] != marks.sentence(last.i)[0]:
         words = ["EOS", ""]
-    tail = "none"
-    for i in range(c.first.i + 2, last.i):
-        if doc[i].text in _SEPARATORS and doc[i + 1].pos_ in _CLOSED_POS | {"ADV"}:
-            tail = doc[i + 1].lower_
-            break
+    i = marks.first(_opens_comment, c.first.i + 2, last.i)
+    tail = "none" if i is None else doc[i + 1].lower_
     return [f"nx={words[0]}", f"hownx={c.how}|{words[0]}", f"hownx2={c.how}|{words[0]}|{words[1]}",
             f"tl={tail}", f"howtl={c.how}|{tail}"]
 

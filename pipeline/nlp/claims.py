@@ -55,6 +55,7 @@ from pipeline.nlp.claim_features import ClaimCandidate, CueFeatures, claim_featu
 from pipeline.nlp.cue_model import ClaimModel, load_claim_model
 from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
 from pipeline.nlp.fold import Draft, dedupe
+from pipeline.nlp.marks import TokenMarks
 from pipeline.nlp.quotes import QuoteIndex
 from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
 from pipeline.nlp.stance import content_denies
@@ -108,6 +109,7 @@ class _Context:
         self.found = [f for sent in doc.sents for f in _cues_in(sent, self.lexicon, learned)]
         self.cue_offsets = sorted(f.tok.idx for f in self.found if f.rule)
         self.rule_tokens = {f.tok.i for f in self.found if f.rule}
+        self.marks = TokenMarks(doc)  # one per doc: the content rules' separator scans, once per sentence
         if learned:  # token start offsets and running count of subjects, to describe contents cheaply
             self.tok_starts = [t.idx for t in doc]
             self.subjects = list(accumulate((t.dep_ in _SUBJECT_DEPS for t in doc), initial=0))
@@ -201,7 +203,7 @@ def _draft_features(ctx: _Context, drafts: list[Draft]) -> list[list[str]]:
             feats = token_features(c.tok, c.kind, c.rule_cue, ctx.text, ctx.quotes, ctx.lexicon,
                                    _governor(c.tok, ctx.rule_tokens))
             by_token[c.tok.i] = feats
-        rows.append(claim_features(c, ctx.text, ctx.quotes, ctx.lexicon, feats))
+        rows.append(claim_features(c, ctx.text, ctx.quotes, ctx.lexicon, feats, ctx.marks))
     return rows
 
 
@@ -267,7 +269,7 @@ def _drafts(ctx: _Context, f: _Found) -> list[Draft]:
     first = _draft(ctx, f, _Option(rng, block, "block" if block is not None else how), subj)
     options: list[_Option] = []
     if ctx.learned and f.kind != "according":
-        options += [_Option(alt, None, alt_how) for alt, alt_how in cn.alternatives(f.tok, rng)]
+        options += [_Option(alt, None, alt_how) for alt, alt_how in cn.alternatives(f.tok, rng, ctx.marks)]
     if ctx.learned and first is not None:
         options += [_Option(None, chars, quote_how)
                     for chars, quote_how in spans.quote_options(ctx.text, f.tok, first.start, first.end, ctx.quotes)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.nlp.marks import TokenMarks
+
 TokRange = tuple[int, int]
 
 _COMP = ("ccomp",)
@@ -142,7 +144,7 @@ _CUTS = frozenset({"—", "–", "--", ";"})
 _CORE_DEPS = frozenset({"dobj", "ccomp", "xcomp", "attr", "oprd", "dative"})
 
 
-def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
+def alternatives(cue: Any, rule: TokRange | None, marks: TokenMarks | None = None) -> list[tuple[TokRange, str]]:
     """Other plausible contents of a cue, for the learned scorer to choose from (rule's own one excluded).
 
     Candidates: the direct object ("obj"), the open complement ("xcomp"), the
@@ -156,9 +158,11 @@ def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
     on, without what precedes it ("tweeted in the morning that X": "that"); then the whole sentence
     around a cue clause set off in its middle ("X, he said, Y": "around"), and what a passive cue
     or a past participle is said of ("X was first reported by Y", "a view echoed by Y": "passive").
-    Distinct ranges, in that order.
+    Distinct ranges, in that order. ``marks`` (one per doc, shared by its cues) keeps the scans for
+    separators linear per sentence however many cues it holds.
     """
     doc = cue.doc
+    marks = marks or TokenMarks(doc)
     out: list[tuple[TokRange | None, str]] = []
     for dep in ("dobj", "xcomp"):
         child = next((c for c in cue.children if c.dep_ == dep), None)
@@ -172,14 +176,14 @@ def alternatives(cue: Any, rule: TokRange | None) -> list[tuple[TokRange, str]]:
     if pobj is not None:
         out.append((trim(doc, subtree_range(pobj)), "pobj"))
     if rule is not None:
-        for texts, how in ((_CUTS, "cut"), (frozenset({","}), "cutc")):
-            cut = next((i for i in range(rule[0] + 2, rule[1]) if doc[i].text in texts), None)
+        for test, how in ((_is_cut, "cut"), (_is_comma, "cutc")):
+            cut = marks.first(test, rule[0] + 2, rule[1])
             if cut is not None:
                 out.append((trim(doc, (rule[0], cut)), how))
-        out.append((_tail_clause_cut(doc, rule), "cutrel"))
+        out.append((_tail_clause_cut(doc, rule, marks), "cutrel"))
         out.append((_adjunct_cut(cue, rule), "noadj"))
         out.append((_with_conjunct(cue, rule), "conj"))
-        out.append((_before_coordination(doc, rule), "cutand"))
+        out.append((_before_coordination(doc, rule, marks), "cutand"))
         out.append((_from_that(doc, cue, rule), "that"))
     out.append((_around(cue, rule), "around"))
     out.append((_passive_subject(cue), "passive"))
@@ -203,12 +207,30 @@ _ADJUNCT_PREPS = frozenset({"in", "on", "at", "during", "after", "before", "sinc
                             "through", "via", "from", "over", "when", "following"})
 
 
-def _tail_clause_cut(doc: Any, rule: TokRange) -> TokRange | None:
+def _is_cut(doc: Any, i: int) -> bool:
+    return doc[i].text in _CUTS
+
+
+def _is_comma(doc: Any, i: int) -> bool:
+    return doc[i].text == ","
+
+
+def _opens_tail(doc: Any, i: int) -> bool:
+    """A separator followed by a word opening a comment clause (", which")."""
+    return doc[i].text in _TAIL_SEPARATORS and i + 1 < len(doc) and doc[i + 1].lower_ in _TAIL_OPENERS
+
+
+def _coordinates_verbs(doc: Any, i: int) -> bool:
+    """A conjunction whose head has a verb conjunct after it ("X and extended Y")."""
+    tok = doc[i]
+    return tok.dep_ == "cc" and any(c.dep_ == "conj" and c.i > i and c.pos_ in ("VERB", "AUX")
+                                    for c in tok.head.children)
+
+
+def _tail_clause_cut(doc: Any, rule: TokRange, marks: TokenMarks) -> TokRange | None:
     """The rule's content up to the first separator that opens a comment clause (", which ...")."""
-    for i in range(rule[0] + 2, rule[1] - 1):
-        if doc[i].text in _TAIL_SEPARATORS and doc[i + 1].lower_ in _TAIL_OPENERS:
-            return trim(doc, (rule[0], i))
-    return None
+    i = marks.first(_opens_tail, rule[0] + 2, rule[1] - 1)
+    return None if i is None else trim(doc, (rule[0], i))
 
 
 def _adjunct_cut(cue: Any, rule: TokRange) -> TokRange | None:
@@ -233,14 +255,10 @@ def _with_conjunct(cue: Any, rule: TokRange) -> TokRange | None:
     return trim(cue.doc, (rule[0], conj.right_edge.i + 1))
 
 
-def _before_coordination(doc: Any, rule: TokRange) -> TokRange | None:
+def _before_coordination(doc: Any, rule: TokRange, marks: TokenMarks) -> TokRange | None:
     """The rule's content up to a conjunction that coordinates a verb phrase ("X and extended Y")."""
-    for i in range(rule[0] + 2, rule[1] - 1):
-        tok = doc[i]
-        if tok.dep_ == "cc" and any(c.dep_ == "conj" and c.i > i and c.pos_ in ("VERB", "AUX")
-                                    for c in tok.head.children):
-            return trim(doc, (rule[0], i))
-    return None
+    i = marks.first(_coordinates_verbs, rule[0] + 2, rule[1] - 1)
+    return None if i is None else trim(doc, (rule[0], i))
 
 
 def _from_that(doc: Any, cue: Any, rule: TokRange) -> TokRange | None:

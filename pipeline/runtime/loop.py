@@ -60,8 +60,9 @@ def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *
     SIGTERM/SIGINT set ``stop`` while it runs. A BackendUnavailable raised by a step is waited
     out (the stage pauses, then steps again) unless ``idle_exit_s`` is set: a run until idle
     re-raises it, for the caller to report (exit 3). Each round waits at most ``poll_timeout_s``
-    in all. A stop requested while a batch is being retried ends that step without a commit
-    (the batch is redelivered).
+    in all. A stop requested while a batch is being handled or retried ends that step without a
+    commit (the batch is redelivered); one stuck in C code is the watchdog's
+    (:func:`pipeline.runtime.hardstop.killed_if_stuck`).
     """
     started = idle_since = time.monotonic()
     last = [started] * len(reporters)
@@ -90,7 +91,7 @@ def _step(runner: Steppable, timeout: float, stop: StopFlag, one_shot: bool) -> 
     try:
         return runner.step(timeout)
     except Stopped:
-        log.info("%s: stopped while retrying; the batch will be redelivered", runner.stage)
+        log.info("%s: stopped with a batch in hand; it is redelivered (nothing of it committed)", runner.stage)
         return 0
     except BackendUnavailable as exc:  # raised past the stage's own retries (the poller's store or bus)
         if one_shot:

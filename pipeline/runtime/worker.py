@@ -9,6 +9,10 @@ backoff and never commits past it — reported when it starts, every
 OUTAGE_REPORT_EVERY_S while it lasts and when it ends, not on every attempt; a record that cannot be handled becomes a
 dead-letter record and the rest of the batch goes on. A service waits an outage
 out; a one-shot run (``give_up_after``) raises it after that many attempts.
+A stop requested while a batch is being handled abandons it once the handler
+returns: nothing of it is published or committed (:class:`Stopped`; it is
+redelivered). A handler that never returns is the watchdog's to end
+(:mod:`pipeline.runtime.hardstop`).
 
 A handler whose batch depends on another stage's progress (the thread stage
 waits for the indexer) raises :class:`NotReady`: the worker holds the batch,
@@ -83,7 +87,7 @@ class _Held:
 
 
 class Stopped(Exception):
-    """Stop was requested while a batch was still being retried; nothing was committed."""
+    """Stop was requested while a batch was being handled or retried; nothing of it was published or committed."""
 
 
 class Worker:
@@ -165,6 +169,8 @@ class Worker:
         """
         try:
             outcome = self._retrying(lambda: self.handler.handle(batch), "handle")
+            if self.stop.is_set():  # stop came while handling: abandon the batch in hand, uncommitted
+                raise Stopped(f"{self.stage} handle")
             self._retrying(lambda: self._publish(outcome), "publish")  # again in full: duplicates are harmless
             self._retrying(self.producer.flush, "flush")
             return outcome

@@ -35,6 +35,9 @@ class FakeEnricher:
             raise RuntimeError("parser crashed")
         return [EnrichedArticle(a, model="fake", extractor="fake") for a in articles]
 
+    def enrich_reporting(self, articles):
+        return [(e, None) for e in self.enrich(articles)]
+
 
 @pytest.fixture
 def bus(tmp_path):

@@ -15,6 +15,7 @@ only on the sentences :class:`pipeline.nlp.gate.ClaimGate` lets through
 from __future__ import annotations
 
 import importlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -80,14 +81,21 @@ class GatedParser:
     token the root, the rest attached to it as ``dep``, no tags or lemmas),
     so ``doc.sents`` stays whole and no cue is found there.
 
+    Caps (:meth:`parse`; None: no cap): a text of more than ``max_tokens``
+    tokens is only tokenized (an empty Doc stands for it; no component runs),
+    and a Doc holding a sentence of more than ``max_sentence_tokens`` tokens
+    gets entities but no parse anywhere (flat trees: no cue is found in it).
+
     Switches the models of the components it runs to NumPy's BLAS and to
     one embedding per distinct token row (:mod:`pipeline.nlp.spacy.embeddings`),
     in ``nlp`` itself, and limits this process's BLAS to one thread.
     """
 
-    def __init__(self, nlp: Any, batch_size: int = 16) -> None:
+    def __init__(self, nlp: Any, batch_size: int = 16, *, max_tokens: int | None = None,
+                 max_sentence_tokens: int | None = None) -> None:
         self.nlp = nlp
         self.batch_size = batch_size
+        self.max_tokens, self.max_sentence_tokens = max_tokens, max_sentence_tokens
         self.gate = claim_gate(nlp)
         use_numpy_blas(nlp.get_pipe(name) for name in FIRST_PASS + PARSE_PASS)
         embed_distinct_rows(nlp.get_pipe(name) for name in FIRST_PASS + PARSE_PASS)
@@ -97,19 +105,45 @@ class GatedParser:
 
     def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
         """Docs for ``texts``, lazily, in batches of ``batch_size``."""
-        docs: Iterable[Doc] = (self.nlp.make_doc(t) for t in texts)
+        return (doc for doc, _ in self.parse(texts))
+
+    def parse(self, texts: Iterable[str]) -> Iterator[tuple[Doc, str | None]]:
+        """For each text, in order, lazily: its Doc and which cap it passed (None: within every cap)."""
+        over: deque[str | None] = deque()  # the components keep order, one Doc out per Doc in
+
+        def made() -> Iterator[Doc]:
+            for text in texts:
+                doc = self.nlp.make_doc(text)
+                over.append(self._too_many_tokens(doc))
+                yield doc if over[-1] is None else self.nlp.make_doc("")
+
+        docs: Iterable[Doc] = made()
         for component in self._first:
             docs = _pipe(component, docs, self.batch_size)
-        batch: list[Doc] = []
+        batch: list[tuple[Doc, str | None]] = []
         for doc in docs:
-            batch.append(doc)
+            reason = over.popleft()
+            batch.append((doc, reason or self._long_sentence(doc)))
             if len(batch) >= self.batch_size:
                 yield from self._parse_gated(batch)
                 batch = []
         yield from self._parse_gated(batch)
 
-    def _parse_gated(self, docs: list[Doc]) -> list[Doc]:
-        runs = [self._runs(doc) for doc in docs]
+    def _too_many_tokens(self, doc: Doc) -> str | None:
+        if self.max_tokens is not None and len(doc) > self.max_tokens:
+            return f"{len(doc):,} tokens (max_tokens {self.max_tokens:,})"
+        return None
+
+    def _long_sentence(self, doc: Doc) -> str | None:
+        cap = self.max_sentence_tokens
+        longest = max((len(sent) for sent in doc.sents), default=0) if cap is not None else 0
+        if cap is not None and longest > cap:
+            return f"a sentence of {longest:,} tokens (max_sentence_tokens {cap:,})"
+        return None
+
+    def _parse_gated(self, batch: list[tuple[Doc, str | None]]) -> list[tuple[Doc, str | None]]:
+        docs = [doc for doc, _ in batch]
+        runs = [self._runs(doc) if reason is None else [] for doc, reason in batch]
         pieces: Iterable[Doc] = [Doc(self.nlp.vocab, words=[t.text for t in doc[s:e]],
                                      spaces=[bool(t.whitespace_) for t in doc[s:e]])
                                  for doc, doc_runs in zip(docs, runs, strict=True) for s, e in doc_runs]
@@ -121,7 +155,7 @@ class GatedParser:
         parsed = iter(pieces)
         for doc, doc_runs in zip(docs, runs, strict=True):
             self._annotate(doc, [(s, next(parsed)) for s, _ in doc_runs])
-        return docs
+        return batch
 
     def _runs(self, doc: Doc) -> list[tuple[int, int]]:
         """Token ranges of maximal runs of consecutive sentences that pass the gate."""

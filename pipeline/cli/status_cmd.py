@@ -37,6 +37,7 @@ def collect(ctx: Context) -> dict[str, Any]:
     try:
         report["index_exists"] = index_exists(ctx.settings)  # looking must not create an empty index
         report["index_counts"] = ctx.index.counts() if report["index_exists"] else {"articles": 0, "claims": 0}
+        report["languages"] = ctx.index.language_counts() if report["index_exists"] else {}
     except BackendUnavailable as exc:
         report["index_counts"] = {"error": str(exc)}
     report["feeds"] = _feed_health(ctx)
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     counts = report["index_counts"]
     none_yet = "" if report.get("index_exists", True) else "  (no index yet: the indexer creates it)"
     print("\nindex: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + none_yet)
+    if report.get("languages"):
+        print("articles by language: " + ", ".join(f"{k} {v}" for k, v in report["languages"].items()))
     dead = sum(t["records"] for t in report["topics"] if t["topic"].endswith(".dlq"))
     print(f"dead letters: {dead}" + ("  (see: pipeline dlq list)" if dead else ""))
     _print_feeds(report.get("feeds"))

@@ -212,6 +212,9 @@ class Index(Protocol):
     def counts(self) -> dict[str, int]:
         """Documents per kind: ``{"articles": n, "claims": m}``."""
 
+    def language_counts(self) -> dict[str, int]:
+        """Articles per language code, most first (ties by code)."""
+
     def refresh(self) -> None:
         """Make everything written so far visible to search."""
 

@@ -65,6 +65,9 @@ class PerThreadIndex:
     def counts(self) -> dict[str, int]:
         return self._mine().counts()
 
+    def language_counts(self) -> dict[str, int]:
+        return self._mine().language_counts()
+
     def refresh(self) -> None:
         self._mine().refresh()
 

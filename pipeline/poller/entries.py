@@ -103,4 +103,4 @@ def _entry_tag(feed: FeedRef, entry: FeedEntry, text: str) -> str:
 
 def _language(tag: str) -> str:
     primary = tag.strip().lower().replace("_", "-").split("-", 1)[0]
-    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else "en"
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else "und"  # the text decides (NLP stage)

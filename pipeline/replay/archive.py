@@ -58,7 +58,7 @@ def page_article(page: WebPage) -> Article | None:
     return Article(
         id=url_article_id(canonical), url=page.url, canonical_url=canonical,
         source=Source(domain or "replay", domain), title=clean_text(meta.title) or title_from_text(text),
-        text=text, published=published, published_estimated=estimated, fetched=fetched,
+        text=text, language="und", published=published, published_estimated=estimated, fetched=fetched,
         authors=tuple(a.strip() for a in clean_text(meta.author).split(";") if a.strip()),
         content_hash=content_hash(text))
 

@@ -116,7 +116,7 @@ def text_article(text: str, path: Path) -> Article:
     return Article(
         id=stable_id("replay", REPLAY_SOURCE.name, digest), url=path.resolve().as_uri(),
         canonical_url=f"replay:{path.name}", source=REPLAY_SOURCE, title=title_from_text(text),
-        text=text, fetched=fetched, content_hash=digest,
+        text=text, language="und", fetched=fetched, content_hash=digest,  # und: the NLP stage detects it
     )
 
 
@@ -161,7 +161,7 @@ def json_article(data: object) -> Article:
     return Article(
         id=article_id, url=url or canonical, canonical_url=canonical, source=source,
         title=_string(data, "title") or title_from_text(text), text=text,
-        summary=_string(data, "summary"), language=_string(data, "language") or "en",
+        summary=_string(data, "summary"), language=_string(data, "language") or "und",
         published=_iso_date(data.get("published")), authors=_authors(data.get("authors")),
         content_hash=digest,
     )

@@ -349,3 +349,8 @@ def test_mapping_version_bump_reindexes_and_swaps_the_alias(elastic) -> None:
         assert v2.upsert(CORPUS[:1]) == []  # writes go through the swapped alias
     finally:
         v2.close()
+
+
+def test_articles_are_counted_per_language(loaded) -> None:
+    want = Counter(e.article.language for e in CORPUS)
+    assert loaded.language_counts() == dict(sorted(want.items(), key=lambda kv: (-kv[1], kv[0])))

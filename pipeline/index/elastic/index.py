@@ -391,6 +391,12 @@ class ElasticIndex:
         with _translated("count"):
             return {kind: int(self._es.count(index=self.alias(kind))["count"]) for kind in ("articles", "claims")}
 
+    def language_counts(self) -> dict[str, int]:
+        body = {"size": 0, "aggs": {"languages": {"terms": {"field": "language", "size": 1000, "missing": "und",
+                                                            "order": [{"_count": "desc"}, {"_key": "asc"}]}}}}
+        response = self._search("articles", body)
+        return {b["key"]: int(b["doc_count"]) for b in response["aggregations"]["languages"]["buckets"]}
+
     # --- retention (pipeline prune; see pipeline.index.retention) ------------------
 
     def _pruner(self) -> ElasticPruner:

@@ -99,6 +99,11 @@ class SqliteIndex:
         claims = self._conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
         return {"articles": articles, "claims": claims}
 
+    def language_counts(self) -> dict[str, int]:
+        rows = self._conn.execute("SELECT COALESCE(language, 'und'), COUNT(*) AS n FROM articles"
+                                  " GROUP BY 1 ORDER BY n DESC, 1").fetchall()
+        return {language: n for language, n in rows}
+
     # --- retention (pipeline prune; see pipeline.index.retention) -------------------
 
     def prune_plan(self, before: date) -> PrunePlan:

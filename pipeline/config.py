@@ -114,6 +114,8 @@ class WorkerSettings:
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
     idle_exit_s: float = 2.0  # --until-idle: stop after this long without records
+    # --until-idle with records still uncommitted (a dead run's lease, a rebalance): wait this much more
+    idle_backlog_wait_s: float = 30.0
     outage_attempts: int = 5  # --until-idle: tries before a backend outage ends the run (exit 3); services never give up
     # After SIGTERM/SIGINT, how long a stage command may take to stop by itself (the batch in hand is
     # abandoned uncommitted); then its watchdog kills it (exit 137), even mid-way through spaCy's C code.

@@ -133,5 +133,11 @@ def _serve(ctx: Context, args: argparse.Namespace, consumers: list[Consuming],
     with killed_if_stuck(ctx.stop, ctx.settings.worker.stop_grace_s):
         serve(runners, ctx.stop, ctx.settings.worker.poll_timeout_s,
               idle_exit_s=ctx.settings.worker.idle_exit_s if args.until_idle else None,
-              reporters=[LagReport(ctx.bus, consumers), SummaryReport(runners)])
+              reporters=[LagReport(ctx.bus, consumers), SummaryReport(runners)],
+              backlog=lambda: _backlog(ctx, consumers), backlog_wait_s=ctx.settings.worker.idle_backlog_wait_s)
     return 0
+
+
+def _backlog(ctx: Context, consumers: list[Consuming]) -> int:
+    """Records the workers' groups have not committed yet, over every partition they read."""
+    return sum(ctx.bus.lag(stats, group) for _, topic, group in consumers for stats in ctx.bus.stats([topic]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from pipeline.errors import BackendUnavailable
@@ -53,9 +53,15 @@ class Reporter(Protocol):
 
 
 def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *,
-          idle_exit_s: float | None = None, reporters: Sequence[Reporter] = ()) -> float:
+          idle_exit_s: float | None = None, reporters: Sequence[Reporter] = (),
+          backlog: Callable[[], int] | None = None, backlog_wait_s: float = 30.0) -> float:
     """Step ``runners`` in turn until ``stop`` is set or, with ``idle_exit_s``, until none has had
     work for that long. Returns the seconds it ran.
+
+    With ``backlog`` (the records the runners' groups have not committed yet), a run is idle only
+    when that is 0 too: records a stage cannot poll yet (a dead process's lease not yet expired,
+    a rebalance) are waited for, up to ``backlog_wait_s`` more without any progress, after which
+    the run ends anyway and logs what it left (it stays on the bus for the next run).
 
     SIGTERM/SIGINT set ``stop`` while it runs. A BackendUnavailable raised by a step is waited
     out (the stage pauses, then steps again) unless ``idle_exit_s`` is set: a run until idle
@@ -78,12 +84,25 @@ def serve(runners: Sequence[Steppable], stop: StopFlag, poll_timeout_s: float, *
             done = sum(_step(r, timeout, stop, one_shot=idle_exit_s is not None) for r in runners)
             if done or any(isinstance(r, InFlight) and r.busy for r in runners):
                 idle_since = time.monotonic()
-            elif idle_exit_s is not None and time.monotonic() - idle_since >= idle_exit_s:
+            elif idle_exit_s is not None and _idle(time.monotonic() - idle_since, idle_exit_s, backlog,
+                                                   backlog_wait_s):
                 break
     ended = time.monotonic()
     for i, reporter in enumerate(reporters):
         reporter.finish(ended - last[i], ended - started)
     return ended - started
+
+
+def _idle(quiet_s: float, idle_exit_s: float, backlog: Callable[[], int] | None, backlog_wait_s: float) -> bool:
+    if quiet_s < idle_exit_s:
+        return False
+    left = backlog() if backlog is not None else 0
+    if left and quiet_s < idle_exit_s + backlog_wait_s:
+        return False
+    if left:
+        log.warning("%d record(s) left uncommitted after %.0fs without progress; they wait for the next run",
+                    left, quiet_s)
+    return True
 
 
 def _step(runner: Steppable, timeout: float, stop: StopFlag, one_shot: bool) -> int:

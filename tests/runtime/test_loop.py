@@ -90,3 +90,30 @@ def test_summary_line_reads_the_sensor_totals():
     lines: list[str] = []
     serve([stage], StopFlag(), 0.0, idle_exit_s=0.0, reporters=[SummaryReport([stage], lines.append)])
     assert len(lines) == 1 and lines[0].startswith("index: 2 in, 2 out, 1 dead-lettered (")
+
+
+@dataclass
+class LeasedStage(FakeStage):
+    """Gets its records only after ``locked_steps`` empty steps (a dead run's lease expiring)."""
+
+    locked_steps: int = 0
+
+    def step(self, timeout_s: float | None = None) -> int:
+        if self.locked_steps:
+            self.locked_steps -= 1
+            self.steps += 1
+            return 0
+        return super().step(timeout_s)
+
+
+def test_until_idle_waits_for_records_its_groups_have_not_committed():
+    stage = LeasedStage("nlp", work=3, locked_steps=50)
+    serve([stage], StopFlag(), 0.0, idle_exit_s=0.0, backlog=lambda: stage.work, backlog_wait_s=30.0)
+    assert stage.work == 0  # without the backlog check it would have stopped at the first empty step
+
+
+def test_until_idle_gives_up_on_a_backlog_that_makes_no_progress(caplog):
+    stage = LeasedStage("nlp", work=3, locked_steps=10**9)
+    serve([stage], StopFlag(), 0.0, idle_exit_s=0.0, backlog=lambda: stage.work, backlog_wait_s=0.05)
+    assert stage.work == 3
+    assert "3 record(s) left uncommitted" in caplog.text

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from tqdm import tqdm
@@ -16,7 +18,7 @@ from pipeline.errors import InputError
 from pipeline.upkeep.backup import ORDER, PAGES_PER_STEP, copy_sqlite
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("backup", help="copy the SQLite index, bus and feed store (or snapshot Elasticsearch)",
                        description="Copy each SQLite file of this configuration (feed store, bus, index: in "
                                    "that order) into the folder DEST with SQLite's online backup, while the "
@@ -61,7 +63,7 @@ def _sqlite_files(ctx: Context) -> list[tuple[str, Path]]:
     return [(name, paths[name]) for name in ORDER if name in paths and paths[name].is_file()]
 
 
-def _progress(bar: tqdm):  # noqa: ANN202 - a callback factory
+def _progress(bar: tqdm[Any]) -> Callable[[int, int], None]:  # a callback factory
     def report(copied: int, total: int) -> None:
         bar.total = total
         bar.update(copied - bar.n)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from tqdm import tqdm
@@ -71,17 +71,31 @@ def _progress(bar: tqdm[Any]) -> Callable[[int, int], None]:  # a callback facto
     return report
 
 
+@runtime_checkable
+class _Snapshots(Protocol):
+    """An index that takes its own snapshots (Elasticsearch)."""
+
+    def snapshot_paths(self) -> list[str]: ...
+
+    def snapshot_steps(self, url: str) -> str: ...
+
+    def snapshot(self, location: str, name: str,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, Any]: ...
+
+
 def _snapshot(args: argparse.Namespace, ctx: Context, dest: Path) -> int:
     index = ctx.index
-    allowed = index.snapshot_paths()  # type: ignore[attr-defined]
+    if not isinstance(index, _Snapshots):
+        raise InputError(f"the index at {ctx.settings.index_url} takes no snapshots")
+    allowed = index.snapshot_paths()
     if not allowed:
-        print(index.snapshot_steps(ctx.settings.index_url), file=sys.stderr)  # type: ignore[attr-defined]
+        print(index.snapshot_steps(ctx.settings.index_url), file=sys.stderr)
         print("index: not backed up (the Elasticsearch server has no path.repo)", file=sys.stderr)
         return 1
     inside = any(dest.is_relative_to(Path(p)) for p in allowed)
     location = str(dest if inside else Path(allowed[0]) / "pipeline")
     name = f"pipeline-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     with tqdm(unit="shard", desc="snapshot", disable=args.quiet or None, file=sys.stderr) as bar:
-        info = index.snapshot(location, name, _progress(bar))  # type: ignore[attr-defined]
+        info = index.snapshot(location, name, _progress(bar))
     print(f"index: snapshot {name} in repository pipeline-backup at {location} ({info.get('state')})")
     return 0

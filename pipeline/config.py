@@ -20,7 +20,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
 
 from pydantic import ConfigDict, SecretStr, ValidationError
 from pydantic.dataclasses import dataclass
@@ -40,7 +40,13 @@ from pipeline.version import DISTRIBUTION, VERSION
 ENV_PREFIX = "PIPELINE_"
 CONFIG_VAR = f"{ENV_PREFIX}CONFIG"
 _STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-section = dataclass(frozen=True, config=_STRICT)  # a settings table: unknown keys are errors
+if TYPE_CHECKING:  # what ``section`` makes, spelled so that a type checker sees the dataclass it is
+    _T = TypeVar("_T")
+
+    @dataclass_transform(frozen_default=True, field_specifiers=(field,))
+    def section(cls: type[_T]) -> type[_T]: ...
+else:
+    section = dataclass(frozen=True, config=_STRICT)  # a settings table: unknown keys are errors
 
 
 @section
@@ -185,7 +191,9 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   **_others: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
         """Only what ``load_settings`` passes: it reads the file and the environment it is given."""
         return (init_settings,)
 

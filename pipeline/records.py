@@ -192,8 +192,10 @@ def plain(value: Any) -> Any:
         return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, tuple | list):
         return type(value)(plain(v) for v in value)
-    if is_dataclass(value) or isinstance(value, dict):  # not a record's part: the general conversion
-        return asdict(value) if is_dataclass(value) else {k: plain(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):  # not a record's part: the general conversion
+        return asdict(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
     return value
 
 
@@ -232,7 +234,7 @@ def _cleaned(value: Any) -> Any:
 
 def from_dict(data: dict[str, Any], expect: type | None = None) -> Any:
     schema, version = data.get("schema"), data.get("v")
-    builder = _BUILDERS.get(schema)  # type: ignore[arg-type]
+    builder = _BUILDERS.get(schema) if isinstance(schema, str) else None  # a list or object: unknown, not a crash
     if builder is None:
         raise MalformedRecord(f"unknown schema {schema!r}")
     if version != SCHEMA_VERSION:
@@ -267,7 +269,11 @@ def entity_from_dict(d: dict[str, Any]) -> Entity:
 
 
 def _span(d: dict[str, Any] | None) -> Span | None:
-    return None if d is None else Span(int(d["start"]), int(d["end"]), d["text"])
+    return None if d is None else _span_of(d)
+
+
+def _span_of(d: dict[str, Any]) -> Span:
+    return Span(int(d["start"]), int(d["end"]), d["text"])
 
 
 def _claim(d: dict[str, Any]) -> Claim:
@@ -280,7 +286,7 @@ def _claim(d: dict[str, Any]) -> Claim:
         speaker=None if sp is None else Speaker(
             int(sp["start"]), int(sp["end"]), sp["text"], sp["canonical"], sp.get("label")),
         cue=None if cue is None else Cue(int(cue["start"]), int(cue["end"]), cue["text"], cue["lemma"]),
-        content=_span(d["content"]),  # type: ignore[arg-type]
+        content=_span_of(d["content"]),  # required: a null content is a malformed claim
         stance=stance, quote=bool(d.get("quote", False)), sentence=_span(d.get("sentence")),
         entities=tuple(entity_from_dict(e) for e in d.get("entities") or ()),
     )

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from pipeline.errors import BackendUnavailable
 
@@ -53,17 +53,18 @@ class _Cursor(sqlite3.Cursor):
 
     path: Path
 
-    def execute(self, *args: Any) -> _Cursor:
+    def execute(self, *args: Any) -> Self:
         with translated(self.path):
             return super().execute(*args)
 
-    def executemany(self, *args: Any) -> _Cursor:
+    def executemany(self, *args: Any) -> Self:
         with translated(self.path):
             return super().executemany(*args)
 
-    def executescript(self, *args: Any) -> _Cursor:
+    def executescript(self, *args: Any) -> Self:
         with translated(self.path):
-            return super().executescript(*args)
+            super().executescript(*args)  # returns this cursor (typeshed says a plain Cursor)
+            return self
 
     def fetchone(self) -> Any:
         with translated(self.path):
@@ -87,18 +88,20 @@ class Connection(sqlite3.Connection):
 
     path: Path
 
-    def cursor(self, factory: type = _Cursor) -> Any:  # type: ignore[override]
+    # Narrower than sqlite3's overloads (factory None or any cursor class): this connection makes only
+    # translating cursors, and says so in its return type.
+    def cursor(self, factory: type[_Cursor] = _Cursor) -> _Cursor:  # type: ignore[override]
         cur = super().cursor(factory)
         cur.path = self.path
         return cur
 
-    def execute(self, *args: Any) -> _Cursor:  # type: ignore[override]
+    def execute(self, *args: Any) -> _Cursor:
         return self.cursor().execute(*args)
 
-    def executemany(self, *args: Any) -> _Cursor:  # type: ignore[override]
+    def executemany(self, *args: Any) -> _Cursor:
         return self.cursor().executemany(*args)
 
-    def executescript(self, *args: Any) -> _Cursor:  # type: ignore[override]
+    def executescript(self, *args: Any) -> _Cursor:
         return self.cursor().executescript(*args)
 
     def commit(self) -> None:

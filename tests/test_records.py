@@ -74,6 +74,7 @@ def test_wire_format_is_versioned_json():
     (b"\xff\xfe not json", "not JSON"),
     (b"[1, 2]", "not a JSON object"),
     (b'{"schema": "nope", "v": 1}', "unknown schema"),
+    (b'{"schema": ["claim"], "v": 1}', "unknown schema"),  # unhashable: once a TypeError escaped
     (b'{"schema": "article", "v": 99}', "unsupported"),
     (b'{"schema": "article", "v": 1, "id": "x"}', "invalid article"),
 ])
@@ -85,6 +86,13 @@ def test_malformed_payloads_raise_with_a_reason(payload, reason):
 def test_decode_checks_the_expected_type():
     with pytest.raises(MalformedRecord, match="expected article"):
         decode(encode(make_enriched()), expect=Article)
+
+
+def test_a_claim_without_content_is_malformed():
+    data = json.loads(encode(make_enriched()))
+    data["claims"][0]["content"] = None  # once decoded into a Claim whose content was None
+    with pytest.raises(MalformedRecord, match="invalid enriched_article"):
+        decode(json.dumps(data))
 
 
 def test_unknown_stance_is_malformed():

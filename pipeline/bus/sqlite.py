@@ -20,9 +20,12 @@ import uuid
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pipeline.bus.base import Message, TopicStats
 from pipeline.sqlitedb import Transaction, connect
+
+_TP = tuple[str, int]  # a topic and one of its partitions
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics(name TEXT PRIMARY KEY, partitions INTEGER NOT NULL);
@@ -126,7 +129,7 @@ class SqliteBus:
         self._conn.close()
 
 
-def _message(row: tuple) -> Message:
+def _message(row: tuple[Any, ...]) -> Message:  # a records row, as SQLite returns it
     topic, part, offset, key, value, headers, ts = row
     return Message(topic, part, offset, key, bytes(value), json.loads(headers), ts)
 
@@ -137,7 +140,7 @@ class SqliteProducer:
     def __init__(self, bus: SqliteBus) -> None:
         self.bus = bus
         self._conn = connect(bus.path)
-        self._pending: list[tuple] = []
+        self._pending: list[tuple[str, int, str | None, bytes, str, int]] = []
         self._partitions: dict[str, int] = {}
 
     def publish(self, topic: str, key: str | None, value: bytes, headers: Mapping[str, str] | None = None) -> None:
@@ -159,6 +162,7 @@ class SqliteProducer:
         if self._conn is not None:
             self.flush()
             self._conn.close()
+            # Closed for good (close runs once): Optional would need a check at every other use.
             self._conn = None  # type: ignore[assignment]
 
 
@@ -202,6 +206,7 @@ class SqliteConsumer:
             c.execute("DELETE FROM leases WHERE grp=? AND owner=?", (self.group, self.owner))
             c.execute("DELETE FROM members WHERE grp=? AND owner=?", (self.group, self.owner))
         self._conn.close()
+        # Closed for good (close runs once): Optional would need a check at every other use.
         self._conn = None  # type: ignore[assignment]
 
     # --- group membership ------------------------------------------------------
@@ -233,13 +238,13 @@ class SqliteConsumer:
                 c.execute("DELETE FROM leases WHERE grp=? AND owner=?", (self.group, owner))
 
     def _all_partitions(self, c: sqlite3.Connection) -> list[tuple[str, int]]:
-        parts = []
+        parts: list[tuple[str, int]] = []
         for topic in self.topics:
             row = c.execute("SELECT partitions FROM topics WHERE name=?", (topic,)).fetchone()
             parts.extend((topic, p) for p in range(int(row[0]) if row else self.bus.partitions))
         return parts
 
-    def _give_back(self, c: sqlite3.Connection, owned: set, share: int) -> set:
+    def _give_back(self, c: sqlite3.Connection, owned: set[_TP], share: int) -> set[_TP]:
         """Release partitions over our share, but only those with nothing in flight."""
         for tp in sorted(owned, reverse=True):
             if len(owned) <= share:
@@ -249,7 +254,7 @@ class SqliteConsumer:
                 owned = owned - {tp}
         return owned
 
-    def _take(self, c: sqlite3.Connection, owned: set, wanted: list, share: int) -> None:
+    def _take(self, c: sqlite3.Connection, owned: set[_TP], wanted: list[_TP], share: int) -> None:
         for topic, part in wanted:
             if len(owned) >= share:
                 return
@@ -258,7 +263,7 @@ class SqliteConsumer:
             if cur.rowcount:
                 owned.add((topic, part))
 
-    def _sync_positions(self, c: sqlite3.Connection, owned: set) -> None:
+    def _sync_positions(self, c: sqlite3.Connection, owned: set[_TP]) -> None:
         for tp in list(self._positions):
             if tp not in owned:
                 del self._positions[tp]

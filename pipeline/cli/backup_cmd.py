@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from tqdm import tqdm
@@ -16,7 +18,7 @@ from pipeline.errors import InputError
 from pipeline.upkeep.backup import ORDER, PAGES_PER_STEP, copy_sqlite
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("backup", help="copy the SQLite index, bus and feed store (or snapshot Elasticsearch)",
                        description="Copy each SQLite file of this configuration (feed store, bus, index: in "
                                    "that order) into the folder DEST with SQLite's online backup, while the "
@@ -61,7 +63,7 @@ def _sqlite_files(ctx: Context) -> list[tuple[str, Path]]:
     return [(name, paths[name]) for name in ORDER if name in paths and paths[name].is_file()]
 
 
-def _progress(bar: tqdm):  # noqa: ANN202 - a callback factory
+def _progress(bar: tqdm[Any]) -> Callable[[int, int], None]:  # a callback factory
     def report(copied: int, total: int) -> None:
         bar.total = total
         bar.update(copied - bar.n)
@@ -69,17 +71,31 @@ def _progress(bar: tqdm):  # noqa: ANN202 - a callback factory
     return report
 
 
+@runtime_checkable
+class _Snapshots(Protocol):
+    """An index that takes its own snapshots (Elasticsearch)."""
+
+    def snapshot_paths(self) -> list[str]: ...
+
+    def snapshot_steps(self, url: str) -> str: ...
+
+    def snapshot(self, location: str, name: str,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, Any]: ...
+
+
 def _snapshot(args: argparse.Namespace, ctx: Context, dest: Path) -> int:
     index = ctx.index
-    allowed = index.snapshot_paths()  # type: ignore[attr-defined]
+    if not isinstance(index, _Snapshots):
+        raise InputError(f"the index at {ctx.settings.index_url} takes no snapshots")
+    allowed = index.snapshot_paths()
     if not allowed:
-        print(index.snapshot_steps(ctx.settings.index_url), file=sys.stderr)  # type: ignore[attr-defined]
+        print(index.snapshot_steps(ctx.settings.index_url), file=sys.stderr)
         print("index: not backed up (the Elasticsearch server has no path.repo)", file=sys.stderr)
         return 1
     inside = any(dest.is_relative_to(Path(p)) for p in allowed)
     location = str(dest if inside else Path(allowed[0]) / "pipeline")
     name = f"pipeline-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     with tqdm(unit="shard", desc="snapshot", disable=args.quiet or None, file=sys.stderr) as bar:
-        info = index.snapshot(location, name, _progress(bar))  # type: ignore[attr-defined]
+        info = index.snapshot(location, name, _progress(bar))
     print(f"index: snapshot {name} in repository pipeline-backup at {location} ({info.get('state')})")
     return 0

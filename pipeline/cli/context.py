@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pipeline.backends import open_bus, open_index
 from pipeline.bus.base import Bus
@@ -17,6 +17,13 @@ from pipeline.runtime.metrics import Sensor
 from pipeline.runtime.shutdown import StopFlag
 
 FEED_STORE = "{data_dir}/feeds.db"
+
+
+class _Closeable(Protocol):
+    def close(self) -> object: ...
+
+
+_C = TypeVar("_C", bound=_Closeable)
 
 
 class Context:
@@ -71,7 +78,7 @@ class Context:
         self.on_close(server.shutdown)
         return sensor
 
-    def closing(self, resource: Any) -> Any:
+    def closing(self, resource: _C) -> _C:
         """Close ``resource`` when the command ends (last opened, first closed)."""
         self._stack.callback(resource.close)
         return resource

@@ -11,7 +11,7 @@ from pipeline.runtime.worker import Worker
 from pipeline.stages.redrive import REDRIVE_GROUP, RedriveHandler, describe
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("dlq", help="list dead letters, or re-drive them after a fix",
                        description="Dead letters keep the original record with the stage, error and time. "
                                    "`list` shows them; `redrive` publishes each original record again to the "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import IO, Any
 
@@ -23,7 +23,7 @@ from pipeline.records import to_dict
 CHUNK = 64  # lines parsed per nlp.pipe call: bounded memory on any input size
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("extract", help="JSONL articles in, JSONL entities + claims out",
                        description='Read lines {"id", "text", ...}; write lines {"id", "entities", '
                                    '"claims"} with end-exclusive character offsets into text. Bad lines '
@@ -41,7 +41,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if source is not sys.stdin:
         ctx.on_close(source.close)
     sink = open_stream(args.output, "w")
-    written, bad_lines, over_budget = 0, [], 0
+    written, over_budget = 0, 0
+    bad_lines: list[int] = []
     try:
         show = args.output != "-" and sys.stderr.isatty()
         for chunk in _chunks(tqdm(_items(source, bad_lines), unit="article", disable=not show, file=sys.stderr)):
@@ -83,7 +84,7 @@ def _items(lines: IO[str], bad_lines: list[int]) -> Iterator[tuple[str, str]]:
         yield str(item_id), text
 
 
-def _chunks(items: Iterator[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+def _chunks(items: Iterable[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
     chunk: list[tuple[str, str]] = []
     for item in items:
         chunk.append(item)

@@ -14,7 +14,7 @@ from pipeline.poller.opml import read_opml
 from pipeline.urls import fetch_refusal
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("feeds", help="add, list, remove or import the feeds to poll",
                        description="Manage the feeds `pipeline poll` follows. State per feed (validators, "
                                    "schedule, seen entries, errors) lives in {data_dir}/feeds.db. Feeds "

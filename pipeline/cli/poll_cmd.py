@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 from tqdm import tqdm
 
@@ -17,7 +19,7 @@ from pipeline.runtime.loop import serve
 from pipeline.runtime.reports import to_stderr
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("poll", help="poll the feeds and publish new entries as articles",
                        description="Poll every feed on its own schedule (conditional GETs, backoff on "
                                    "errors, per-host limits) and publish new entries on articles.raw. Runs "
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 1 if stats.polled and stats.failed == stats.polled else 0
 
 
-def _progress(bar: tqdm | None):  # noqa: ANN202 - a callback factory
+def _progress(bar: tqdm[Any] | None) -> Callable[[PollOutcome], None]:  # a callback factory
     def polled(outcome: PollOutcome) -> None:
         if bar is not None:
             bar.update(1)  # errors are logged (WARNING) by the poller itself

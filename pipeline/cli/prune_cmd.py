@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from pipeline.cli.context import Context
 from pipeline.errors import InputError
-from pipeline.index.retention import Prunable
+from pipeline.index.retention import Prunable, PrunePlan
 from pipeline.runtime.shutdown import signals_set_flag
 from pipeline.upkeep import prune as upkeep
 
@@ -20,7 +20,7 @@ AGE_RULE = ("An article's age is its publication date (an estimated date is its 
             "an article with no date is aged by its fetch time, and kept when it has neither.")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("prune", help="delete articles, claims, thread links and dead letters older than a date",
                        description="Delete what is older than DATE (UTC, the day itself is kept): articles "
                                    "with their claims and thread links (the threads of remaining claims are "
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0 if report.complete else 1
 
 
-def _show_plan(args: argparse.Namespace, plan: upkeep.PrunePlan, letters: int | None) -> int:
+def _show_plan(args: argparse.Namespace, plan: PrunePlan, letters: int | None) -> int:
     if args.json:
         print(json.dumps({"counts": asdict(plan.counts), "undated_kept": plan.undated_kept,
                           "whole_indices": list(plan.whole_indices), "dead_letters": letters}, indent=1))

@@ -16,7 +16,7 @@ from pipeline.replay.files import ReplayError, ReplaySkip, find_files, read_arti
 FLUSH_EVERY = 200
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("replay", help="publish .txt / .jsonl / .warc[.gz] files as articles (the seed feed)",
                        description="Publish local files as articles on articles.raw, exactly as the poller "
                                    "would. Same ids on every replay, so replaying again adds no duplicates. "

@@ -7,6 +7,7 @@ import json
 import shutil
 import textwrap
 from dataclasses import asdict
+from typing import Any
 
 from pipeline import present, search
 from pipeline.backends import index_exists
@@ -18,7 +19,7 @@ from pipeline.records import to_dict
 from pipeline.threads.view import ThreadGroup, group_by_thread
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("search", help="search indexed claims (or --articles)",
                        description="Search claims by text, with filters. Words rank results (any may "
                                    'match); "quoted phrases" must match. Example: pipeline search '
@@ -93,7 +94,7 @@ def format_groups(groups: list[ThreadGroup]) -> str:
     return "\n".join(lines)
 
 
-def groups_json(groups: list[ThreadGroup]) -> dict:
+def groups_json(groups: list[ThreadGroup]) -> dict[str, Any]:
     """``{"threads": [{"thread", "size", "articles", "outlets", "denied_by", "claim", "article"}]}``."""
     return {"threads": [{"thread": g.summary.thread_id, "size": g.summary.size, "articles": g.summary.articles,
                          "outlets": g.summary.outlets, "denied_by": g.summary.denied_by,

@@ -14,7 +14,7 @@ log = logging.getLogger("pipeline.serve")
 MAX_WORKERS = 64
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="the HTTP API and web page (search in a browser)",
                        description="Serve the web page at / and the JSON API under /api (schema at "
                                    "/openapi.json) until SIGTERM or Ctrl-C. Binds 127.0.0.1 unless told "

@@ -24,7 +24,7 @@ from pipeline.stages.threader import ThreadHandler
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = sub.add_parser("run", help="run every stage in this process",
                          description="Run the poller (when feeds are configured), the NLP worker, the "
                                      "indexer and (with [index] threads on) the thread stage in one process "

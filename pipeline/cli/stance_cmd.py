@@ -25,7 +25,7 @@ CHUNK = 64  # bodies per nlp.pipe call
 BATCH = 512  # pairs per model call
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("stance", help="stance of article bodies toward claims (JSONL)",
                        description='Read pairs {"id", "claim", "body_id"} and bodies {"body_id", "text"}; '
                                    'write {"id", "stance"} with stance agree | disagree | discuss | unrelated. '

@@ -14,7 +14,7 @@ from pipeline.errors import BackendUnavailable
 from pipeline.poller.health import health_rows, summary
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("status", help="backlog, dead letters, index counts",
                        description="Show each topic's records, each consumer group's committed offset and "
                                    "backlog (lag; articles.enriched has two groups, the indexer and the "

@@ -25,7 +25,7 @@ _HEADINGS = {"agree": "agree (report it as true)", "disagree": "disagree (deny o
              "discuss": "discuss (report it without taking a side)"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("thread", help="who reports a claim, who denies it",
                        description="The claim's thread: the articles that agree, disagree or discuss it, each "
                                    "with the claim that decides it, its speaker, outlet and date. Give a claim "

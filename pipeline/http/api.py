@@ -17,7 +17,8 @@ router = APIRouter()
 
 async def index_of(request: Request) -> Index:
     """The app's index (async: FastAPI would hand a plain function to a worker thread, ~0.1 ms a call)."""
-    return request.app.state.index
+    index: Index = request.app.state.index  # set by create_app
+    return index
 
 
 IndexDep = Annotated[Index, Depends(index_of)]

@@ -22,7 +22,7 @@ def wants_html(request: Request) -> bool:
 
 def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if wants_html(request):
-        page = request.app.state.templates.TemplateResponse(
+        page: Response = request.app.state.templates.TemplateResponse(
             request, "error.html", {"status": status, "message": message}, status_code=status)
         page.headers.update(headers or {})
         return page

@@ -104,8 +104,9 @@ def feed(request: Request, index: IndexDep, query: Annotated[ClaimQuery, Depends
     entries = [_entry(h, base) for h in hits]
     context = {"entries": entries, "self_url": str(request.url), "page_url": base + search_url(params),
                "title": _feed_title(params), "updated": max((e["updated"] for e in entries), default=_now())}
-    return request.app.state.templates.TemplateResponse(request, "feed.xml", context,
-                                                        media_type="application/atom+xml; charset=utf-8")
+    feed: Response = request.app.state.templates.TemplateResponse(request, "feed.xml", context,
+                                                                  media_type="application/atom+xml; charset=utf-8")
+    return feed
 
 
 def _entry(hit: ClaimHit, base: str) -> dict[str, Any]:

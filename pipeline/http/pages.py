@@ -44,7 +44,8 @@ def search_page(request: Request, index: IndexDep) -> Response:
         context["threads"] = thread_summaries(index, [h.claim.id for h in context["hits"]])
         context["histogram"] = histogram_bars(index.claim_histogram(query, interval))
         context["interval"] = interval
-    return request.app.state.templates.TemplateResponse(request, "search.html", context, status_code=status)
+    page: Response = request.app.state.templates.TemplateResponse(request, "search.html", context, status_code=status)
+    return page
 
 
 @router.get("/articles/{article_id}", include_in_schema=False)
@@ -54,7 +55,8 @@ def article_page(request: Request, index: IndexDep, article_id: str) -> Response
         raise HTTPException(404, "no such article")
     context = {"enriched": enriched, "article": enriched.article,
                "segments": segments(enriched.article.text, enriched.claims, enriched.entities)}
-    return request.app.state.templates.TemplateResponse(request, "article.html", context)
+    page: Response = request.app.state.templates.TemplateResponse(request, "article.html", context)
+    return page
 
 
 def histogram_bars(periods: list[tuple[str, int]], height: int = 60, width: int = 600) -> dict[str, Any] | None:

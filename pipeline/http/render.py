@@ -68,7 +68,7 @@ def highlighted(marked: str | None, fallback: str) -> Markup:
 
 def search_url(params: Mapping[str, str], path: str = "/", **changes: str | None) -> str:
     """``path?query`` for ``params`` with ``changes`` applied; a changed filter starts again at page one."""
-    merged = dict(params)
+    merged: dict[str, str | None] = dict(params)
     if any(k != "after" for k in changes):
         merged.pop("after", None)
     merged.update(changes)

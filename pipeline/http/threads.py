@@ -22,7 +22,8 @@ def decider_of(request: Request) -> StanceDecider:
     state = request.app.state
     if getattr(state, "decider", None) is None:
         state.decider = StanceDecider()
-    return state.decider
+    decider: StanceDecider = state.decider
+    return decider
 
 
 def _claim_thread(index: Index, claim_id: str) -> ThreadView:
@@ -56,5 +57,6 @@ def text_thread(request: Request, index: IndexDep,
 @router.get("/claims/{claim_id}/thread", include_in_schema=False)
 def thread_page(request: Request, index: IndexDep, claim_id: str) -> Response:
     view = _claim_thread(index, claim_id)
-    return request.app.state.templates.TemplateResponse(
+    page: Response = request.app.state.templates.TemplateResponse(
         request, "thread.html", {"view": view, "stances": THREAD_STANCES})
+    return page

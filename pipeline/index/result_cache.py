@@ -11,7 +11,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 
 class ResultCache:
@@ -23,14 +25,14 @@ class ResultCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: Hashable, version: Hashable, compute: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable, version: Hashable, compute: Callable[[], T]) -> T:
         """The cached value of ``key`` at ``version``, or ``compute()`` (stored for next time)."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == version:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return entry[1]
+                return cast(T, entry[1])  # stored by a compute of the same key
             self.misses += 1
         value = compute()
         with self._lock:

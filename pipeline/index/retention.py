@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from pipeline.index.base import ThreadLink
 
-Progress = Callable[[int], None]  # called with units of work just done
+T = TypeVar("T")
+
+Progress = Callable[[int], object]  # called with units of work just done (what it returns is ignored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ class Prunable(Protocol):
 
 def is_older(published: str | None, fetched: str | None, before: date) -> bool:
     """The age rule on ISO 8601 UTC strings: the publication date, else the fetch time, else never old."""
-    when = published or fetched
+    when = published or fetched or ""
     return bool(when) and when < before.isoformat()  # "2024-02-29T23:00Z" < "2024-03-01" < "2024-03-01T00:00Z"
 
 
@@ -97,6 +99,6 @@ def repair_threads(members: Iterable[ThreadLink], removed: set[str]) -> tuple[li
     return sorted(gone), sorted(rewrite, key=lambda lk: lk.claim_id)
 
 
-def chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+def chunks(values: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start:start + size]

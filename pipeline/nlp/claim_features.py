@@ -153,7 +153,8 @@ def _boundary(c: ClaimCandidate, marks: TokenMarks) -> list[str]:
 
 def _word(tok: Any) -> str:
     """A closed-class word or punctuation as itself, anything else as its part of speech."""
-    return tok.lower_ if tok.pos_ in _CLOSED_POS or tok.pos_ == "ADV" else tok.pos_
+    word: str = tok.lower_ if tok.pos_ in _CLOSED_POS or tok.pos_ == "ADV" else tok.pos_  # spaCy's strings
+    return word
 
 
 def _context(tok: Any, key: str, text: str, quotes: QuoteIndex) -> list[str]:
@@ -211,8 +212,9 @@ def _subject_type(c: ClaimCandidate) -> str:
     if c.subj_label is not None:
         return "ent_" + c.subj_label
     if subj.pos_ == "NOUN":
-        return "noun_" + subj.lemma_.lower()
-    return subj.pos_
+        return "noun_" + str(subj.lemma_).lower()
+    pos: str = subj.pos_  # spaCy's string
+    return pos
 
 
 def _quote_bucket(quotes: QuoteIndex, start: int, end: int) -> str:

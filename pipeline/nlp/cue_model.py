@@ -18,6 +18,7 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ class ClaimModel:
     weights: np.ndarray
     bias: float
     threshold: float
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
     rank: np.ndarray | None = None
 
     @property
@@ -58,7 +59,8 @@ class ClaimModel:
         idx = hash_features([f for r in rows for f in r], self.dim)
         seg = np.repeat(np.arange(len(rows)), lengths)
         z = self.bias + np.bincount(seg, weights=self.weights[idx], minlength=len(rows))
-        return 1.0 / (1.0 + np.exp(-z))
+        probs: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+        return probs
 
     def ranks(self, rows: list[list[str]]) -> np.ndarray:
         """Content-ranker scores of many candidates (comparable among one cue's contents only);
@@ -71,11 +73,11 @@ class ClaimModel:
         return np.bincount(seg, weights=self.rank[idx], minlength=len(rows))
 
 
-def save_model(path: Path, weights: np.ndarray, bias: float, threshold: float, meta: dict,
+def save_model(path: Path, weights: np.ndarray, bias: float, threshold: float, meta: dict[str, Any],
                rank: np.ndarray | None = None) -> None:
     """Write the model: float32 weights (and ranker weights) plus a JSON header (with the citation added)."""
     header = dict(meta, citation=CITATION, bias=float(bias), threshold=float(threshold), dim=int(weights.shape[0]))
-    arrays = {"weights": weights.astype(np.float32), "header": np.array(json.dumps(header, sort_keys=True))}
+    arrays: dict[str, Any] = {"weights": weights.astype(np.float32), "header": np.array(json.dumps(header, sort_keys=True))}
     if rank is not None:
         arrays["rank"] = rank.astype(np.float32)
     np.savez_compressed(path, **arrays)

@@ -159,9 +159,9 @@ class SpeakerResolver:
             return Speaker(start, end, text, ant.canonical, ant.label)
         if head.pos_ == "PRON" and (word in _PERSON_PRONOUNS or word in _THING_PRONOUNS):
             labels = frozenset({"PERSON"}) if word in _PERSON_PRONOUNS else frozenset({"ORG", "GPE", "NORP"})
-            ant = self.antecedent(start, labels)
-            if ant is not None:
-                return Speaker(start, end, text, ant.canonical, ant.label)
+            near = self.antecedent(start, labels)
+            if near is not None:
+                return Speaker(start, end, text, near.canonical, near.label)
             return Speaker(start, end, text, text)
         ent = self.entity_at(head.idx)
         if ent is None or ent.end <= start or ent.start >= end:

@@ -20,7 +20,7 @@ import httpcore
 from pipeline.poller.addresses import non_public_reason
 
 Resolve = Callable[[str, int], list[str]]
-SocketOption = tuple[int, int, int | bytes] | tuple[int, int, None, int]
+SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]  # httpcore's
 
 
 class RefusedAddress(Exception):

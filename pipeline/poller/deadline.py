@@ -61,7 +61,7 @@ class ExchangeClock:
         """``timeout`` cut to what is left of this thread's deadline; raises ``expired`` past it."""
         if self._cancelled.is_set():
             raise ExchangeCancelled("cancelled: the poller is shutting down")
-        deadline = getattr(self._local, "deadline", None)
+        deadline: float | None = getattr(self._local, "deadline", None)
         if deadline is None:
             return timeout
         left = deadline - time.monotonic()

@@ -13,7 +13,7 @@ corrupt stream raises :class:`Undecodable`.
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import Protocol
 
 CHUNK = 64 * 1024  # the most one decompression step of one layer may produce
 
@@ -26,11 +26,20 @@ class Undecodable(Exception):
     """The body is not in the encodings it claims (or in one we do not undo)."""
 
 
+class _Layer(Protocol):
+    """One encoding being undone: zlib's decompress object, or :class:`_Deflate`."""
+
+    def decompress(self, data: bytes, max_length: int, /) -> bytes: ...
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
+
 class _Deflate:
     """zlib-wrapped deflate, or raw deflate when the first bytes say so (servers send both as "deflate")."""
 
     def __init__(self) -> None:
-        self._obj: Any = None
+        self._obj: _Layer | None = None
 
     def decompress(self, data: bytes, limit: int) -> bytes:
         if self._obj is None:
@@ -46,7 +55,7 @@ class _Deflate:
         return self._obj.unconsumed_tail if self._obj is not None else b""
 
 
-def _layer(name: str) -> object | None:
+def _layer(name: str) -> _Layer | None:
     if name in ("gzip", "x-gzip"):
         return zlib.decompressobj(zlib.MAX_WBITS | 16)
     if name == "deflate":
@@ -89,9 +98,9 @@ class BoundedDecoder:
             return
         layer = self._layers[depth]
         while True:
-            out = layer.decompress(data, CHUNK)  # type: ignore[attr-defined]
+            out = layer.decompress(data, CHUNK)
             self.largest_step = max(self.largest_step, len(out))
-            data = layer.unconsumed_tail  # type: ignore[attr-defined]
+            data = layer.unconsumed_tail
             if out:
                 self._push(depth + 1, out)
             if not data and len(out) < CHUNK:  # input used up and zlib holds nothing more back

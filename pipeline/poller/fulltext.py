@@ -91,7 +91,7 @@ class FullText:
         if result is not None and result.refused:
             return _Robots(None, result.error)
         if result is not None and result.status in (404, 410):
-            rules.allow_all = True  # no robots.txt: everything is allowed
+            rules.parse([])  # no robots.txt: everything is allowed, as under an empty one
             return _Robots(rules)
         if result is None or result.error or result.status != 200:
             return _Robots(None)  # cannot tell: stay off the site

@@ -75,11 +75,14 @@ class Poller:
         self.now, self.rng = now, rng or random.Random()
         self.sensor = sensor or Sensor()
         self.on_polled = on_polled
-        self._fetcher = None if fetch is not None else Fetcher(
-            settings.user_agent, settings.timeout_s, settings.max_bytes, settings.max_redirects,
-            settings.concurrency, allow_private=settings.allow_private_networks,
-            connect_timeout_s=settings.connect_timeout_s, max_encodings=settings.max_content_encodings)
-        self.fetch: Fetch = fetch or self._fetcher.fetch  # type: ignore[union-attr]
+        self._fetcher: Fetcher | None = None
+        if fetch is None:
+            self._fetcher = Fetcher(
+                settings.user_agent, settings.timeout_s, settings.max_bytes, settings.max_redirects,
+                settings.concurrency, allow_private=settings.allow_private_networks,
+                connect_timeout_s=settings.connect_timeout_s, max_encodings=settings.max_content_encodings)
+            fetch = self._fetcher.fetch
+        self.fetch: Fetch = fetch
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay_s)
         self.full_text = full_text if full_text is not None or not settings.full_text else \
             FullText(self.fetch, self.gate, settings.user_agent, wait_s=settings.timeout_s)

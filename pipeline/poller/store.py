@@ -126,11 +126,18 @@ class FeedStore:
         if existing is not None:
             if name and name != existing.name:
                 self.update(existing.id, {"name": name})
-                existing = self.get(url)
-            return existing, False  # type: ignore[return-value]
+                existing = self._written(url)
+            return existing, False
         self._conn.execute("INSERT INTO feeds(url, name, origin, added, next_poll, named_host) "
                            "VALUES (?, ?, ?, ?, ?, ?)", (url, name, origin, now, now, host_key(url)))
-        return self.get(url), True  # type: ignore[return-value]
+        return self._written(url), True
+
+    def _written(self, url: str) -> FeedState:
+        """The feed just written at ``url`` (gone only if another process removed it in between)."""
+        feed = self.get(url)
+        if feed is None:
+            raise LookupError(f"feed {url} was removed while being added")
+        return feed
 
     def get(self, key: str | int) -> FeedState | None:
         """A feed by id (int, or a string of digits) or by URL."""

@@ -29,13 +29,13 @@ class _Collector(HTMLParser):
         self.parts: list[str] = []
         self.skipping: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in SKIP and tag not in VOID:
             self.skipping.append(tag)
         elif tag in BLOCK:
             self.parts.append("\n\n" if tag not in ("br", "li", "tr") else "\n")
 
-    def handle_startendtag(self, tag: str, attrs: list) -> None:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in BLOCK:
             self.parts.append("\n")
 

@@ -94,7 +94,7 @@ class ThreadAssigner:
     def __init__(self, index: Index, decider: StanceDecider | None = None) -> None:
         self.index = index
         self.decider = decider or StanceDecider()
-        self._prepared: dict[tuple, Body] = {}
+        self._prepared: dict[tuple[str, int, tuple[str, ...]], Body] = {}  # (article id, text hash, claim ids)
 
     def assign(self, articles: Sequence[EnrichedArticle]) -> list[tuple[str, str]]:
         """Link every article's new claims; returns (article id, reason) for articles that failed.
@@ -193,7 +193,7 @@ class ThreadAssigner:
         for x, d in close:
             other = others.get(d.claim.article_id)
             best = _closest(x, other.claims) if other else None
-            if best is not None and best.claim.id == d.claim.id:
+            if other is not None and best is not None and best.claim.id == d.claim.id:
                 pairs.append((x, best, other))
         forward = self.decider.decide_many([(d.claim.content.text, body) for _, d, _ in pairs])
         backward = self.decider.decide_many([(x.claim.content.text, other) for x, _, other in pairs])

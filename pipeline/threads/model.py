@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ class StanceModel:
     w_stance: np.ndarray  # (n_features, 3)
     b_stance: np.ndarray  # (3,)
     threshold: float  # stage-1 probability a pair needs to count as related
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def design(self, dense: np.ndarray, lexical: list[list[str]] | None) -> np.ndarray:
         """The feature matrix of rows of dense features (and hashed words when given)."""
@@ -58,13 +59,15 @@ class StanceModel:
 
     def related_prob(self, x: np.ndarray) -> np.ndarray:
         n = self.w_related.shape[0]
-        return 1.0 / (1.0 + np.exp(-(_rowwise(x[:, :n], self.w_related) + self.b_related)))
+        prob: np.ndarray = 1.0 / (1.0 + np.exp(-(_rowwise(x[:, :n], self.w_related) + self.b_related)))
+        return prob
 
     def stance_probs(self, x: np.ndarray) -> np.ndarray:
         z = _rowwise(x, self.w_stance) + self.b_stance
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        probs: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return probs
 
     def predict(self, dense: np.ndarray, lexical: list[list[str]]) -> tuple[list[str], np.ndarray]:
         """One label of :data:`LABELS` per row, and the stage-1 related probabilities."""
@@ -85,7 +88,8 @@ def denial_rule(dense: np.ndarray) -> np.ndarray:
     :data:`DENIAL_COS` close to the claim, about as close as any asserting claim, and a claim that
     is not itself a denial or debunking (then a matching denial would agree with it)."""
     deny, other = dense[:, _DENY], dense[:, _ASSERT]
-    return (deny >= DENIAL_COS) & (deny >= 0.8 * other) & (dense[:, _CLAIM_DEBUNKING] == 0)
+    rows: np.ndarray = (deny >= DENIAL_COS) & (deny >= 0.8 * other) & (dense[:, _CLAIM_DEBUNKING] == 0)
+    return rows
 
 
 def design_matrix(dense: np.ndarray, mean: np.ndarray, scale: np.ndarray, edges: np.ndarray,

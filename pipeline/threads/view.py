@@ -162,7 +162,7 @@ def _entries(links: Sequence[ThreadLink], hits: dict[str, ClaimHit]) -> list[Ent
     return sorted(chosen.values(), key=_order)
 
 
-def _order(e: Entry) -> tuple:
+def _order(e: Entry) -> tuple[str, str, int, int]:
     return (e.article.published or "9999", e.article.id, THREAD_STANCES.index(e.stance),
             e.claim.ordinal if e.claim else -1)
 

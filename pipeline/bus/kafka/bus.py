@@ -56,7 +56,7 @@ class KafkaBus:
         with self._admin(f"create topics {', '.join(missing)}") as admin:
             result = admin.create_topics(spec, raise_errors=False)
             for topic in result["topics"]:
-                error = kerr.for_code(topic["error_code"])
+                error = kerr.for_code(topic["error_code"])  # type: ignore[no-untyped-call]  # unannotated in the kafka-python stubs
                 if error not in (kerr.NoError, kerr.TopicAlreadyExistsError):
                     raise error(f"{topic['name']}: {topic.get('error_message')}")
             admin.wait_for_topics(missing, timeout_ms=TOPIC_READY_TIMEOUT_MS)

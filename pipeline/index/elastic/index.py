@@ -430,7 +430,7 @@ class ElasticIndex:
     def snapshot_steps(self, url: str) -> str:
         return snap.steps(url, self._snapshot_indices())
 
-    def snapshot(self, location: str, name: str, progress: Callable[[int, int], None] | None = None) -> dict:
+    def snapshot(self, location: str, name: str, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
         """Snapshot this prefix's indices (the aliases' concrete indices) as ``name``; the snapshot's info."""
         with _translated("snapshot", bad_request=ConfigError):
             return snap.snapshot(self._es, location, name, self._snapshot_indices(), progress)

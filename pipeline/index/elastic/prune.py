@@ -67,7 +67,7 @@ class ElasticPruner:
     def prune_batch(self, before: date, limit: int) -> PruneCounts:
         """Up to ``limit`` old articles (oldest first, then undated ones by fetch time) removed with their claims."""
         self.es.indices.refresh(index=self.articles)  # earlier batches' deletions must not be found again
-        hits = self.es.search(index=self.articles, query=_old(before), size=limit, source=["id"],
+        hits = self.es.search(index=self.articles, query=_old(before), size=limit, source={"includes": ["id"]},
                               sort=[{"published": "asc"}, {"id": "asc"}])["hits"]["hits"]
         ids = [h["_id"] for h in hits]
         if len(ids) < limit:

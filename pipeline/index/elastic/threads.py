@@ -28,7 +28,7 @@ def put_links(es: Elasticsearch, alias: str, links: Sequence[ThreadLink]) -> Non
     if not actions:
         return
     _, errors = helpers.bulk(es, actions, raise_on_error=False, require_alias=True)
-    if errors:
+    if isinstance(errors, list) and errors:  # a list of failed items (an int only with stats_only)
         raise PermanentError(f"thread links refused: {m.error_reason(next(iter(errors[0].values())).get('error'))}")
 
 

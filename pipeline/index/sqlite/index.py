@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import InputError
 from pipeline.index.base import (
@@ -134,7 +135,7 @@ class SqliteIndex:
 
     def _version(self) -> int:
         """Grows with every write transaction, whichever process wrote."""
-        return self._conn.execute("SELECT writes FROM meta").fetchone()[0]
+        return int(self._conn.execute("SELECT writes FROM meta").fetchone()[0])
 
     def _search_claims(self, query: ClaimQuery) -> SearchResult:
         offset = _offset(query.after)
@@ -152,7 +153,7 @@ class SqliteIndex:
             total, within = len(matches), matches[:read.RANK_WINDOW]
         elif windowed:
             start = read.window_start(self._conn, query, expression)
-        window = {"scan": scan, "within": within, "start": start}
+        window: dict[str, Any] = {"scan": scan, "within": within, "start": start}
         candidates = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, **window) if query.facets else []
         if query.facets and end <= read.CANDIDATES:  # the page comes from the candidates
             page = [row[:2] for row in candidates[offset:end]]
@@ -235,7 +236,7 @@ class SqliteIndex:
         return SearchResult(total, hits, {}, encode_cursor([offset + len(hits)]) if more else None)
 
 
-def _ref_fields(row: tuple | None) -> tuple[str, str, str | None, str]:
+def _ref_fields(row: tuple[Any, ...] | None) -> tuple[str, str, str | None, str]:
     if row is None:
         return "", "", None, ""
     title, url, published, source = row

@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from pipeline.index.base import ThreadLink
 from pipeline.index.retention import PruneCounts, PrunePlan, chunks, repair_threads
@@ -79,14 +80,14 @@ def _write_links(c: sqlite3.Connection, links: Sequence[ThreadLink]) -> None:
                     lk.speaker) for lk in links])
 
 
-def _select_in(c: sqlite3.Connection, sql: str, values: Sequence[str]) -> list[tuple]:
-    rows: list[tuple] = []
+def _select_in(c: sqlite3.Connection, sql: str, values: Sequence[str]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
     for chunk in chunks(values, _CHUNK):
         rows += c.execute(f"{sql} IN ({','.join('?' * len(chunk))})", list(chunk)).fetchall()
     return rows
 
 
-def _delete_in(c: sqlite3.Connection, statements: Sequence[str], values: Sequence) -> None:
+def _delete_in(c: sqlite3.Connection, statements: Sequence[str], values: Sequence[int | str]) -> None:
     for chunk in chunks(values, _CHUNK):
         marks = ",".join("?" * len(chunk))
         for sql in statements:

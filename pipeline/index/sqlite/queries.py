@@ -16,7 +16,7 @@ import json
 import sqlite3
 from collections import Counter
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from pipeline.index import query
 from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
@@ -44,7 +44,7 @@ class Where:
 
     def __init__(self) -> None:
         self.clauses: list[str] = []
-        self.params: list = []
+        self.params: list[Any] = []
 
     def add(self, clause: str, *params: object) -> None:
         self.clauses.append(clause)
@@ -74,7 +74,7 @@ def like(value: str) -> str:
 
 TEXT_SOURCE = "FROM claims_fts JOIN claims c ON c.rid = claims_fts.rowid"
 FTS_SOURCE = "FROM claims_fts"  # enough when the WHERE clause reads only the FTS table
-NOTHING = ("FROM claims c", "0", [])  # a filter no name satisfies
+NOTHING: tuple[str, str, list[Any]] = ("FROM claims c", "0", [])  # a filter no name satisfies
 
 
 class Match:
@@ -138,7 +138,7 @@ class Match:
 
 
 def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None = None,
-                scan: bool = False) -> tuple[str, str, list]:
+                scan: bool = False) -> tuple[str, str, list[Any]]:
     """``(FROM ... , WHERE ..., params)`` for the claims matching ``q`` (alias ``c``; see :class:`Match`).
 
     ``expression`` replaces the FTS5 expression of ``q.text`` (see :func:`text_expression`).
@@ -296,7 +296,7 @@ def with_rows(source: str) -> str:
 def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int:
     """The exact number of matches (FTS5 counts on its posting lists when no claim row is needed)."""
     source, where, params = claim_where(conn, q, expression)
-    return conn.execute(f"SELECT COUNT(*) {source} WHERE {where}", params).fetchone()[0]
+    return int(conn.execute(f"SELECT COUNT(*) {source} WHERE {where}", params).fetchone()[0])
 
 
 def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
@@ -313,7 +313,7 @@ def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
     return {name: _top(counted[name]) for name in FACETS}
 
 
-def _count(values: tuple[str | None, ...], split: bool) -> Counter[str | None]:
+def _count(values: tuple[str | None, ...], split: bool) -> Counter[str]:
     counts: Counter[str | None]
     if split:
         joined = NAME_SEPARATOR.join(filter(None, values))  # distinct per claim: a claim counts once
@@ -321,10 +321,10 @@ def _count(values: tuple[str | None, ...], split: bool) -> Counter[str | None]:
     else:
         counts = Counter(values)
     counts.pop(None, None)
-    return counts
+    return cast("Counter[str]", counts)  # None is gone
 
 
-def _top(counts: Counter) -> list[tuple[str, int]]:
+def _top(counts: Counter[str]) -> list[tuple[str, int]]:
     if len(counts) > FACET_SIZE:  # only values that can make the top are sorted (ties at the cut included)
         cut = heapq.nlargest(FACET_SIZE, counts.values())[-1]
         counts = Counter({value: n for value, n in counts.items() if n >= cut})
@@ -351,7 +351,7 @@ def highlights(conn: sqlite3.Connection, expression: str, rids: list[int], lowes
     return dict(rows.fetchall())
 
 
-def article_refs(conn: sqlite3.Connection, article_ids: set[str]) -> dict[str, tuple]:
+def article_refs(conn: sqlite3.Connection, article_ids: set[str]) -> dict[str, tuple[Any, ...]]:
     rows = conn.execute("SELECT id, title, url, published, source_name FROM articles"
                         " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(article_ids)),))
     return {row[0]: row[1:] for row in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 from pipeline.index.base import ThreadLink
 from pipeline.sqlitedb import Transaction
@@ -38,14 +39,14 @@ def members(conn: sqlite3.Connection, thread_ids: Sequence[str]) -> list[ThreadL
     return sorted((_link(r) for r in rows), key=lambda lk: lk.claim_id)
 
 
-def _select_in(conn: sqlite3.Connection, sql: str, values: Sequence[str]) -> list[tuple]:
+def _select_in(conn: sqlite3.Connection, sql: str, values: Sequence[str]) -> list[tuple[Any, ...]]:
     unique = list(dict.fromkeys(values))
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     for start in range(0, len(unique), _CHUNK):
         chunk = unique[start:start + _CHUNK]
         rows += conn.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
     return rows
 
 
-def _link(row: tuple) -> ThreadLink:
+def _link(row: tuple[Any, ...]) -> ThreadLink:
     return ThreadLink(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], row[6])

@@ -198,6 +198,7 @@ def _draft_features(ctx: _Context, drafts: list[Draft]) -> list[list[str]]:
     rows = []
     for d in drafts:
         c = d.cand
+        assert c is not None  # learned-path drafts always carry their candidate
         feats = by_token.get(c.tok.i)
         if feats is None:
             feats = token_features(c.tok, c.kind, c.rule_cue, ctx.text, ctx.quotes, ctx.lexicon,
@@ -215,7 +216,7 @@ def _governor(tok: Any, rule_tokens: set[int], depth: int = 6) -> str:
         if head is child:
             return "none"
         if head.i in rule_tokens:
-            return child.dep_
+            return str(child.dep_)
         child = head
     return "none"
 

@@ -79,7 +79,8 @@ def _parenthetical(cue: Any) -> TokRange | None:
 def _right_complements(cue: Any) -> TokRange | None:
     """From the first complement right of the verb to the last, stopping at coordination."""
     doc = cue.doc
-    start = end = None
+    start: int | None = None
+    end = 0
     for c in cue.rights:
         if c.dep_ in _OBJ_STOP:
             if start is not None or c.dep_ != "punct":
@@ -208,11 +209,11 @@ _ADJUNCT_PREPS = frozenset({"in", "on", "at", "during", "after", "before", "sinc
 
 
 def _is_cut(doc: Any, i: int) -> bool:
-    return doc[i].text in _CUTS
+    return bool(doc[i].text in _CUTS)
 
 
 def _is_comma(doc: Any, i: int) -> bool:
-    return doc[i].text == ","
+    return bool(doc[i].text == ",")
 
 
 def _opens_tail(doc: Any, i: int) -> bool:

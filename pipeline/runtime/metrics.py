@@ -27,7 +27,7 @@ class Sensor:
     whatever is exported.
     """
 
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     last_tick: float = field(default_factory=time.monotonic)
     retrying_since: float | None = None
     last_error: str = ""

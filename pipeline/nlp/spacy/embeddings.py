@@ -54,12 +54,12 @@ def _is_hash_embed(layer: Any) -> bool:
 def _forward(model: Any, docs: list[Any], is_train: bool) -> tuple[list[np.ndarray], Any]:
     embed = model.layers[0]
     if is_train:
-        return embed(docs, is_train)
+        return embed(docs, is_train)  # type: ignore[no-any-return]  # thinc's layer call is untyped
     extract, _, tables, mix, _ = embed.layers
     rows = extract.predict(docs)
     flat = np.concatenate(rows) if rows else np.zeros((0, 0), dtype="uint64")
     if not len(flat):
-        return embed(docs, is_train)
+        return embed(docs, is_train)  # type: ignore[no-any-return]  # thinc's layer call is untyped
     distinct, inverse = np.unique(flat, axis=0, return_inverse=True)
     vectors = mix.predict(tables.predict(distinct))[inverse.reshape(-1)]
     bounds = np.cumsum([len(r) for r in rows])[:-1]

@@ -25,7 +25,8 @@ class EntityTagger:
 
     def pipe(self, texts: Iterable[str]) -> Iterator[Doc]:
         docs = (self._within_budget(self.nlp.make_doc(text)) for text in texts)
-        return self._ner.pipe(docs, batch_size=self.batch_size)
+        tagged: Iterator[Doc] = self._ner.pipe(docs, batch_size=self.batch_size)
+        return tagged
 
     def _within_budget(self, doc: Doc) -> Doc:
         return doc if self.max_tokens is None or len(doc) <= self.max_tokens else self.nlp.make_doc("")

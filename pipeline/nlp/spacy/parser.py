@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,11 @@ from pipeline.nlp.spacy.transitions import greedy_pipe, is_greedy_transition_par
 
 FIRST_PASS = ("senter", "ner")  # on every text
 PARSE_PASS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")  # on gated sentences
-_MEMOISED = {"attribute_ruler": lambda ruler: FastAttributes(ruler.patterns, ruler.vocab)}
+def _memoised_ruler(ruler: Any) -> FastAttributes:
+    return FastAttributes(ruler.patterns, ruler.vocab)
+
+
+_MEMOISED: dict[str, Callable[[Any], Any]] = {"attribute_ruler": _memoised_ruler}
 _PARSE_ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
 
 
@@ -68,7 +72,8 @@ def claim_gate(nlp: Any) -> ClaimGate:
 def _pipe(component: Any, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
     if is_greedy_transition_parser(component):
         return greedy_pipe(component, docs, batch_size)
-    return component.pipe(docs, batch_size=batch_size)
+    docs_out: Iterator[Doc] = component.pipe(docs, batch_size=batch_size)
+    return docs_out
 
 
 class GatedParser:
@@ -144,12 +149,12 @@ class GatedParser:
     def _parse_gated(self, batch: list[tuple[Doc, str | None]]) -> list[tuple[Doc, str | None]]:
         docs = [doc for doc, _ in batch]
         runs = [self._runs(doc) if reason is None else [] for doc, reason in batch]
-        pieces: Iterable[Doc] = [Doc(self.nlp.vocab, words=[t.text for t in doc[s:e]],
-                                     spaces=[bool(t.whitespace_) for t in doc[s:e]])
-                                 for doc, doc_runs in zip(docs, runs, strict=True) for s, e in doc_runs]
+        made = [Doc(self.nlp.vocab, words=[t.text for t in doc[s:e]], spaces=[bool(t.whitespace_) for t in doc[s:e]])
+                for doc, doc_runs in zip(docs, runs, strict=True) for s, e in doc_runs]
         # All runs of the batch's docs in one batch: runs are short, and the parser's steps
         # cost less per run in a wider batch (on dev ~80 runs per 16 docs: parser -25 %).
-        n_pieces = max(len(pieces), 1)
+        n_pieces = max(len(made), 1)
+        pieces: Iterable[Doc] = made
         for component in self._parse:
             pieces = _pipe(component, pieces, n_pieces)
         parsed = iter(pieces)
@@ -178,4 +183,4 @@ class GatedParser:
             arr[sent.start, 4] = self._root
         for start, piece in parsed:
             arr[start:start + len(piece)] = piece.to_array(_PARSE_ATTRS)
-        doc.from_array(_PARSE_ATTRS, arr)
+        doc.from_array(_PARSE_ATTRS, arr)  # type: ignore[arg-type]  # thinc's Ints2d is an ndarray alias mypy cannot see through

@@ -15,6 +15,7 @@ from pipeline.cli.context import Context
 from pipeline.poller.outcome import PollOutcome
 from pipeline.poller.report import PollReport
 from pipeline.poller.service import Poller
+from pipeline.runtime.hardstop import killed_if_stuck
 from pipeline.runtime.loop import serve
 from pipeline.runtime.reports import to_stderr
 
@@ -46,7 +47,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     poller = ctx.closing(Poller(store, producer, ctx.settings.poller, sensor=sensor, on_polled=_progress(bar)))
     if bar is None:
         print(f"poll: following {len(store.feeds())} feed(s); stop with Ctrl-C", file=sys.stderr)
-        serve([poller], ctx.stop, ctx.settings.worker.poll_timeout_s, reporters=[PollReport(poller, to_stderr)])
+        # A pass stuck where the stop flag cannot reach (a parse holding the GIL): the watchdog ends it.
+        with killed_if_stuck(ctx.stop, ctx.settings.worker.stop_grace_s):
+            serve([poller], ctx.stop, ctx.settings.worker.poll_timeout_s, reporters=[PollReport(poller, to_stderr)])
         return 0
     stats = poller.poll_once(force=args.force, stop=ctx.stop.is_set)
     bar.close()

@@ -7,6 +7,8 @@ each distinct speaker, entity and outlet once, so a substring filter scans a
 few thousand names instead of every claim. ``claims_fts.tags`` holds the
 filter values as tokens (layout 3; see ``pipeline.index.sqlite.tags``). ``meta.writes``
 counts write transactions: caches compare it to know whether they are stale.
+Layout 4 adds the wire-copy tables (``pipeline.index.sqlite.copies``); a file of
+layout 3 gains them empty, and articles indexed before are signed when next indexed.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import json
 import logging
 import sqlite3
 
+from pipeline.index.sqlite import copies
 from pipeline.index.sqlite.documents import replace_article
 from pipeline.index.sqlite.tags import claim_tags
 from pipeline.records import EnrichedArticle, Entity, from_dict
 from pipeline.sqlitedb import Transaction
 
 log = logging.getLogger(__name__)
-VERSION = 3
+VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
@@ -58,11 +61,13 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     with Transaction(conn) as c:
         if c.execute("PRAGMA user_version").fetchone()[0] >= VERSION:  # another process was quicker
             return
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        _upgrade_v3(c)  # the copy tables (layout 4) first: rebuilding older layouts writes articles
         if _columns(c, "claims") and "doc" in _columns(c, "claims"):
             _upgrade_v1(c)
-        elif _columns(c, "claims"):
+        elif _columns(c, "claims") and version < 3:
             _upgrade_v2(c)
-        else:
+        elif not _columns(c, "claims"):
             _create(c)
         c.execute(f"PRAGMA user_version={VERSION}")
 
@@ -97,6 +102,13 @@ def _upgrade_v1(c: sqlite3.Connection) -> None:
     for table in ("old_claim_entities", "old_claims", "old_articles"):
         c.execute(f"DROP TABLE {table}")
     log.info("upgraded the index file to layout %d (%d articles)", VERSION, len(rows))
+
+
+def _upgrade_v3(c: sqlite3.Connection) -> None:
+    """Layout 4: the wire-copy tables (empty: copies are found among articles indexed from now on)."""
+    for statement in copies.SCHEMA.split(";"):
+        if statement.strip():
+            c.execute(statement)
 
 
 def _upgrade_v2(c: sqlite3.Connection) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from copies_wire import article, paragraphs, syndicated
 
 from pipeline.copies.detect import CopyDetector
 from pipeline.copies.signature import band_keys, containment, signature
 from pipeline.index.sqlite import SqliteIndex
-from tests.copies.wire import article, paragraphs, syndicated
 
 
 @pytest.fixture

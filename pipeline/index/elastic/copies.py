@@ -39,6 +39,7 @@ def put(es: Elasticsearch, aliases: dict[str, str], entries: Sequence[CopyEntry]
             actions += [{"_op_type": "update", "_index": aliases["claims"], "_id": cid, "doc": mark}
                         for cid in claim_ids[e.article_id]]
     _, errors = helpers.bulk(es, actions, raise_on_error=False, require_alias=True)
+    assert isinstance(errors, list)  # raise_on_error=False: the failed items, never a count
     refused = [item for item in errors if next(iter(item.values())).get("status") != 404]  # claim deleted since
     if refused:
         raise PermanentError(f"copy entries refused: {m.error_reason(next(iter(refused[0].values())).get('error'))}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 from pipeline.index.base import ArticleRef, CopyEntry
 
@@ -113,7 +114,7 @@ def copies_of(c: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, li
     return out
 
 
-def _entries(c: sqlite3.Connection, rows: list[tuple]) -> list[CopyEntry]:
+def _entries(c: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> list[CopyEntry]:
     ids = [r[0] for r in rows]
     bands: dict[str, list[str]] = {}
     for band, aid in c.execute("SELECT band, article_id FROM copy_bands WHERE article_id IN"

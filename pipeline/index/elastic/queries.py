@@ -68,8 +68,8 @@ def filters_of(q: ClaimQuery | ArticleQuery) -> list[dict[str, Any]]:
     """The filter clauses of the filters set on ``q``, AND-ed by the caller (``bool.filter``)."""
     clauses = (CLAUSES[name](value) for name, value in q.filter_values().items())
     found = [c for c in clauses if c]
-    if not q.all_copies:  # collapsed: a wire copy's documents stay out (shown under the original's hit)
-        found.append({"bool": {"must_not": {"exists": {"field": "copy_of"}}}})
+    if not q.all_copies:  # collapsed: a wire copy's documents stay out (shown under the original's hit); first,
+        found.insert(0, {"bool": {"must_not": {"exists": {"field": "copy_of"}}}})  # the filters follow in order
     return found
 
 

@@ -52,7 +52,7 @@ def test_re_indexing_a_copy_keeps_it_collapsed(index) -> None:
     assert _articles(index.search_claims(ClaimQuery("harbor"))) == ["orig"]
 
 
-def test_candidates_come_from_shared_bands_across_index_objects(index) -> None:
+def test_candidates_are_the_entries_sharing_a_band(index) -> None:
     _write(index, [ORIGINAL])
     [entry] = index.copy_entries(["orig"]).values()
     assert [e.article_id for e in index.copy_candidates(list(entry.bands[:1]))] == ["orig"]

@@ -35,31 +35,46 @@ def parse_interval(value: str | None) -> str:
     return interval
 
 
+COPIES = ("collapse", "all")  # how a search shows wire copies: under their original (default), or each
+
+
+def parse_copies(value: str | None) -> bool:
+    """Whether every wire copy is shown (``all``); ``collapse`` or nothing: each under its original."""
+    if value in (None, "", "collapse"):
+        return False
+    if value == "all":
+        return True
+    raise InputError(f"copies: expected one of {', '.join(COPIES)}, got {value!r}")
+
+
 def claim_query(text: str = "", *, limit: int | str | None = None, after: str | None = None,
-                max_limit: int = MAX_LIMIT, facets: bool = True, **filters: str | None) -> ClaimQuery:
+                max_limit: int = MAX_LIMIT, facets: bool = True, copies: str | None = None,
+                **filters: str | None) -> ClaimQuery:
     """A validated claim query from user-supplied strings (InputError names the bad one).
 
     ``filters``: strings by filter name (:data:`pipeline.filters.CLAIM_FILTERS`); TypeError for another name.
+    ``copies``: see :func:`parse_copies` (not a filter: collapsing is what happens when it is *not* set).
     """
     check_length("q", text)
     values = parse_all(CLAIM_FILTERS, filters)
     check_length("after", after)
     return ClaimQuery(text=text or "", limit=parse_limit(limit, maximum=max_limit), after=after or None,
-                      facets=facets, **values)
+                      facets=facets, all_copies=parse_copies(copies), **values)
 
 
 def article_query(text: str = "", *, limit: int | str | None = None, after: str | None = None,
-                  max_limit: int = MAX_LIMIT, **filters: str | None) -> ArticleQuery:
+                  max_limit: int = MAX_LIMIT, copies: str | None = None, **filters: str | None) -> ArticleQuery:
     """A validated article query from user-supplied strings (filters of :data:`pipeline.filters.ARTICLE_FILTERS`)."""
     check_length("q", text)
     values = parse_all(ARTICLE_FILTERS, filters)
     check_length("after", after)
     return ArticleQuery(text=text or "", limit=parse_limit(limit, maximum=max_limit), after=after or None,
-                        **values)
+                        all_copies=parse_copies(copies), **values)
 
 
 def claims_json(result: SearchResult) -> dict[str, Any]:
-    """``{"total", "hits": [{"claim", "article", "score", "highlight"}], "facets", "next"}``."""
+    """``{"total", "hits": [{"claim", "article", "score", "highlight", "copies"}], "facets", "next"}``;
+    ``copies`` are the article references of the hit's wire copies (collapsed searches; else empty)."""
     hits = []
     for hit in result.hits:
         assert isinstance(hit, ClaimHit)
@@ -70,7 +85,7 @@ def claims_json(result: SearchResult) -> dict[str, Any]:
 def claim_hit_json(hit: ClaimHit) -> dict[str, Any]:
     """One hit as in ``claims_json``: the claim record, its article reference, score and highlight."""
     return {"claim": to_dict(hit.claim), "article": asdict(hit.article), "score": round(hit.score, 4),
-            "highlight": hit.highlight}
+            "highlight": hit.highlight, "copies": [asdict(r) for r in hit.copies]}
 
 
 def article_json(enriched: EnrichedArticle) -> dict[str, Any]:
@@ -88,7 +103,8 @@ def articles_json(result: SearchResult) -> dict[str, Any]:
     hits = []
     for hit in result.hits:
         assert isinstance(hit, ArticleHit)
-        hits.append({"article": asdict(hit.article), "score": round(hit.score, 4), "snippet": hit.snippet})
+        hits.append({"article": asdict(hit.article), "score": round(hit.score, 4), "snippet": hit.snippet,
+                     "copies": [asdict(r) for r in hit.copies]})
     return {"total": result.total, "hits": hits, "next": result.next_cursor}
 
 

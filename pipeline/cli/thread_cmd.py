@@ -53,10 +53,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _copied(n: int) -> str:
+    """``, copied by N`` when wire copies carry the thread; else nothing."""
+    return f", copied by {n}" if n else ""
+
+
 def format_view(view: ThreadView) -> str:
     width = min(shutil.get_terminal_size((100, 20)).columns, 120)
     head = f"thread {view.thread_id}: {view.size} claim(s)" if view.thread_id else f"{view.size} related article(s)"
-    lines = [f"{head}; reported by {view.outlets} outlet(s) · denied by {view.denied_by}"]
+    lines = [f"{head}; reported by {view.outlets} outlet(s){_copied(view.copied_by)} · denied by {view.denied_by}"]
     lines.extend(textwrap.wrap(f'"{view.text}"', width - 4, initial_indent="  ", subsequent_indent="  "))
     for stance in THREAD_STANCES:
         entries = view.of(stance)

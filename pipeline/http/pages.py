@@ -33,7 +33,7 @@ def search_page(request: Request, index: IndexDep) -> Response:
     try:
         filters: dict[str, Any] = {f.name: params.get(f.name) for f in CLAIM_FILTERS}  # str | None each
         query = search.claim_query(params.get("q", ""), limit=params.get("limit"), after=params.get("after"),
-                                   max_limit=API_MAX_LIMIT, **filters)
+                                   max_limit=API_MAX_LIMIT, copies=params.get("copies"), **filters)
         interval = search.parse_interval(params.get("interval") or "month")
     except InputError as exc:
         context["error"], status = str(exc), 400

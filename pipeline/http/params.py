@@ -22,6 +22,8 @@ API_MAX_LIMIT = 100
 Text = Annotated[str, Query(description='words to look for (any may match); "quoted phrases" must match')]
 Limit = Annotated[str | None, Query(description=f"hits per page, 1 to {API_MAX_LIMIT} (default 10)")]
 After = Annotated[str | None, Query(description="the `next` cursor of the previous page")]
+Copies = Annotated[str | None, Query(description="all: show every wire copy; collapse (default): each copy "
+                                                 "under its original's hit (`copies` of the hit)")]
 
 
 def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -29,10 +31,10 @@ def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
 
 
 def _signature(filters: tuple[Filter, ...]) -> inspect.Signature:
-    """``q``, one optional string per filter (described by its help text), ``limit`` and ``after``."""
+    """``q``, one optional string per filter (described by its help text), ``limit``, ``after`` and ``copies``."""
     params = [_parameter("q", Text, "")]
     params += [_parameter(f.name, Annotated[str | None, Query(description=f.help)], None) for f in filters]
-    params += [_parameter("limit", Limit, None), _parameter("after", After, None)]
+    params += [_parameter("limit", Limit, None), _parameter("after", After, None), _parameter("copies", Copies, None)]
     return inspect.Signature(params)
 
 
@@ -43,8 +45,8 @@ def _dependency(filters: tuple[Filter, ...], build: Callable[..., Any],
     Async because it never waits: FastAPI runs a plain function dependency in a worker thread.
     """
     async def dependency(q: str = "", limit: str | None = None, after: str | None = None,
-                         **values: str | None) -> Any:
-        return build(q, limit=limit, after=after, max_limit=API_MAX_LIMIT, **values)
+                         copies: str | None = None, **values: str | None) -> Any:
+        return build(q, limit=limit, after=after, max_limit=API_MAX_LIMIT, copies=copies, **values)
 
     dependency.__signature__ = _signature(filters)  # type: ignore[attr-defined]  # FastAPI reads the parameters here
     dependency.__doc__ = doc

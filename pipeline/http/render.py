@@ -18,7 +18,7 @@ from pipeline.filters import CLAIM_FILTERS
 from pipeline.records import Claim, Entity
 
 # The query parameters of a search page, in the order URLs show them.
-SEARCH_PARAMS = ("q", *(f.name for f in CLAIM_FILTERS), "limit", "after", "interval")
+SEARCH_PARAMS = ("q", *(f.name for f in CLAIM_FILTERS), "limit", "after", "interval", "copies")
 
 
 def safe_href(url: str | None) -> str | None:

@@ -42,6 +42,7 @@ class ClaimQuery:
     limit: int = 10
     after: str | None = None
     facets: bool = True
+    all_copies: bool = False  # False: wire copies are left out, each shown under its original (hit.copies)
 
     def __post_init__(self) -> None:
         check_date_range(self.since, self.until)
@@ -62,6 +63,7 @@ class ArticleQuery:
     until: date | None = None
     limit: int = 10
     after: str | None = None
+    all_copies: bool = False  # as on ClaimQuery
 
     def __post_init__(self) -> None:
         check_date_range(self.since, self.until)
@@ -98,6 +100,7 @@ class ClaimHit:
     article: ArticleRef
     score: float
     highlight: str | None = None  # content with matched terms marked by [[ ]]
+    copies: tuple[ArticleRef, ...] = ()  # the article's wire copies, collapsed under it (all_copies off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,7 @@ class ArticleHit:
     article: ArticleRef
     score: float
     snippet: str = ""
+    copies: tuple[ArticleRef, ...] = ()  # as on ClaimHit
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,27 @@ class ThreadLink:
     denies: tuple[str, ...] = ()
     source: str = ""
     speaker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CopyEntry:
+    """An article's wire-copy state, kept in the index so every worker sees every article's (see
+    :mod:`pipeline.copies.detect`).
+
+    ``copy_of`` is the id of the cluster's original (None: this article is an
+    original); every copy points straight at the original, never at another
+    copy. ``seen`` orders articles first seen to last (ISO time, then id);
+    ``signature`` and ``size`` are the MinHash and shingle count
+    (:mod:`pipeline.copies.signature`); ``bands`` are its LSH band keys.
+    """
+
+    article_id: str
+    copy_of: str | None
+    published: str | None
+    seen: str
+    size: int
+    signature: bytes
+    bands: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +233,25 @@ class Index(Protocol):
     def similar_claims_many(self, texts: Sequence[str], limit: int) -> list[list[Claim]]:
         """:meth:`similar_claims` of each text, in order (one request on Elasticsearch); an empty text
         finds nothing. An outage raises BackendUnavailable for the whole call."""
+
+    # --- wire copies (pipeline.copies.detect decides; the index keeps the state all workers share) ---
+
+    def copy_candidates(self, bands: Sequence[str]) -> list[CopyEntry]:
+        """The stored entries sharing any of ``bands`` (LSH candidates, unverified). Sees every
+        completed :meth:`put_copies` of this index object at once, other writers' after a refresh."""
+
+    def copy_entries(self, article_ids: Sequence[str]) -> dict[str, CopyEntry]:
+        """The stored entries of those of ``article_ids`` that have one (real time), by article id."""
+
+    def copies_pointing_to(self, original_ids: Sequence[str]) -> list[CopyEntry]:
+        """Every stored entry whose ``copy_of`` is one of ``original_ids``, by article id."""
+
+    def put_copies(self, entries: Sequence[CopyEntry]) -> None:
+        """Write entries, replacing earlier ones by article id, and set ``copy_of`` on the articles and
+        claims already indexed (an article indexed later takes it from its entry). Idempotent."""
+
+    def copies_of(self, article_ids: Sequence[str]) -> dict[str, list[ArticleRef]]:
+        """The indexed copies of each of ``article_ids`` that has any (oldest first), by original id."""
 
     def counts(self) -> dict[str, int]:
         """Documents per kind: ``{"articles": n, "claims": m}``."""

@@ -7,7 +7,7 @@ unusable text raise :class:`~pipeline.errors.InputError`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -32,13 +32,19 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class ThreadSummary:
-    """A thread's counts: claims, articles, outlets reporting it, speakers denying it."""
+    """A thread's counts: claims, articles, outlets reporting it, speakers denying it, outlets copying it.
+
+    ``outlets`` counts independent reporting only: an article that is a wire copy
+    (``copy_of`` set, see :mod:`pipeline.copies.detect`) counts in ``copied_by``,
+    the outlets that carry a copy without reporting the thread themselves.
+    """
 
     thread_id: str
     size: int
     articles: int
     outlets: int
     denied_by: int
+    copied_by: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +56,31 @@ class ThreadView:
     claim: Claim | None
     entries: tuple[Entry, ...]
     size: int  # claims in the thread (articles, for a typed text)
-    outlets: int  # distinct outlets that report it, with any stance
+    outlets: int  # distinct outlets that report it, with any stance, wire copies apart
     denied_by: int  # distinct speakers (unattributed: articles) that deny it
+    copied_by: int = 0  # distinct outlets carrying only wire copies of what the others report
 
     def of(self, stance: str) -> list[Entry]:
         return [e for e in self.entries if e.stance == stance]
 
 
-def summarize(thread_id: str, links: Sequence[ThreadLink]) -> ThreadSummary:
+def summarize(thread_id: str, links: Sequence[ThreadLink], copies: Set[str] = frozenset()) -> ThreadSummary:
+    """The counts of a thread's links; ``copies``: the ids of articles that are wire copies."""
     denying = {lk.speaker.lower() or f"article:{lk.article_id}" for lk in links if lk.stance == "disagree"}
-    return ThreadSummary(thread_id, len(links), len({lk.article_id for lk in links}),
-                         len({lk.source or lk.article_id for lk in links}), len(denying))
+    outlets, copied = outlet_counts([(lk.article_id, lk.source) for lk in links], copies)
+    return ThreadSummary(thread_id, len(links), len({lk.article_id for lk in links}), outlets, len(denying), copied)
+
+
+def outlet_counts(articles: Sequence[tuple[str, str]], copies: Set[str]) -> tuple[int, int]:
+    """``(reporting, copying)``: distinct outlets (an unnamed one: its article) with an article that is not a
+    copy, and those with only copies."""
+    reporting = {source or aid for aid, source in articles if aid not in copies}
+    return len(reporting), len({source or aid for aid, source in articles if aid in copies} - reporting)
+
+
+def copy_ids(index: Index, article_ids: Sequence[str]) -> set[str]:
+    """Those of ``article_ids`` that are wire copies."""
+    return {aid for aid, e in index.copy_entries(list(dict.fromkeys(article_ids))).items() if e.copy_of}
 
 
 def thread_summaries(index: Index, claim_ids: Sequence[str]) -> dict[str, ThreadSummary]:
@@ -69,10 +89,11 @@ def thread_summaries(index: Index, claim_ids: Sequence[str]) -> dict[str, Thread
     members: dict[str, list[ThreadLink]] = {}
     for lk in index.thread_members(sorted({lk.thread_id for lk in links.values()})):
         members.setdefault(lk.thread_id, []).append(lk)
+    copies = copy_ids(index, [lk.article_id for group in members.values() for lk in group])
     out = {}
     for cid in claim_ids:
         tid = links[cid].thread_id if cid in links else cid
-        out[cid] = summarize(tid, members.get(tid) or [links.get(cid) or ThreadLink(cid, "", cid, "agree")])
+        out[cid] = summarize(tid, members.get(tid) or [links.get(cid) or ThreadLink(cid, "", cid, "agree")], copies)
     return out
 
 
@@ -108,10 +129,11 @@ def thread_for_claim(index: Index, claim_id: str) -> ThreadView:
         links = [ThreadLink(claim_id, found.claim.article_id, claim_id, "agree")]
     hits = {lk.claim_id: hit for lk in links if (hit := index.get_claim(lk.claim_id)) is not None}
     present = [lk for lk in links if lk.claim_id in hits]  # links of claims since removed are left out
-    summary = summarize(link.thread_id if link else claim_id, present)
+    summary = summarize(link.thread_id if link else claim_id, present,
+                        copy_ids(index, [lk.article_id for lk in present]))
     root = hits.get(summary.thread_id, found).claim  # the thread's first claim states it
     return ThreadView(summary.thread_id, root.content.text, root, tuple(_entries(present, hits)),
-                      summary.size, summary.outlets, summary.denied_by)
+                      summary.size, summary.outlets, summary.denied_by, summary.copied_by)
 
 
 def thread_for_text(index: Index, decider: StanceDecider, text: str) -> ThreadView:
@@ -127,16 +149,18 @@ def thread_for_text(index: Index, decider: StanceDecider, text: str) -> ThreadVi
     entries = [Entry(article_ref(e.article), d.stance, d.claim) for e, d in zip(found, decisions, strict=True)
                if d.stance != "unrelated"]
     denying = {_who(e) for e in entries if e.stance == "disagree"}
-    return ThreadView(None, text, None, tuple(sorted(entries, key=_order)), len(entries),
-                      len({e.article.source or e.article.id for e in entries}), len(denying))
+    outlets, copied = outlet_counts([(e.article.id, e.article.source) for e in entries],
+                                    copy_ids(index, [e.article.id for e in entries]))
+    return ThreadView(None, text, None, tuple(sorted(entries, key=_order)), len(entries), outlets, len(denying),
+                      copied)
 
 
 def view_json(view: ThreadView) -> dict[str, Any]:
-    """``{"thread", "text", "claim", "size", "outlets", "denied_by", "agree": [...], "disagree": [...],
-    "discuss": [...]}``; each entry ``{"article", "claim", "denies"}``."""
+    """``{"thread", "text", "claim", "size", "outlets", "copied_by", "denied_by", "agree": [...],
+    "disagree": [...], "discuss": [...]}``; each entry ``{"article", "claim", "denies"}``."""
     out: dict[str, Any] = {"thread": view.thread_id, "text": view.text,
                            "claim": to_dict(view.claim) if view.claim else None, "size": view.size,
-                           "outlets": view.outlets, "denied_by": view.denied_by}
+                           "outlets": view.outlets, "copied_by": view.copied_by, "denied_by": view.denied_by}
     for stance in THREAD_STANCES:
         out[stance] = [{"article": asdict(e.article), "claim": to_dict(e.claim) if e.claim else None,
                         "denies": list(e.denies)} for e in view.of(stance)]

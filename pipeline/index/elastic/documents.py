@@ -13,9 +13,9 @@ def article_ref(article: Article) -> dict[str, Any]:
             "published": article.published, "source": article.source.name}
 
 
-def article_doc(enriched: EnrichedArticle) -> dict[str, Any]:
+def article_doc(enriched: EnrichedArticle, copy_of: str | None = None) -> dict[str, Any]:
     a = enriched.article
-    return {
+    return {"copy_of": copy_of,
         "id": a.id, "title": a.title, "text": a.text, "summary": a.summary, "url": a.url,
         "language": a.language, "source": {"name": a.source.name, "domain": a.source.domain},
         "published": a.published, "record": to_dict(a), "entities": [asdict(e) for e in enriched.entities],
@@ -23,9 +23,9 @@ def article_doc(enriched: EnrichedArticle) -> dict[str, Any]:
     }
 
 
-def claim_doc(claim: Claim, article: Article) -> dict[str, Any]:
+def claim_doc(claim: Claim, article: Article, copy_of: str | None = None) -> dict[str, Any]:
     sp = claim.speaker
-    return {
+    return {"copy_of": copy_of,
         "id": claim.id, "article_id": article.id, "ordinal": claim.ordinal,
         "content": claim.content.text,
         "sentence": claim.sentence.text if claim.sentence else None,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,10 +33,12 @@ from pipeline.index.base import (
     ArticleRef,
     ClaimHit,
     ClaimQuery,
+    CopyEntry,
     IndexFailure,
     SearchResult,
     ThreadLink,
 )
+from pipeline.index.elastic import copies as cp
 from pipeline.index.elastic import documents as docs
 from pipeline.index.elastic import mappings as m
 from pipeline.index.elastic import queries
@@ -110,6 +113,7 @@ class ElasticIndex:
         self._schemas = ElasticSchemas(self._es, url, prefix, self.settings, schemas)
         self._ready = False
         self._unrefreshed_links = False  # thread links written since the last refresh
+        self._unrefreshed_copies = False  # copy entries likewise
         self._words = WordFrequencies(self._es, self.alias("claims"), queries.CLAIM_FIELDS)
 
     def alias(self, kind: str) -> str:
@@ -174,7 +178,9 @@ class ElasticIndex:
             return []
         self._ensure_ready()
         previous = self._previous_claim_ids([e.article.id for e in batch])
-        actions = list(zip(*self._actions(batch, previous), strict=True))
+        with _translated("get copy entries"):  # a re-indexed copy keeps its mark
+            marks = cp.marks(self._es, self.alias("copies"), [e.article.id for e in batch])
+        actions = list(zip(*self._actions(batch, previous, marks), strict=True))
         # Article documents go in a second request, once every claim write has landed: a retry of the
         # batch (after BackendUnavailable) then still finds the previous claim ids on the old article.
         articles = self.alias("articles")
@@ -190,20 +196,21 @@ class ElasticIndex:
         return {d["_id"]: set(d["_source"].get("state", {}).get("claim_ids", []))
                 for d in resp["docs"] if d.get("found")}
 
-    def _actions(self, batch: Sequence[EnrichedArticle],
-                 previous: dict[str, set[str]]) -> tuple[list[dict[str, Any]], list[str]]:
+    def _actions(self, batch: Sequence[EnrichedArticle], previous: dict[str, set[str]],
+                 marks: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
         claims, articles = self.alias("claims"), self.alias("articles")
         actions: list[dict[str, Any]] = []
         owners: list[str] = []
         for enriched in batch:
             a = enriched.article
             current = {c.id for c in enriched.claims}
-            ops = [{"_op_type": "index", "_index": claims, "_id": c.id, "_source": docs.claim_doc(c, a)}
+            mark = marks.get(a.id)
+            ops = [{"_op_type": "index", "_index": claims, "_id": c.id, "_source": docs.claim_doc(c, a, mark)}
                    for c in enriched.claims]
             ops += [{"_op_type": "delete", "_index": claims, "_id": cid}
                     for cid in sorted(previous.get(a.id, set()) - current)]
             # The article goes last: its stored claim ids then describe claims already written.
-            ops.append({"_op_type": "index", "_index": articles, "_id": a.id, "_source": docs.article_doc(enriched)})
+            ops.append({"_op_type": "index", "_index": articles, "_id": a.id, "_source": docs.article_doc(enriched, mark)})
             actions += ops
             owners += [a.id] * len(ops)
         return actions, owners
@@ -270,7 +277,8 @@ class ElasticIndex:
         hits = resp["hits"]["hits"]
         page = [self._claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
         facets = queries.facet_buckets(resp["aggregations"]) if query.facets else {}
-        return SearchResult(resp["hits"]["total"]["value"], page, facets, self._next(hits, query.limit))
+        result = SearchResult(resp["hits"]["total"]["value"], page, facets, self._next(hits, query.limit))
+        return self._with_copies(result, not query.all_copies)
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.ARTICLE_FIELDS)
@@ -281,7 +289,8 @@ class ElasticIndex:
         page = [ArticleHit(self._ref(h["_source"]), float(h["_score"] or 0.0) if text else 0.0,
                            (h.get("highlight", {}).get("text") or [""])[0])
                 for h in hits[:query.limit]]
-        return SearchResult(resp["hits"]["total"]["value"], page, {}, self._next(hits, query.limit))
+        result = SearchResult(resp["hits"]["total"]["value"], page, {}, self._next(hits, query.limit))
+        return self._with_copies(result, not query.all_copies)
 
     def get_claim(self, claim_id: str) -> ClaimHit | None:
         source = self._mget("claims", [claim_id], ["record", "article"]).get(claim_id)
@@ -350,6 +359,48 @@ class ElasticIndex:
         source = src.get("source") or ""
         name = source.get("name", "") if isinstance(source, dict) else source
         return ArticleRef(src["id"], src.get("title") or "", src.get("url") or "", src.get("published"), name or "")
+
+    # --- wire copies (see pipeline.index.elastic.copies) ---------------------------
+
+    def _copies_searchable(self) -> None:
+        """Refresh the copies index when this object wrote entries since: a search sees only refreshed ones."""
+        self._ensure_ready()
+        if self._unrefreshed_copies:
+            self._es.indices.refresh(index=self.alias("copies"))
+            self._unrefreshed_copies = False
+
+    def copy_candidates(self, bands: Sequence[str]) -> list[CopyEntry]:
+        with _translated("search copies"):
+            self._copies_searchable()
+            return cp.candidates(self._es, self.alias("copies"), bands)
+
+    def copy_entries(self, article_ids: Sequence[str]) -> dict[str, CopyEntry]:
+        self._ensure_ready()
+        with _translated("get copies"):
+            return cp.entries(self._es, self.alias("copies"), article_ids)
+
+    def copies_pointing_to(self, original_ids: Sequence[str]) -> list[CopyEntry]:
+        with _translated("search copies"):
+            self._copies_searchable()
+            return cp.pointing_to(self._es, self.alias("copies"), original_ids)
+
+    def put_copies(self, entries: Sequence[CopyEntry]) -> None:
+        self._ensure_ready()
+        self._unrefreshed_copies = True  # before the request: a failed write may still have landed
+        with _translated("put copies"):
+            cp.put(self._es, {k: self.alias(k) for k in ("copies", "articles", "claims")}, entries)
+
+    def copies_of(self, article_ids: Sequence[str]) -> dict[str, list[ArticleRef]]:
+        with _translated("search copies"):
+            self._copies_searchable()
+            return cp.copies_of(self._es, {k: self.alias(k) for k in ("copies", "articles")}, article_ids)
+
+    def _with_copies(self, result: SearchResult, collapse: bool) -> SearchResult:
+        """Each hit with its article's copies (collapsed searches only)."""
+        if not collapse or not result.hits:
+            return result
+        found = self.copies_of([h.article.id for h in result.hits])
+        return replace(result, hits=[replace(h, copies=tuple(found.get(h.article.id, ()))) for h in result.hits])
 
     # --- threads -------------------------------------------------
 
@@ -442,7 +493,7 @@ class ElasticIndex:
         self._ensure_ready()
         with _translated("refresh"):
             self._es.indices.refresh(index=[self.alias(k) for k in self._schemas.schemas])
-        self._unrefreshed_links = False
+        self._unrefreshed_links = self._unrefreshed_copies = False
 
     def close(self) -> None:
         self._es.close()

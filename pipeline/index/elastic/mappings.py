@@ -1,4 +1,4 @@
-"""Elasticsearch mappings and index settings for claims, articles and threads: pure, no I/O.
+"""Elasticsearch mappings and index settings for claims, articles, threads and copies: pure, no I/O.
 
 A mapping change means a new version: bump the kind's ``version`` below and
 ``ElasticIndex.ensure_schema`` creates ``<alias>-v<N>``, reindexes the old
@@ -33,7 +33,7 @@ class IndexSchema:
         return {"number_of_shards": shards, "number_of_replicas": replicas}
 
 
-CLAIMS = IndexSchema("claims", 2, {  # 2: language
+CLAIMS = IndexSchema("claims", 2, {  # 2: language and copy_of
     "dynamic": "strict",
     "properties": {
         "id": {"type": "keyword"},
@@ -62,10 +62,11 @@ CLAIMS = IndexSchema("claims", 2, {  # 2: language
         "published": _DATE,
         "article": _STORED,  # the ArticleRef, denormalized: no lookup per hit
         "record": _STORED,  # the claim as to_dict() wrote it, to rebuild it exactly
+        "copy_of": {"type": "keyword"},  # v2: the article's original when it is a wire copy
     },
 })
 
-ARTICLES = IndexSchema("articles", 2, {
+ARTICLES = IndexSchema("articles", 3, {
     "dynamic": "strict",
     "properties": {
         "id": {"type": "keyword"},
@@ -81,6 +82,22 @@ ARTICLES = IndexSchema("articles", 2, {
         # The claim ids written with this version of the article, read back in
         # real time (GET) so stale claims are deleted even before a refresh.
         "state": _STORED,
+        "copy_of": {"type": "keyword"},  # v3: the original when this article is a wire copy
+    },
+})
+
+# Wire-copy entries, one per signed article (``_id`` = article id): the detector's shared state
+# (see pipeline.copies.detect), apart from the article documents as thread links are.
+COPIES = IndexSchema("copies", 1, {
+    "dynamic": "strict",
+    "properties": {
+        "article_id": {"type": "keyword"},
+        "copy_of": {"type": "keyword"},
+        "published": {"type": "keyword", "index": False},
+        "seen": {"type": "keyword", "index": False},
+        "size": {"type": "integer", "index": False},
+        "signature": {"type": "binary"},
+        "bands": {"type": "keyword"},  # LSH band keys, matched with a terms query
     },
 })
 
@@ -99,7 +116,7 @@ THREADS = IndexSchema("threads", 1, {
     },
 })
 
-SCHEMAS = (CLAIMS, ARTICLES, THREADS)
+SCHEMAS = (CLAIMS, ARTICLES, THREADS, COPIES)
 
 
 def with_analyzer(mapping: Any, analyzer: str) -> Any:

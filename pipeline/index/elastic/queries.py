@@ -69,7 +69,10 @@ CLAUSES: dict[str, Clause] = {
 def filters_of(q: ClaimQuery | ArticleQuery) -> list[dict[str, Any]]:
     """The filter clauses of the filters set on ``q``, AND-ed by the caller (``bool.filter``)."""
     clauses = (CLAUSES[name](value) for name, value in q.filter_values().items())
-    return [c for c in clauses if c]
+    found = [c for c in clauses if c]
+    if not q.all_copies:  # collapsed: a wire copy's documents stay out (shown under the original's hit); first,
+        found.insert(0, {"bool": {"must_not": {"exists": {"field": "copy_of"}}}})  # the filters follow in order
+    return found
 
 
 def search_body(text: dict[str, Any] | None, filters: list[dict[str, Any]], limit: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from pipeline.index.sqlite import copies
 from pipeline.index.sqlite.tags import claim_tags
 from pipeline.records import EnrichedArticle, plain, to_dict
 
@@ -19,6 +20,7 @@ def replace_article(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
     a = enriched.article
     old = c.execute("SELECT rid FROM articles WHERE id=?", (a.id,)).fetchone()
     if old:
+        copies.forget_rows(c, [], [old[0]])
         c.execute("DELETE FROM articles_fts WHERE rowid=?", (old[0],))
         c.execute("DELETE FROM articles WHERE rid=?", (old[0],))
     cur = c.execute(
@@ -31,6 +33,7 @@ def replace_article(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
     c.execute("INSERT INTO articles_fts(rowid, title, text, source) VALUES (?,?,?,?)",
               (cur.lastrowid, a.title, a.text, a.source.name))
     _replace_claims(c, enriched)
+    copies.sync_marks(c, a.id)  # the copy state outlives a re-index: the new rows take it
 
 
 def _replace_claims(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
@@ -39,6 +42,7 @@ def _replace_claims(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
         c.execute("DELETE FROM claims_fts WHERE rowid=?", (rid,))
         c.execute("DELETE FROM claim_entities WHERE claim_rid=?", (rid,))
         c.execute("DELETE FROM claim_docs WHERE rid=?", (rid,))
+        copies.forget_rows(c, [rid], [])
     c.execute("DELETE FROM claims WHERE article_id=?", (a.id,))
     names: set[tuple[str, str]] = {("source", a.source.name), ("domain", a.source.domain)}
     for claim in enriched.claims:

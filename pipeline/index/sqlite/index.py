@@ -24,6 +24,7 @@ from pipeline.index.base import (
     ArticleRef,
     ClaimHit,
     ClaimQuery,
+    CopyEntry,
     IndexFailure,
     SearchResult,
     ThreadLink,
@@ -31,7 +32,7 @@ from pipeline.index.base import (
 from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
 from pipeline.index.retention import Progress, PruneCounts, PrunePlan
-from pipeline.index.sqlite import clauses, prune, threads
+from pipeline.index.sqlite import clauses, copies, prune, threads
 from pipeline.index.sqlite import queries as read
 from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
@@ -72,6 +73,32 @@ class SqliteIndex:
                 replace_article(c, enriched)
             c.execute("UPDATE meta SET writes = writes + 1")
         return []
+
+    # --- wire copies (see pipeline.index.sqlite.copies) ---------------------------------
+
+    def copy_candidates(self, bands: Sequence[str]) -> list[CopyEntry]:
+        return copies.candidates(self._conn, bands)
+
+    def copy_entries(self, article_ids: Sequence[str]) -> dict[str, CopyEntry]:
+        return copies.entries(self._conn, article_ids)
+
+    def copies_pointing_to(self, original_ids: Sequence[str]) -> list[CopyEntry]:
+        return copies.pointing_to(self._conn, original_ids)
+
+    def put_copies(self, entries: Sequence[CopyEntry]) -> None:
+        with Transaction(self._conn) as c:
+            copies.put(c, entries)
+            c.execute("UPDATE meta SET writes = writes + 1")
+
+    def copies_of(self, article_ids: Sequence[str]) -> dict[str, list[ArticleRef]]:
+        return copies.copies_of(self._conn, article_ids)
+
+    def _with_copies(self, result: SearchResult, collapse: bool) -> SearchResult:
+        """Each hit with its article's copies (collapsed searches only: with every copy shown, none)."""
+        if not collapse or not result.hits:
+            return result
+        found = self.copies_of([h.article.id for h in result.hits])
+        return replace(result, hits=[replace(h, copies=tuple(found.get(h.article.id, ()))) for h in result.hits])
 
     # --- threads -----------------------------------------------------------------------
 
@@ -169,7 +196,8 @@ class SqliteIndex:
         hits = self._claim_hits(expression, page, lowest=None if _filtered(query) else start)
         # A short page ends the listing even when a window left matches out of the ranking.
         more = len(hits) == query.limit and offset + len(hits) < total
-        return SearchResult(total, hits, facets, encode_cursor([offset + len(hits)]) if more else None)
+        result = SearchResult(total, hits, facets, encode_cursor([offset + len(hits)]) if more else None)
+        return self._with_copies(result, not query.all_copies)
 
     def _claim_hits(self, expression: str, page: list[tuple[int, float]], lowest: int | None = None) -> list[ClaimHit]:
         """The hits of ``page`` (claim ids and scores); ``lowest``: no claim id on it is lower (a rank window's start)."""
@@ -233,7 +261,8 @@ class SqliteIndex:
         hits = [ArticleHit(ArticleRef(i, t or "", u or "", p, s or ""), float(sc), sn or "")
                 for i, t, u, p, s, sc, sn in rows]
         more = offset + len(hits) < total
-        return SearchResult(total, hits, {}, encode_cursor([offset + len(hits)]) if more else None)
+        result = SearchResult(total, hits, {}, encode_cursor([offset + len(hits)]) if more else None)
+        return self._with_copies(result, not query.all_copies)
 
 
 def _ref_fields(row: tuple[Any, ...] | None) -> tuple[str, str, str | None, str]:

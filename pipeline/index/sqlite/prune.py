@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.index.base import ThreadLink
 from pipeline.index.retention import PruneCounts, PrunePlan, chunks, repair_threads
-from pipeline.index.sqlite import threads
+from pipeline.index.sqlite import copies, threads
 from pipeline.sqlitedb import Transaction
 
 _CHUNK = 500  # values per IN (...) list, well under SQLite's variable limit
@@ -57,6 +57,8 @@ def prune_batch(conn: sqlite3.Connection, before: date, limit: int) -> PruneCoun
         _delete_in(c, ("DELETE FROM claims_fts WHERE rowid", "DELETE FROM claim_entities WHERE claim_rid",
                        "DELETE FROM claim_docs WHERE rid", "DELETE FROM claims WHERE rid"), [r for r, _ in claims])
         _delete_in(c, ("DELETE FROM articles_fts WHERE rowid", "DELETE FROM articles WHERE rid"), [r for r, _ in rows])
+        copies.forget_rows(c, [r for r, _ in claims], [r for r, _ in rows])
+        copies.forget_articles(c, [aid for _, aid in rows])
         c.execute("UPDATE meta SET writes = writes + 1")
     return PruneCounts(len(rows), len(claims), links, relinked)
 

@@ -21,7 +21,7 @@ from typing import Any, cast
 from pipeline.index import query
 from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
-from pipeline.index.sqlite import clauses, tags
+from pipeline.index.sqlite import clauses, copies, tags
 from pipeline.index.sqlite.documents import NAME_SEPARATOR
 
 CANDIDATES = 2000
@@ -154,6 +154,8 @@ def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None 
     for part in (match.fts_rows, match.rows):
         if part.clauses:
             where.add(part.sql(), *part.params)
+    if not q.all_copies and copies.any_marked(conn, "copy_claims"):  # collapsed: a copy's claims stay out
+        where.add(f"+{'claims_fts.rowid' if match.fts else 'c.rid'} NOT IN (SELECT rid FROM copy_claims)")
     if not match.fts:
         return "FROM claims c", where.sql(), where.params
     return (TEXT_SOURCE if match.rows.clauses else FTS_SOURCE), where.sql(), where.params
@@ -169,6 +171,8 @@ def article_filters(where: Where, q: ArticleQuery) -> None:
         elif isinstance(clause, clauses.Equals):
             where.add(f"{clause.column} = ?", value)
     where.dates("a.published", since, until)
+    if not q.all_copies:
+        where.add("a.rid NOT IN (SELECT rid FROM copy_articles)")
 
 
 class WordStats:

@@ -7,6 +7,10 @@ each distinct speaker, entity and outlet once, so a substring filter scans a
 few thousand names instead of every claim. ``claims_fts.tags`` holds the
 filter values as tokens (layout 3; see ``pipeline.index.sqlite.tags``). ``meta.writes``
 counts write transactions: caches compare it to know whether they are stale.
+Layout 4 adds the article's language (a column of articles and claims, and a tag) and the
+wire-copy tables (``pipeline.index.sqlite.copies``); a file of
+layout 3 gains its articles' languages from their stored records and the copy tables empty
+(articles indexed before are signed when next indexed).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import logging
 import sqlite3
 
+from pipeline.index.sqlite import copies
 from pipeline.index.sqlite.documents import replace_article
 from pipeline.index.sqlite.tags import claim_tags, token
 from pipeline.records import EnrichedArticle, Entity, from_dict
@@ -61,13 +66,15 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
         if c.execute("PRAGMA user_version").fetchone()[0] >= VERSION:  # another process was quicker
             return
         columns = _columns(c, "claims")
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        _add_copy_tables(c)  # first: rebuilding older layouts writes articles (and their copy marks)
         if columns and "doc" in columns:
             _upgrade_v1(c)
         elif columns:
-            if c.execute("PRAGMA user_version").fetchone()[0] < 3:
+            if version < 3:
                 _upgrade_v2(c)
             if "language" not in columns:
-                _upgrade_v3(c)
+                _add_language(c)
         else:
             _create(c)
         c.execute(f"PRAGMA user_version={VERSION}")
@@ -105,6 +112,13 @@ def _upgrade_v1(c: sqlite3.Connection) -> None:
     log.info("upgraded the index file to layout %d (%d articles)", VERSION, len(rows))
 
 
+def _add_copy_tables(c: sqlite3.Connection) -> None:
+    """Layout 4: the wire-copy tables (empty: copies are found among articles indexed from now on)."""
+    for statement in copies.SCHEMA.split(";"):
+        if statement.strip():
+            c.execute(statement)
+
+
 def _upgrade_v2(c: sqlite3.Connection) -> None:
     """Layout 2 lacked the tags column: rebuild the claims' FTS table with it (text copied, not re-parsed)."""
     c.execute("CREATE VIRTUAL TABLE claims_fts_v3 USING fts5(content, sentence, speaker, tags,"
@@ -123,8 +137,8 @@ def _upgrade_v2(c: sqlite3.Connection) -> None:
     log.info("upgraded the index file to layout %d (%d claims)", VERSION, len(rows))
 
 
-def _upgrade_v3(c: sqlite3.Connection) -> None:
-    """Layout 3 lacked the article's language on articles and claims: add it from the stored records."""
+def _add_language(c: sqlite3.Connection) -> None:
+    """Layout 4: the article's language on articles and claims, added from the stored records (layout 3 lacked it)."""
     c.execute("ALTER TABLE articles ADD COLUMN language TEXT")
     c.execute("ALTER TABLE claims ADD COLUMN language TEXT")
     c.execute("CREATE INDEX IF NOT EXISTS claims_by_language ON claims(language, published DESC)")

@@ -155,3 +155,25 @@ def test_health_metrics_and_schema(client: TestClient) -> None:
     for path in ("/api/claims", "/api/articles", "/api/claims/{claim_id}", "/api/articles/{article_id}",
                  "/api/claims/export", "/api/claims/feed", "/api/claims/histogram"):
         assert path in paths
+
+
+FORGED_CURSORS = {  # base64 of JSON a backend cannot take: past 64-bit integers, nulls, an object
+    "past-int64": "WzkyMjMzNzIwMzY4NTQ3NzU4MDhd", "sort-past-int64": "WzkyMjMzNzIwMzY4NTQ3NzU4MDgsIngiXQ==",
+    "nulls": "W251bGwsbnVsbF0=", "object": "eyJhIjoxfQ==",
+}
+
+
+@pytest.mark.parametrize("path", ["/api/claims", "/api/articles", "/api/claims/export", "/"])
+@pytest.mark.parametrize("cursor", list(FORGED_CURSORS.values()), ids=list(FORGED_CURSORS))
+def test_a_forged_cursor_is_a_400(client: TestClient, path: str, cursor: str) -> None:
+    got = client.get(path, params={"q": "drones", "after": cursor})
+    assert got.status_code == 400 and "invalid page cursor" in got.text and "Traceback" not in got.text
+
+
+@pytest.mark.parametrize("name", ["speaker", "entity", "source"])
+def test_a_filter_that_matches_no_name_is_an_empty_answer(client: TestClient, name: str) -> None:
+    for q in ("drones", ""):
+        body = client.get("/api/claims", params={"q": q, name: "zz-nobody"}).json()
+        assert body["total"] == 0 and body["hits"] == [] and body["next"] is None
+    export_rows = client.get("/api/claims/export", params={"q": "drones", name: "zz-nobody", "format": "csv"}).text
+    assert len(export_rows.splitlines()) == 1  # the header only

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pipeline import search
 from pipeline.http.params import article_query, claim_query
 from pipeline.index.base import ArticleQuery, ClaimQuery, Index
+from pipeline.present import quoted
 
 router = APIRouter()
 
@@ -48,7 +49,7 @@ def claim(index: IndexDep, claim_id: str) -> dict[str, Any]:
     """``{"claim", "article", "score", "highlight"}`` as in a search hit; 404 when unknown."""
     hit = index.get_claim(claim_id)
     if hit is None:
-        raise HTTPException(404, f"no claim {claim_id!r}")
+        raise HTTPException(404, f"no claim {quoted(claim_id)}")
     return search.claim_hit_json(hit)
 
 
@@ -63,7 +64,7 @@ def article(index: IndexDep, article_id: str) -> dict[str, Any]:
     """``{"article", "entities", "claims"}``; offsets are end-exclusive character offsets into the text."""
     enriched = index.get_article(article_id)
     if enriched is None:
-        raise HTTPException(404, f"no article {article_id!r}")
+        raise HTTPException(404, f"no article {quoted(article_id)}")
     return search.article_json(enriched)
 
 

@@ -83,7 +83,7 @@ def export(index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)],
            format: Annotated[str, Query(description="csv or jsonl")] = "jsonl") -> Response:
     """Every matching claim, however many; ``limit`` and ``after`` are ignored."""
     if format not in ("csv", "jsonl"):
-        raise InputError(f"format: expected csv or jsonl, got {format!r}")
+        raise InputError(f"format: expected csv or jsonl, got {present.quoted(format)}")
     index.search_claims(replace(query, limit=1, facets=False))  # fail before streaming: a 400 or 503, not a cut file
     hits = every_hit(index, query)
     if format == "csv":

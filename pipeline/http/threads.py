@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from pipeline.http.api import IndexDep
 from pipeline.index.base import Index
+from pipeline.present import quoted
 from pipeline.threads.claimreview import claim_review
 from pipeline.threads.decide import MAX_CLAIM_CHARS, StanceDecider
 from pipeline.threads.view import THREAD_STANCES, ThreadView, thread_for_claim, thread_for_text, view_json
@@ -27,7 +28,7 @@ def decider_of(request: Request) -> StanceDecider:
 
 def _claim_thread(index: Index, claim_id: str) -> ThreadView:
     if index.get_claim(claim_id) is None:
-        raise HTTPException(404, f"no claim {claim_id!r}")
+        raise HTTPException(404, f"no claim {quoted(claim_id)}")
     return thread_for_claim(index, claim_id)
 
 

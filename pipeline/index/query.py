@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from pipeline.errors import InputError
+from pipeline.present import quoted
 
 # Words too common to help a ranked OR-query; they still match inside phrases.
 STOPWORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you"])
@@ -117,5 +118,4 @@ def _no_constant(name: str) -> Any:
 
 
 def _invalid(cursor: str) -> InputError:
-    shown = cursor if len(cursor) <= 40 else cursor[:40] + "…"
-    return InputError(f"invalid page cursor {shown!r}")
+    return InputError(f"invalid page cursor {quoted(cursor)}")

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from pipeline import search
+from pipeline.http.errors import RESPONSES
 from pipeline.http.params import article_query, claim_query
 from pipeline.index.base import ArticleQuery, ClaimQuery, Index
 from pipeline.present import quoted
 
-router = APIRouter()
+router = APIRouter(responses=RESPONSES)
 
 
 async def index_of(request: Request) -> Index:
@@ -74,7 +75,9 @@ def health(index: IndexDep) -> dict[str, Any]:
     return {"status": "ok", "counts": index.counts()}
 
 
-@router.get("/metrics", summary="Request counts and latency per route", tags=["service"])
+@router.get("/metrics", summary="Request counts and latency per route", tags=["service"], response_class=Response,
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}},  # Prometheus
+                                         "application/json": {"schema": {"type": "object"}}}}})  # no sensor
 def metrics(request: Request) -> Response:
     content_type, body = request.app.state.sensor.export()
     return Response(body, media_type=content_type)

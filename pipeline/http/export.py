@@ -20,11 +20,12 @@ from fastapi.responses import Response, StreamingResponse
 from pipeline import present, search
 from pipeline.errors import InputError
 from pipeline.http.api import IndexDep
+from pipeline.http.errors import RESPONSES
 from pipeline.http.params import claim_query
 from pipeline.http.render import safe_href, search_url
 from pipeline.index.base import ClaimHit, ClaimQuery, Index
 
-router = APIRouter()
+router = APIRouter(responses=RESPONSES)
 EXPORT_PAGE = 500
 FEED_ENTRIES = 50
 FEED_TITLE_CHARS = 120  # of the claim, in an entry's title
@@ -78,7 +79,9 @@ def jsonl_lines(hits: Iterator[ClaimHit]) -> Iterator[str]:
         yield json.dumps(search.claim_hit_json(hit), ensure_ascii=False) + "\n"
 
 
-@router.get("/api/claims/export", summary="Every match as CSV or JSON Lines (streamed)", tags=["claims"])
+@router.get("/api/claims/export", summary="Every match as CSV or JSON Lines (streamed)", tags=["claims"],
+            response_class=StreamingResponse, responses={200: {"content": {
+                "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}}})
 def export(index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)],
            format: Annotated[str, Query(description="csv or jsonl")] = "jsonl") -> Response:
     """Every matching claim, however many; ``limit`` and ``after`` are ignored."""
@@ -93,7 +96,8 @@ def export(index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)],
                              headers={"Content-Disposition": 'attachment; filename="claims.jsonl"'})
 
 
-@router.get("/api/claims/feed", summary="The search as an Atom feed", tags=["claims"])
+@router.get("/api/claims/feed", summary="The search as an Atom feed", tags=["claims"], response_class=Response,
+            responses={200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}}})
 def feed(request: Request, index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)]) -> Response:
     """The newest matches (up to 50) as Atom entries whose ids stay the same: a feed reader shows new ones."""
     result = index.search_claims(replace(query, limit=FEED_ENTRIES, after=None, facets=False))

@@ -30,7 +30,7 @@ def fuzz_settings(max_examples: int) -> settings:
 # Any code point: controls, NUL, lone surrogates, non-characters, right-to-left marks.
 ANY_CHAR = st.characters(codec=None, exclude_categories=())
 ANY_TEXT = st.text(ANY_CHAR, max_size=60)
-HUGE_TEXT = st.builds(lambda c, n: c * n, st.text(ANY_CHAR, min_size=1, max_size=3), st.integers(200, 4000))
+HUGE_TEXT = st.builds(lambda c, n: c * n, ANY_CHAR, st.integers(200, 1000))  # long, yet a URL httpx sends
 HOSTILE = st.one_of(
     ANY_TEXT, HUGE_TEXT,
     st.sampled_from(["\x00", "%00", "\ud800", '"', '""', "*", "-", "NEAR(a b)", "a OR", "^x", "x:y", "{content}:x",

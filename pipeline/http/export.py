@@ -24,6 +24,7 @@ from pipeline.http.errors import RESPONSES
 from pipeline.http.params import claim_query
 from pipeline.http.render import safe_href, search_url
 from pipeline.index.base import ClaimHit, ClaimQuery, Index
+from pipeline.records import utf8
 
 router = APIRouter(responses=RESPONSES)
 EXPORT_PAGE = 500
@@ -56,7 +57,8 @@ def csv_row(hit: ClaimHit) -> list[str]:
     return [f"'{v}" if v.startswith(_FORMULA_START) else v for v in cells]
 
 
-def csv_lines(hits: Iterator[ClaimHit]) -> Iterator[str]:
+def csv_lines(hits: Iterator[ClaimHit]) -> Iterator[bytes]:
+    """The CSV file of ``hits``, a header row first, as UTF-8 chunks (any text: see :func:`pipeline.records.utf8`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -67,16 +69,17 @@ def csv_lines(hits: Iterator[ClaimHit]) -> Iterator[str]:
     yield _drain(buffer)
 
 
-def _drain(buffer: io.StringIO) -> str:
+def _drain(buffer: io.StringIO) -> bytes:
     text = buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    return text
+    return utf8(text)
 
 
-def jsonl_lines(hits: Iterator[ClaimHit]) -> Iterator[str]:
+def jsonl_lines(hits: Iterator[ClaimHit]) -> Iterator[bytes]:
+    """One JSON document a line, UTF-8; a lone surrogate (which UTF-8 cannot hold) is sent as U+FFFD, not a cut stream."""
     for hit in hits:
-        yield json.dumps(search.claim_hit_json(hit), ensure_ascii=False) + "\n"
+        yield utf8(json.dumps(search.claim_hit_json(hit), ensure_ascii=False) + "\n")
 
 
 @router.get("/api/claims/export", summary="Every match as CSV or JSON Lines (streamed)", tags=["claims"],

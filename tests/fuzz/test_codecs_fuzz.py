@@ -18,7 +18,14 @@ from pipeline import search
 from pipeline.errors import InputError
 from pipeline.http.export import CSV_COLUMNS, csv_lines, jsonl_lines
 from pipeline.index.base import ArticleRef, ClaimHit
-from pipeline.index.query import INT64_MAX, INT64_MIN, MAX_CURSOR_TEXT, decode_cursor, encode_cursor, fts_expression
+from pipeline.index.query import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_CURSOR_TEXT,
+    decode_cursor,
+    encode_cursor,
+    fts_expression,
+)
 from pipeline.index.sqlite.tags import TEXT_COLUMNS
 from pipeline.present import QUOTED_CHARS
 from pipeline.records import Span, clean_text

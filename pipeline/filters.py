@@ -7,20 +7,26 @@ filter name to its query clause in one table. Adding a filter is one entry
 here, its field on :class:`~pipeline.index.base.ClaimQuery` (and
 ``ArticleQuery`` if it applies to articles), and one clause per backend.
 
-Imports only records and errors, so any layer may read it.
+Imports only records, errors and the presenter, so any layer may read it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 from pipeline.errors import InputError
+from pipeline.present import quoted
 from pipeline.records import STANCES
 
 MAX_TEXT = 500  # characters in a query or filter value: longer is a mistake or an attack
+_SPACES = re.compile(r"\s+")
+# Left once whitespace is folded: control characters and lone surrogates (no name holds one; a NUL would
+# end SQLite's LIKE pattern there, so that "speaker=%00" matched almost everything).
+_UNSEARCHABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 Kind = Literal["text", "choice", "date"]
 Value = str | date  # what a parsed filter holds (None: not set)
@@ -33,13 +39,25 @@ def parse_date(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value[:10])
     except ValueError as exc:
-        raise InputError(f"{name}: expected a date like 2024-07-16, got {value!r}") from exc
+        raise InputError(f"{name}: expected a date like 2024-07-16, got {quoted(value)}") from exc
 
 
 def check_length(name: str, value: str | None) -> None:
     """InputError when a user-supplied string is longer than :data:`MAX_TEXT`."""
     if value and len(value) > MAX_TEXT:
         raise InputError(f"{name}: at most {MAX_TEXT} characters, got {len(value)}")
+
+
+def clean_text(name: str, value: str | None) -> str | None:
+    """A user-supplied search text with each run of whitespace as one space, trimmed (None if nothing is left).
+
+    InputError when it is longer than :data:`MAX_TEXT` or holds a control character or a lone surrogate.
+    """
+    check_length(name, value)
+    text = _SPACES.sub(" ", value or "").strip()
+    if bad := _UNSEARCHABLE.search(text):
+        raise InputError(f"{name}: no control characters, got {quoted(bad.group())} in {quoted(text)}")
+    return text or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +81,15 @@ class Filter:
     articles: bool = False
 
     def parse(self, raw: str | None) -> Value | None:
-        """The value of a user-supplied string (None for empty); InputError names the filter."""
+        """The value of a user-supplied string (None for empty; text as :func:`clean_text` leaves it);
+        InputError names the filter."""
         if not raw:
             return None
         if self.kind == "date":
             return parse_date(raw, self.name)
         if self.kind == "choice" and raw not in self.choices:
-            raise InputError(f"{self.name}: expected one of {', '.join(self.choices)}, got {raw!r}")
-        check_length(self.name, raw)
-        return raw
+            raise InputError(f"{self.name}: expected one of {', '.join(self.choices)}, got {quoted(raw)}")
+        return clean_text(self.name, raw)
 
     @property
     def metavar(self) -> str | None:

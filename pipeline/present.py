@@ -13,11 +13,18 @@ UNATTRIBUTED = "Unattributed"  # a claim whose speaker the extractor could not f
 UNDATED = "undated"  # an article without a publication date
 UNKNOWN_OUTLET = "unknown outlet"  # an article whose source has no name
 ELLIPSIS = "…"
+QUOTED_CHARS = 60  # of a user's value that a message echoes
 
 
 def cut(text: str, limit: int) -> str:
     """``text`` if it fits in ``limit`` characters, else cut at the last space before it, plus "…"."""
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + ELLIPSIS
+
+
+def quoted(value: str) -> str:
+    """``value`` as a message echoes it: ``repr`` (control characters escaped), cut after :data:`QUOTED_CHARS`
+    characters (an id in a URL or a parameter may be any length)."""
+    return repr(value if len(value) <= QUOTED_CHARS else value[:QUOTED_CHARS] + ELLIPSIS)
 
 
 def speaker(claim: Claim) -> str:

@@ -10,8 +10,9 @@ from dataclasses import asdict
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.filters import ARTICLE_FILTERS, CLAIM_FILTERS, check_length, parse_all
+from pipeline.filters import ARTICLE_FILTERS, CLAIM_FILTERS, check_length, clean_text, parse_all
 from pipeline.index.base import INTERVALS, ArticleHit, ArticleQuery, ClaimHit, ClaimQuery, SearchResult
+from pipeline.present import quoted
 from pipeline.records import EnrichedArticle, to_dict
 
 MAX_LIMIT = 1000
@@ -21,7 +22,7 @@ def parse_limit(value: int | str | None, default: int = 10, maximum: int = MAX_L
     try:
         limit = default if value in (None, "") else int(value)
     except ValueError as exc:
-        raise InputError(f"limit: expected a whole number, got {value!r}") from exc
+        raise InputError(f"limit: expected a whole number, got {quoted(str(value))}") from exc
     if not 1 <= limit <= maximum:
         raise InputError(f"limit: must be between 1 and {maximum}, got {limit}")
     return limit
@@ -31,7 +32,7 @@ def parse_interval(value: str | None) -> str:
     """A histogram period: ``day``, ``week`` or ``month`` (default ``day``)."""
     interval = value or "day"
     if interval not in INTERVALS:
-        raise InputError(f"interval: expected one of {', '.join(INTERVALS)}, got {value!r}")
+        raise InputError(f"interval: expected one of {', '.join(INTERVALS)}, got {quoted(str(value))}")
     return interval
 
 
@@ -55,20 +56,20 @@ def claim_query(text: str = "", *, limit: int | str | None = None, after: str | 
     ``filters``: strings by filter name (:data:`pipeline.filters.CLAIM_FILTERS`); TypeError for another name.
     ``copies``: see :func:`parse_copies` (not a filter: collapsing is what happens when it is *not* set).
     """
-    check_length("q", text)
+    text = clean_text("q", text) or ""
     values = parse_all(CLAIM_FILTERS, filters)
     check_length("after", after)
-    return ClaimQuery(text=text or "", limit=parse_limit(limit, maximum=max_limit), after=after or None,
+    return ClaimQuery(text=text, limit=parse_limit(limit, maximum=max_limit), after=after or None,
                       facets=facets, all_copies=parse_copies(copies), **values)
 
 
 def article_query(text: str = "", *, limit: int | str | None = None, after: str | None = None,
                   max_limit: int = MAX_LIMIT, copies: str | None = None, **filters: str | None) -> ArticleQuery:
     """A validated article query from user-supplied strings (filters of :data:`pipeline.filters.ARTICLE_FILTERS`)."""
-    check_length("q", text)
+    text = clean_text("q", text) or ""
     values = parse_all(ARTICLE_FILTERS, filters)
     check_length("after", after)
-    return ArticleQuery(text=text or "", limit=parse_limit(limit, maximum=max_limit), after=after or None,
+    return ArticleQuery(text=text, limit=parse_limit(limit, maximum=max_limit), after=after or None,
                         all_copies=parse_copies(copies), **values)
 
 

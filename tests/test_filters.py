@@ -126,3 +126,20 @@ def test_parsing_names_the_bad_filter() -> None:
     with pytest.raises(TypeError, match="speaker"):
         parse_all(ARTICLE_FILTERS, {"speaker": "Ann"})  # an article search has no speaker
 
+
+
+@pytest.mark.parametrize("raw", ["\x00", "Sul\x00livan", "\x1b[2J", "\x7f", "x\x9b", "\ud800"])
+def test_a_text_filter_refuses_control_characters_and_lone_surrogates(raw: str) -> None:
+    with pytest.raises(InputError, match="speaker: no control characters"):
+        BY_NAME["speaker"].parse(raw)
+
+
+def test_a_text_filter_folds_whitespace_and_an_empty_one_is_unset() -> None:
+    assert BY_NAME["entity"].parse(" Port \t\n Authority ") == "Port Authority"
+    assert BY_NAME["entity"].parse(" \t ") is None
+
+
+def test_a_refused_value_is_echoed_cut() -> None:
+    with pytest.raises(InputError) as caught:
+        BY_NAME["stance"].parse("y" * 10_000)
+    assert len(str(caught.value)) < 200

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from pipeline import search
+from pipeline.http.errors import RESPONSES
 from pipeline.http.params import article_query, claim_query
 from pipeline.index.base import ArticleQuery, ClaimQuery, Index
+from pipeline.present import quoted
 
-router = APIRouter()
+router = APIRouter(responses=RESPONSES)
 
 
 async def index_of(request: Request) -> Index:
@@ -49,7 +51,7 @@ def claim(index: IndexDep, claim_id: str) -> dict[str, Any]:
     """``{"claim", "article", "score", "highlight"}`` as in a search hit; 404 when unknown."""
     hit = index.get_claim(claim_id)
     if hit is None:
-        raise HTTPException(404, f"no claim {claim_id!r}")
+        raise HTTPException(404, f"no claim {quoted(claim_id)}")
     return search.claim_hit_json(hit)
 
 
@@ -64,7 +66,7 @@ def article(index: IndexDep, article_id: str) -> dict[str, Any]:
     """``{"article", "entities", "claims"}``; offsets are end-exclusive character offsets into the text."""
     enriched = index.get_article(article_id)
     if enriched is None:
-        raise HTTPException(404, f"no article {article_id!r}")
+        raise HTTPException(404, f"no article {quoted(article_id)}")
     return search.article_json(enriched)
 
 
@@ -74,7 +76,9 @@ def health(index: IndexDep) -> dict[str, Any]:
     return {"status": "ok", "counts": index.counts()}
 
 
-@router.get("/metrics", summary="Request counts and latency per route", tags=["service"])
+@router.get("/metrics", summary="Request counts and latency per route", tags=["service"], response_class=Response,
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}},  # Prometheus
+                                         "application/json": {"schema": {"type": "object"}}}}})  # no sensor
 def metrics(request: Request) -> Response:
     content_type, body = request.app.state.sensor.export()
     return Response(body, media_type=content_type)

@@ -7,11 +7,46 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from pipeline.errors import BackendUnavailable, InputError, PipelineError
 
 log = logging.getLogger(__name__)
+
+
+class ErrorBody(BaseModel):
+    """Every error answer of the API: one message, never a traceback."""
+
+    error: str
+
+
+# What any API route may answer besides its documents (its router declares them, so OpenAPI lists them).
+RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorBody, "description": "a bad parameter (named in the message)"},
+    401: {"model": ErrorBody, "description": "an access token is needed"},
+    404: {"model": ErrorBody, "description": "no such record or route"},
+    429: {"model": ErrorBody, "description": "too many requests; see Retry-After"},
+    503: {"model": ErrorBody, "description": "the search index is unavailable; see Retry-After"},
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """The OpenAPI document without FastAPI's 422: an invalid parameter is answered 400 (see ``bad_parameter``)."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            document = build()
+            for path in document.get("paths", {}).values():
+                for operation in path.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                document.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def wants_html(request: Request) -> bool:
@@ -30,6 +65,8 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
 
 
 def install(app: FastAPI) -> None:
+    document_errors(app)
+
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> Response:
         return error_response(request, 400, str(exc))

@@ -20,11 +20,13 @@ from fastapi.responses import Response, StreamingResponse
 from pipeline import present, search
 from pipeline.errors import InputError
 from pipeline.http.api import IndexDep
+from pipeline.http.errors import RESPONSES
 from pipeline.http.params import claim_query
 from pipeline.http.render import safe_href, search_url
 from pipeline.index.base import ClaimHit, ClaimQuery, Index
+from pipeline.records import utf8
 
-router = APIRouter()
+router = APIRouter(responses=RESPONSES)
 EXPORT_PAGE = 500
 FEED_ENTRIES = 50
 FEED_TITLE_CHARS = 120  # of the claim, in an entry's title
@@ -55,7 +57,8 @@ def csv_row(hit: ClaimHit) -> list[str]:
     return [f"'{v}" if v.startswith(_FORMULA_START) else v for v in cells]
 
 
-def csv_lines(hits: Iterator[ClaimHit]) -> Iterator[str]:
+def csv_lines(hits: Iterator[ClaimHit]) -> Iterator[bytes]:
+    """The CSV file of ``hits``, a header row first, as UTF-8 chunks (any text: see :func:`pipeline.records.utf8`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -66,24 +69,27 @@ def csv_lines(hits: Iterator[ClaimHit]) -> Iterator[str]:
     yield _drain(buffer)
 
 
-def _drain(buffer: io.StringIO) -> str:
+def _drain(buffer: io.StringIO) -> bytes:
     text = buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
-    return text
+    return utf8(text)
 
 
-def jsonl_lines(hits: Iterator[ClaimHit]) -> Iterator[str]:
+def jsonl_lines(hits: Iterator[ClaimHit]) -> Iterator[bytes]:
+    """One JSON document a line, UTF-8; a lone surrogate (which UTF-8 cannot hold) is sent as U+FFFD, not a cut stream."""
     for hit in hits:
-        yield json.dumps(search.claim_hit_json(hit), ensure_ascii=False) + "\n"
+        yield utf8(json.dumps(search.claim_hit_json(hit), ensure_ascii=False) + "\n")
 
 
-@router.get("/api/claims/export", summary="Every match as CSV or JSON Lines (streamed)", tags=["claims"])
+@router.get("/api/claims/export", summary="Every match as CSV or JSON Lines (streamed)", tags=["claims"],
+            response_class=StreamingResponse, responses={200: {"content": {
+                "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}}})
 def export(index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)],
            format: Annotated[str, Query(description="csv or jsonl")] = "jsonl") -> Response:
     """Every matching claim, however many; ``limit`` and ``after`` are ignored."""
     if format not in ("csv", "jsonl"):
-        raise InputError(f"format: expected csv or jsonl, got {format!r}")
+        raise InputError(f"format: expected csv or jsonl, got {present.quoted(format)}")
     index.search_claims(replace(query, limit=1, facets=False))  # fail before streaming: a 400 or 503, not a cut file
     hits = every_hit(index, query)
     if format == "csv":
@@ -93,7 +99,8 @@ def export(index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)],
                              headers={"Content-Disposition": 'attachment; filename="claims.jsonl"'})
 
 
-@router.get("/api/claims/feed", summary="The search as an Atom feed", tags=["claims"])
+@router.get("/api/claims/feed", summary="The search as an Atom feed", tags=["claims"], response_class=Response,
+            responses={200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}}})
 def feed(request: Request, index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)]) -> Response:
     """The newest matches (up to 50) as Atom entries whose ids stay the same: a feed reader shows new ones."""
     result = index.search_claims(replace(query, limit=FEED_ENTRIES, after=None, facets=False))

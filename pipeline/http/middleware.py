@@ -19,6 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.http.errors import error_response, wants_html
+from pipeline.http.head import HeadAsGet
 from pipeline.http.ratelimit import RateLimiter
 
 # No script at all, no inline style, nothing from elsewhere: content from feeds cannot run.
@@ -35,9 +36,10 @@ OPEN_PATHS = frozenset({"/health"})  # the container health check needs no token
 
 
 def install(app: FastAPI) -> None:
-    """Add the middleware (around every route; errors the app answers pass through it)."""
+    """Add the middleware (around every route; errors the app answers pass through it); outermost, HEAD as GET."""
     app.add_middleware(Guard, token=app.state.options.token,
                        limiter=RateLimiter(app.state.options.rate_per_s, app.state.options.burst))
+    app.add_middleware(HeadAsGet)
 
 
 class Guard:

@@ -8,12 +8,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from pipeline.http.api import IndexDep
+from pipeline.http.errors import RESPONSES
 from pipeline.index.base import Index
+from pipeline.present import quoted
 from pipeline.threads.claimreview import claim_review
 from pipeline.threads.decide import MAX_CLAIM_CHARS, StanceDecider
 from pipeline.threads.view import THREAD_STANCES, ThreadView, thread_for_claim, thread_for_text, view_json
 
-router = APIRouter()
+router = APIRouter(responses=RESPONSES)
 JSON_LD = "application/ld+json"
 
 
@@ -28,11 +30,12 @@ def decider_of(request: Request) -> StanceDecider:
 
 def _claim_thread(index: Index, claim_id: str) -> ThreadView:
     if index.get_claim(claim_id) is None:
-        raise HTTPException(404, f"no claim {claim_id!r}")
+        raise HTTPException(404, f"no claim {quoted(claim_id)}")
     return thread_for_claim(index, claim_id)
 
 
-@router.get("/api/claims/{claim_id}/thread", summary="A claim's thread", tags=["threads"])
+@router.get("/api/claims/{claim_id}/thread", summary="A claim's thread", tags=["threads"],
+            responses={200: {"content": {JSON_LD: {"schema": {"type": "object"}}}}})
 def claim_thread(index: IndexDep, claim_id: str,
                  format: Annotated[Literal["json", "claimreview"], Query(
                      description="claimreview: a schema.org ClaimReview JSON-LD draft for a fact-checker")] = "json",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pipeline.errors import InputError
+from pipeline.present import quoted
 
 # Words too common to help a ranked OR-query; they still match inside phrases.
 STOPWORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you"])
@@ -67,20 +69,53 @@ def date_bounds(since: date | None, until: date | None) -> tuple[str | None, str
     return low, high
 
 
+# What a cursor position may hold, slot by slot: each backend names the shape of its own cursors.
+# "offset": a row offset (SQLite binds 64-bit integers); "number": a sort value (a finite float, or a
+# 64-bit integer as Elasticsearch's long and date sort values are); "text": a sort key such as an id.
+Slot = Literal["offset", "number", "text"]
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_CURSOR = 1000  # characters of a cursor: a real one is well under 100
+MAX_CURSOR_TEXT = 200  # characters of a text slot (record ids are far shorter)
+_SLOT_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "offset": lambda v: type(v) is int and 0 <= v <= INT64_MAX,
+    "number": lambda v: (type(v) is int and INT64_MIN <= v <= INT64_MAX) or (type(v) is float and math.isfinite(v)),
+    "text": lambda v: type(v) is str and len(v) <= MAX_CURSOR_TEXT and v.isprintable(),  # no surrogates either
+}
+
+
 def encode_cursor(position: Sequence[Any]) -> str:
     """The page cursor of every backend: a position (JSON values) as URL-safe base64 of compact JSON."""
     raw = json.dumps(list(position), separators=(",", ":")).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
-def decode_cursor(cursor: str | None, length: int) -> list[Any] | None:
-    """The position in ``cursor`` (None for no cursor). InputError unless it holds ``length`` values."""
+def decode_cursor(cursor: str | None, slots: Sequence[Slot]) -> list[Any] | None:
+    """The position in ``cursor`` (None for no cursor), one value per slot, each of its slot's kind and range.
+
+    Any other string is an InputError: whatever a client sends, the backend gets a position it accepts.
+    """
     if not cursor:
         return None
-    try:
-        position = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError) as exc:
-        raise InputError(f"invalid page cursor {cursor!r}") from exc
-    if not isinstance(position, list) or len(position) != length:
-        raise InputError(f"invalid page cursor {cursor!r}")
+    position = _position(cursor)
+    if not isinstance(position, list) or len(position) != len(slots) \
+            or not all(_SLOT_CHECKS[slot](value) for slot, value in zip(slots, position, strict=True)):
+        raise _invalid(cursor)
     return position
+
+
+def _position(cursor: str) -> Any:
+    """The JSON value a cursor holds; InputError when it holds none."""
+    if len(cursor) > MAX_CURSOR:
+        raise _invalid(cursor)
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")), parse_constant=_no_constant)
+    except (ValueError, binascii.Error, UnicodeError, RecursionError) as exc:
+        raise _invalid(cursor) from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"not a cursor value: {name}")  # NaN and Infinity are no sort values
+
+
+def _invalid(cursor: str) -> InputError:
+    return InputError(f"invalid page cursor {quoted(cursor)}")

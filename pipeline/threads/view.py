@@ -13,6 +13,7 @@ from typing import Any
 
 from pipeline.errors import InputError
 from pipeline.index.base import ArticleQuery, ArticleRef, ClaimHit, ClaimQuery, Index, ThreadLink
+from pipeline.present import quoted
 from pipeline.records import Article, Claim, to_dict
 from pipeline.threads.decide import StanceDecider, check_claim_text
 
@@ -122,7 +123,7 @@ def thread_for_claim(index: Index, claim_id: str) -> ThreadView:
     claim_id = (claim_id or "").strip()
     found = index.get_claim(claim_id) if claim_id else None
     if found is None:
-        raise InputError(f"unknown claim id {claim_id!r}")
+        raise InputError(f"unknown claim id {quoted(claim_id)}")
     link = index.thread_links([claim_id]).get(claim_id)
     links = index.thread_members([link.thread_id]) if link else []
     if not links:

@@ -196,6 +196,27 @@ def test_a_garbled_cursor_is_an_input_error(loaded) -> None:
         loaded.search_claims(ClaimQuery(after="not-a-cursor!"))
 
 
+TEXT_FILTERS = [f.name for f in CLAIM_FILTERS if f.kind == "text"]
+SHAPES = {"alone": {}, "text": {"text": "energy bill"}, "stance": {"stance": "assert"},
+          "dates": {"since": date(2024, 3, 1)}, "text-and-dates": {"text": "energy", "until": date(2024, 3, 9)}}
+
+
+@pytest.mark.parametrize("facets", [True, False], ids=["facets", "no-facets"])
+@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("name", TEXT_FILTERS)
+def test_a_filter_that_matches_no_name_gives_an_empty_result(loaded, name: str, shape: str, facets: bool) -> None:
+    query = ClaimQuery(**{**SHAPES[shape], name: "zzqx-nobody"}, facets=facets)  # a user's typo
+    result = loaded.search_claims(query)
+    assert (result.total, result.hits, result.next_cursor) == (0, [], None)
+    assert all(not values for values in result.facets.values())
+    assert loaded.claim_histogram(query, "day") == []
+
+
+def test_a_source_that_matches_nothing_gives_no_articles(loaded) -> None:
+    for text in ("", "harbor"):
+        assert loaded.search_articles(ArticleQuery(text, source="zzqx-nowhere")).total == 0
+
+
 # --- claims: facets and paging ---------------------------------------------------
 
 

@@ -155,3 +155,45 @@ def test_health_metrics_and_schema(client: TestClient) -> None:
     for path in ("/api/claims", "/api/articles", "/api/claims/{claim_id}", "/api/articles/{article_id}",
                  "/api/claims/export", "/api/claims/feed", "/api/claims/histogram"):
         assert path in paths
+
+
+FORGED_CURSORS = {  # base64 of JSON a backend cannot take: past 64-bit integers, nulls, an object
+    "past-int64": "WzkyMjMzNzIwMzY4NTQ3NzU4MDhd", "sort-past-int64": "WzkyMjMzNzIwMzY4NTQ3NzU4MDgsIngiXQ==",
+    "nulls": "W251bGwsbnVsbF0=", "object": "eyJhIjoxfQ==",
+}
+
+
+@pytest.mark.parametrize("path", ["/api/claims", "/api/articles", "/api/claims/export", "/"])
+@pytest.mark.parametrize("cursor", list(FORGED_CURSORS.values()), ids=list(FORGED_CURSORS))
+def test_a_forged_cursor_is_a_400(client: TestClient, path: str, cursor: str) -> None:
+    got = client.get(path, params={"q": "drones", "after": cursor})
+    assert got.status_code == 400 and "invalid page cursor" in got.text and "Traceback" not in got.text
+
+
+@pytest.mark.parametrize("name", ["speaker", "entity", "source"])
+def test_a_filter_that_matches_no_name_is_an_empty_answer(client: TestClient, name: str) -> None:
+    for q in ("drones", ""):
+        body = client.get("/api/claims", params={"q": q, name: "zz-nobody"}).json()
+        assert body["total"] == 0 and body["hits"] == [] and body["next"] is None
+    export_rows = client.get("/api/claims/export", params={"q": "drones", name: "zz-nobody", "format": "csv"}).text
+    assert len(export_rows.splitlines()) == 1  # the header only
+
+
+@pytest.mark.parametrize("path", ["/api/claims/{}", "/api/articles/{}", "/api/claims/{}/thread", "/claims/{}/thread",
+                                  "/articles/{}"])
+def test_a_404_shows_a_long_id_cut(client: TestClient, path: str) -> None:
+    got = client.get(path.format("x" * 10_000))
+    assert got.status_code == 404 and got.text.count("x") < 200
+
+
+@pytest.mark.parametrize("value", ["\x00", "Sullivan\x00", "\x1b[31m", "\x7f"])
+def test_a_control_character_in_a_filter_is_a_400(client: TestClient, value: str) -> None:
+    for path in ("/api/claims", "/api/articles"):
+        got = client.get(path, params={"q": "drones", "source": value})
+        assert got.status_code == 400 and "control characters" in got.json()["error"]
+    assert client.get("/api/claims", params={"speaker": value}).status_code == 400
+
+
+def test_whitespace_in_a_filter_is_folded(client: TestClient) -> None:
+    folded = client.get("/api/claims", params={"speaker": "  jake \t sullivan\n"}).json()
+    assert folded["total"] == client.get("/api/claims", params={"speaker": "jake sullivan"}).json()["total"] > 0

@@ -47,3 +47,14 @@ def test_a_token_refusal_is_secured_and_a_browser_login_keeps_the_query(filled_i
     assert refused.headers["content-security-policy"] == CSP
     assert login.status_code == 303 and login.headers["location"] == "/?q=drones&speaker=Tehran"
     assert "pipeline_token=s3cret" in login.headers["set-cookie"] and login.headers["content-security-policy"] == CSP
+
+
+def test_head_answers_every_get_route_as_get_without_a_body(client: TestClient) -> None:
+    for path in ("/health", "/api/claims?q=drones", "/", "/api/claims/feed", "/api/claims/export?format=csv",
+                 "/static/style.css"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"], path
+        assert head.headers["content-security-policy"] == CSP
+    assert client.head("/api/claims/no-such-claim").status_code == 404
+    assert client.post("/health").status_code == 405  # only HEAD joins GET

@@ -47,7 +47,7 @@ from pipeline.index.elastic import threads as th
 from pipeline.index.elastic.prune import ElasticPruner
 from pipeline.index.elastic.schema import ElasticSchemas
 from pipeline.index.elastic.words import WordFrequencies
-from pipeline.index.query import decode_cursor, encode_cursor
+from pipeline.index.query import Slot, decode_cursor, encode_cursor
 from pipeline.index.retention import Progress, PruneCounts, PrunePlan
 from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
 
@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 _BULK_CHUNK = 500
+# A page cursor holds the last hit's sort values: its score (ranked) or its date as a long (newest first;
+# Long.MIN_VALUE when undated), then its id (see queries.search_body).
+CURSOR: tuple[Slot, ...] = ("number", "text")
 
 
 @contextmanager
@@ -271,7 +274,7 @@ class ElasticIndex:
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking)
-        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, 2))
+        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, CURSOR))
         body.update(queries.claim_extras(ranked=text is not None, facets=query.facets))
         resp = self._search("claims", body)
         hits = resp["hits"]["hits"]
@@ -282,7 +285,7 @@ class ElasticIndex:
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.ARTICLE_FIELDS)
-        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, 2))
+        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, CURSOR))
         body.update(queries.article_extras(ranked=text is not None))
         resp = self._search("articles", body)
         hits = resp["hits"]["hits"]

@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import InputError
 from pipeline.index.base import (
     ArticleHit,
     ArticleQuery,
@@ -29,7 +28,7 @@ from pipeline.index.base import (
     SearchResult,
     ThreadLink,
 )
-from pipeline.index.query import decode_cursor, encode_cursor, fts_expression
+from pipeline.index.query import Slot, decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
 from pipeline.index.retention import Progress, PruneCounts, PrunePlan
 from pipeline.index.sqlite import clauses, copies, prune, threads
@@ -39,6 +38,8 @@ from pipeline.index.sqlite.documents import replace_article
 from pipeline.index.sqlite.schema import ensure_schema
 from pipeline.records import Claim, EnrichedArticle, entity_from_dict, from_dict
 from pipeline.sqlitedb import Transaction, connect
+
+CURSOR: tuple[Slot, ...] = ("offset",)  # a page cursor holds the next page's row offset
 
 
 class SqliteIndex:
@@ -283,9 +284,5 @@ def _names_only(query: ClaimQuery, expression: str) -> bool:
 
 def _offset(cursor: str | None) -> int:
     """The row offset a page cursor of this backend holds (0 without one)."""
-    position = decode_cursor(cursor, 1)
-    if position is None:
-        return 0
-    if not isinstance(position[0], int) or isinstance(position[0], bool) or position[0] < 0:
-        raise InputError(f"invalid page cursor {cursor!r}")
-    return position[0]
+    position = decode_cursor(cursor, CURSOR)
+    return 0 if position is None else position[0]

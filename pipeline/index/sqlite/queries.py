@@ -74,7 +74,9 @@ def like(value: str) -> str:
 
 TEXT_SOURCE = "FROM claims_fts JOIN claims c ON c.rid = claims_fts.rowid"
 FTS_SOURCE = "FROM claims_fts"  # enough when the WHERE clause reads only the FTS table
-NOTHING: tuple[str, str, list[Any]] = ("FROM claims c", "0", [])  # a filter no name satisfies
+# What a filter no name satisfies gives: no rows, over the same tables as a text match, so every
+# statement built on a claim_where (FTS5's rowid and bm25, claim columns) is valid on it.
+NOTHING: tuple[str, str, list[Any]] = (TEXT_SOURCE, "0", [])
 
 
 class Match:
@@ -223,8 +225,6 @@ def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> 
     """Every match's claim id, newest first (highest id first), without scoring: one pass gives
     both the exact total and the rank window (the first RANK_WINDOW ids)."""
     source, where, params = claim_where(conn, q, expression)
-    if (source, where) == NOTHING[:2]:
-        return []
     rows = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC",
                         params).fetchall()
     return [rid for (rid,) in rows]
@@ -237,8 +237,6 @@ def window_start(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> in
     decides the matches (no dates); with dates, :func:`newest_matches` reads the date set once instead.
     """
     source, where, params = claim_where(conn, q, expression)
-    if (source, where) == NOTHING[:2]:
-        return None
     row = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC"
                        " LIMIT 1 OFFSET ?", (*params, RANK_WINDOW - 1)).fetchone()
     return row[0] if row else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,7 +36,7 @@ def document_errors(app: FastAPI) -> None:
     """The OpenAPI document without FastAPI's 422: an invalid parameter is answered 400 (see ``bad_parameter``)."""
     build = app.openapi
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = build()
             for path in document.get("paths", {}).values():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from copies_stories import COPY, ORIGINAL, OTHER
 
 from pipeline.copies.detect import CopyDetector
@@ -57,3 +60,14 @@ def test_candidates_are_the_entries_sharing_a_band(index) -> None:
     [entry] = index.copy_entries(["orig"]).values()
     assert [e.article_id for e in index.copy_candidates(list(entry.bands[:1]))] == ["orig"]
     assert index.copy_candidates(["12345"]) == []
+
+
+def test_pruning_an_original_makes_its_earliest_remaining_copy_the_original(index) -> None:
+    later = replace(COPY, article=replace(COPY.article, published="2024-03-05T10:00:00Z"))
+    _write(index, [ORIGINAL], [later])
+    assert _articles(index.search_claims(ClaimQuery("harbor"))) == ["orig"]
+    while index.prune_batch(date(2024, 3, 2), 10).articles:
+        pass
+    index.refresh()
+    assert {i: e.copy_of for i, e in index.copy_entries(["orig", "copy"]).items()} == {"copy": None}
+    assert _articles(index.search_claims(ClaimQuery("harbor"))) == ["copy"]  # no longer hidden

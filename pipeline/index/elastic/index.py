@@ -455,7 +455,8 @@ class ElasticIndex:
 
     def _pruner(self) -> ElasticPruner:
         self._ensure_ready()
-        return ElasticPruner(self._es, {kind: self.alias(kind) for kind in ("claims", "articles", "threads")})
+        return ElasticPruner(self._es, {kind: self.alias(kind) for kind in ("claims", "articles", "threads",
+                                                                             "copies")})
 
     def prune_plan(self, before: date) -> PrunePlan:
         with _translated("prune plan"):

@@ -19,12 +19,15 @@ driver errors.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
 from pipeline.errors import PermanentError
+from pipeline.index.base import CopyEntry
+from pipeline.index.elastic import copies as cp
 from pipeline.index.elastic import mappings as m
 from pipeline.index.elastic import threads as th
 from pipeline.index.retention import PruneCounts, PrunePlan, chunks, is_older, repair_threads
@@ -43,6 +46,7 @@ class ElasticPruner:
     def __init__(self, es: Elasticsearch, aliases: dict[str, str]) -> None:
         self.es = es
         self.claims, self.articles, self.threads = aliases["claims"], aliases["articles"], aliases["threads"]
+        self.aliases = aliases
 
     # --- plan --------------------------------------------------------------------
 
@@ -76,6 +80,7 @@ class ElasticPruner:
             return PruneCounts()
         claim_ids = self._claims_of(ids)
         links, relinked = self.unlink(claim_ids)
+        self.forget_copies(ids)
         self._delete(self.claims, claim_ids)
         self._delete(self.articles, ids)  # last: a batch cut short is found again by its articles
         self.es.indices.refresh(index=[self.claims, self.articles])
@@ -97,6 +102,27 @@ class ElasticPruner:
         if deleted:
             self.es.indices.refresh(index=self.threads)
         return deleted, rewritten
+
+    def forget_copies(self, article_ids: Sequence[str]) -> None:
+        """Drop the copy entries of ``article_ids``; each orphaned cluster's earliest remaining copy becomes its
+        original (by date, then seen, as :func:`pipeline.index.sqlite.copies.forget_articles` orders them)."""
+        copies = self.aliases.get("copies")
+        if copies is None or not self.es.indices.exists(index=copies):
+            return
+        self.es.indices.refresh(index=copies)  # copies are searched by copy_of: unrefreshed entries must count
+        pruned = set(article_ids)
+        orphans: dict[str, list[CopyEntry]] = {}
+        for entry in cp.pointing_to(self.es, copies, sorted(pruned)):
+            if entry.article_id not in pruned:
+                orphans.setdefault(entry.copy_of or "", []).append(entry)
+        repointed: list[CopyEntry] = []
+        for members in orphans.values():
+            members.sort(key=lambda e: (e.published is None, e.published or "", e.seen, e.article_id))
+            head = members[0].article_id
+            repointed += [replace(e, copy_of=None if e.article_id == head else head) for e in members]
+        cp.put(self.es, self.aliases, repointed)  # repairs first: a cut-short batch finds its entries again
+        self._delete(copies, sorted(pruned))
+        self.es.indices.refresh(index=copies)
 
     def _claims_of(self, article_ids: Sequence[str]) -> list[str]:
         ids: list[str] = []

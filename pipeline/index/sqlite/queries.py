@@ -23,6 +23,7 @@ from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
 from pipeline.index.sqlite import clauses, tags
 from pipeline.index.sqlite.documents import NAME_SEPARATOR
+from pipeline.index.sqlite.plan import COUNTED, Plan, plan_of
 
 CANDIDATES = 2000
 # On a large index, a word in more than half the claims is a stopword: FTS5's bm25 gives it no
@@ -88,11 +89,14 @@ class Match:
     Each filter's kind of clause comes from :data:`~pipeline.index.sqlite.clauses.CLAIM_CLAUSES`.
     """
 
-    def __init__(self, conn: sqlite3.Connection, q: ClaimQuery, expression: str, rows_only: bool = False) -> None:
+    def __init__(self, conn: sqlite3.Connection, q: ClaimQuery, expression: str, rows_only: bool = False,
+                 plan: Plan | None = None) -> None:
         self.fts: list[str] = [f"{tags.TEXT_COLUMNS} : ({expression})"] if expression else []
         self.rows = Where()  # conditions on the claim row
         self.fts_rows = Where()  # conditions on the FTS row id alone
         self.empty = False
+        # The index a walk over the claim rows reads (see plan.drive_of); None: SQLite's planner decides.
+        self.drive = plan.drive if plan and not rows_only else None
         chosen = clauses.claim_clauses(q)
         since, until = clauses.date_range(q)
         for clause, value in chosen:  # names first: whether there are tags decides how an exact value is checked
@@ -104,17 +108,30 @@ class Match:
             if isinstance(clause, clauses.Tag):
                 self._exact(clause, str(value), dated=bool(since or until))
         if self.fts and (since or until):
-            # A set of claim ids from the date index, which FTS5's matches are checked against: no claim row read.
-            dates = Where()
-            dates.dates("published", since, until)
+            self._fts_dates(conn, q, plan or plan_of(conn, q, expression))
+        else:  # a driving index has the date as its range column
+            self.rows.dates("+c.published" if self.rows.clauses and self.drive is None else "c.published",
+                            since, until)
+
+    def _fts_dates(self, conn: sqlite3.Connection, q: ClaimQuery, plan: Plan) -> None:
+        """FTS5 walks only the ids the range can hold; each match's date is read from its row, or (ids spread
+        far wider than the range) looked up in the set of the range's claim ids from the date index."""
+        dates = Where()
+        dates.dates("published", *clauses.date_range(q))
+        low, high = plan.counted.low, plan.counted.high
+        self.fts_rows.add("claims_fts.rowid BETWEEN ? AND ?", *((low, high) if low is not None else (1, 0)))
+        if plan.dated_rows:
+            self.rows.add(dates.sql().replace("published", "+c.published"), *dates.params)
+        else:  # no claim row read: '+' keeps FTS5 from being run once per id
             self.fts_rows.add(f"+claims_fts.rowid IN (SELECT rid FROM claims WHERE {dates.sql()})", *dates.params)
-        else:
-            self.rows.dates("+c.published" if self.rows.clauses else "c.published", since, until)
 
     def _exact(self, clause: clauses.Tag, value: str, dated: bool) -> None:
         """A tag beside other FTS5 terms; else the column ('+' keeps the planner on a better index)."""
         if self.fts:
             self.fts.append(f'tags : "{tags.token(clause.kind, value)}"')
+        elif self.drive is not None:  # the plan chose the index: only its filter may use one
+            driving = COUNTED.get(clause.kind) == self.drive
+            self.rows.add(f"{'' if driving else '+'}{clause.column} = ?", value)
         else:
             column = f"+{clause.column}" if self.rows.clauses or dated else clause.column
             self.rows.add(f"{column} = ?", value)
@@ -138,14 +155,15 @@ class Match:
 
 
 def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None = None,
-                scan: bool = False) -> tuple[str, str, list]:
+                scan: bool = False, plan: Plan | None = None) -> tuple[str, str, list]:
     """``(FROM ... , WHERE ..., params)`` for the claims matching ``q`` (alias ``c``; see :class:`Match`).
 
     ``expression`` replaces the FTS5 expression of ``q.text`` (see :func:`text_expression`).
     ``scan``: no words; the claim rows drive (see :func:`newest_first_scan`) and every filter is checked
     on them (walking the newest claims until enough match beats collecting every match from FTS5).
+    ``plan``: the search's plan (see :mod:`pipeline.index.sqlite.plan`; made here when needed and not given).
     """
-    match = Match(conn, q, fts_expression(q.text) if expression is None else expression, rows_only=scan)
+    match = Match(conn, q, fts_expression(q.text) if expression is None else expression, rows_only=scan, plan=plan)
     if match.empty:
         return NOTHING
     where = Where()
@@ -154,6 +172,8 @@ def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None 
     for part in (match.fts_rows, match.rows):
         if part.clauses:
             where.add(part.sql(), *part.params)
+    if not match.fts and match.drive is not None and not scan:
+        return f"FROM claims c INDEXED BY {match.drive}", where.sql(), where.params
     if not match.fts:
         return "FROM claims c", where.sql(), where.params
     return (TEXT_SOURCE if match.rows.clauses else FTS_SOURCE), where.sql(), where.params
@@ -215,10 +235,10 @@ def text_expression(conn: sqlite3.Connection, stats: WordStats, text: str) -> st
     return f"{required} AND ({optional})" if required and optional else required or optional
 
 
-def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> list[int]:
+def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None) -> list[int]:
     """Every match's claim id, newest first (highest id first), without scoring: one pass gives
     both the exact total and the rank window (the first RANK_WINDOW ids)."""
-    source, where, params = claim_where(conn, q, expression)
+    source, where, params = claim_where(conn, q, expression, plan=plan)
     if (source, where) == NOTHING[:2]:
         return []
     rows = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC",
@@ -226,13 +246,13 @@ def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> 
     return [rid for (rid,) in rows]
 
 
-def window_start(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int | None:
+def window_start(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None) -> int | None:
     """The lowest claim id among the newest RANK_WINDOW matches (None when there are fewer).
 
     Walks the matches newest first without scoring them and stops there: cheap while FTS5 alone
     decides the matches (no dates); with dates, :func:`newest_matches` reads the date set once instead.
     """
-    source, where, params = claim_where(conn, q, expression)
+    source, where, params = claim_where(conn, q, expression, plan=plan)
     if (source, where) == NOTHING[:2]:
         return None
     row = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC"
@@ -253,16 +273,21 @@ SPLIT_FACETS = frozenset({"entities"})
 Row = tuple[Any, ...]  # rid, score, then one value per FACET_COLUMNS entry
 
 
-def newest_first_scan(q: ClaimQuery, expression: str, matches: int) -> bool:
-    """Whether walking all claims newest first beats sorting the matches: many matches, no words or dates.
+def newest_first_scan(q: ClaimQuery, expression: str, matches: int, claims: int | None = None) -> bool:
+    """Whether walking all ``claims`` newest first beats sorting the ``matches``: many matches, no words or dates.
 
-    The walk stops after ``CANDIDATES`` matches, so it visits about CANDIDATES × claims / matches rows.
+    The walk stops after ``CANDIDATES`` matches, so it visits about CANDIDATES × claims / matches rows,
+    where sorting collects every match: the walk wins once matches² > CANDIDATES × claims (a row checked
+    costs about what a match sorted does). ``claims`` unknown: the walk when there are many matches.
     """
-    return not expression and not clauses.has_dates(q) and matches > 4 * CANDIDATES
+    if expression or clauses.has_dates(q) or matches <= 4 * CANDIDATES:
+        return False
+    return claims is None or matches * matches > CANDIDATES * claims
 
 
 def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit: int, offset: int = 0,
-                scan: bool = False, within: list[int] | None = None, start: int | None = None) -> list[Row]:
+                scan: bool = False, within: list[int] | None = None, start: int | None = None,
+                plan: Plan | None = None) -> list[Row]:
     """The matches ``offset`` … ``offset + limit`` in result order, with their facet values.
 
     Interactive searches rank a window of the newest matches (bm25 reads every match it scores):
@@ -276,7 +301,7 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
                                       " AND +claims_fts.rowid IN (SELECT value FROM json_each(?))")
         params = [f"{tags.TEXT_COLUMNS} : ({expression})", min(within, default=0), json.dumps(within)]
     else:
-        source, where, params = claim_where(conn, q, expression, scan=scan)
+        source, where, params = claim_where(conn, q, expression, scan=scan, plan=plan)
     if start is not None and expression and within is None:
         where, params = f"{where} AND claims_fts.rowid >= ?", [*params, start]
     if scan:
@@ -293,9 +318,9 @@ def with_rows(source: str) -> str:
     return TEXT_SOURCE if source == FTS_SOURCE else source
 
 
-def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int:
+def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None) -> int:
     """The exact number of matches (FTS5 counts on its posting lists when no claim row is needed)."""
-    source, where, params = claim_where(conn, q, expression)
+    source, where, params = claim_where(conn, q, expression, plan=plan)
     return conn.execute(f"SELECT COUNT(*) {source} WHERE {where}", params).fetchone()[0]
 
 

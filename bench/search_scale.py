@@ -231,7 +231,11 @@ def main() -> None:
     results: dict[int, dict[str, Any]] = {}
     for size in sizes:
         qs = queries(paras, copies, need[size], args.queries)
-        index = SqliteIndex(snapshot(cache, key, size))
+        began = time.perf_counter()
+        index = SqliteIndex(snapshot(cache, key, size))  # a file of an older layout is upgraded here, once
+        opened = time.perf_counter() - began
+        if opened > 1:
+            print(f"  (opening took {opened:.1f} s: the file was upgraded to the current layout)")
         claims = index.counts()["claims"]
         results[size] = {"claims": claims}
         slow: list[tuple[float, ClaimQuery]] = []

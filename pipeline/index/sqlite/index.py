@@ -154,6 +154,11 @@ class SqliteIndex:
         if windowed and clauses.has_dates(query):  # one pass reads the date set once: total and window
             matches = read.newest_matches(self._conn, query, expression, plan)
             total, within = len(matches), matches[:read.RANK_WINDOW]
+        elif windowed and _filtered(query):
+            # The window's ids, so bm25 scores them on the words alone: FTS5's bm25 reads the whole posting
+            # list of every phrase of its expression once (for the idf), and a filter's tag may be in most claims.
+            within = read.newest_matches(self._conn, query, expression, plan, limit=read.RANK_WINDOW)
+            total = len(within) if len(within) < read.RANK_WINDOW else None  # all the matches are in the window
         elif windowed:
             start = read.window_start(self._conn, query, expression, plan)
         window: dict[str, Any] = {"scan": scan, "within": within, "start": start, "plan": plan}

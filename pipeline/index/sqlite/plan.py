@@ -10,7 +10,9 @@ claim ids. From it, before any pass over the claims, a plan knows:
   and each match's date is read from its row, instead of collecting every
   claim of the range into a set (:attr:`Plan.dated_rows`);
 - which exact-value filter (or the dates) selects the fewest claims: a search
-  without words walks that index newest first (:attr:`Plan.drive`).
+  without words walks that index newest first (:attr:`Plan.drive`);
+- which exact-value filters every claim in range meets (one language): they
+  are not checked at all (:attr:`Plan.redundant`).
 
 A plan changes how matches are found, never which: every plan of a query
 yields the same hits, order, facets and total (tests/index/test_sqlite_plan.py).
@@ -51,6 +53,7 @@ class Plan:
     # SQLite's planner decides); claims_by_published when the dates (or nothing) select fewest.
     drive: str | None
     dated_rows: bool  # dates checked on each FTS5 match's row within the range's ids (else: a set of ids)
+    redundant: frozenset[str] = frozenset()  # counted filters every claim in the date range meets: not checked
 
 
 def counted(conn: sqlite3.Connection, q: ClaimQuery, only: str | None = None) -> Counted:
@@ -75,30 +78,21 @@ def counted(conn: sqlite3.Connection, q: ClaimQuery, only: str | None = None) ->
 def plan_of(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> Plan:
     """The plan of ``q`` (``expression``: its FTS5 words, "" for none)."""
     whole = counted(conn, q)
-    only_counted = not expression and not clauses.has_names(q)
-    return Plan(whole, whole.claims if only_counted else None, drive_of(conn, q) if only_counted else None,
-                dated_rows(conn, q))
-
-
-def drive_of(conn: sqlite3.Connection, q: ClaimQuery) -> str:
-    """The index whose filter (with the dates) selects the fewest claims: a counted filter's, else the dates'."""
+    dated = counted(conn, q, only="")
     values = q.filter_values()
-    sizes = {index: counted(conn, q, only=name).claims for name, index in COUNTED.items() if name in values}
-    return choose_drive(sizes, counted(conn, q, only="").claims)
+    sizes = {name: counted(conn, q, only=name).claims for name in COUNTED if name in values}
+    redundant = frozenset(name for name, size in sizes.items() if size == dated.claims)  # e.g. one language
+    only_counted = not expression and not clauses.has_names(q)
+    drive = choose_drive({COUNTED[name]: size for name, size in sizes.items() if name not in redundant},
+                         dated.claims) if only_counted else None
+    rows = clauses.has_dates(q) and choose_dated_rows(dated.claims, dated.low, dated.high)
+    return Plan(whole, whole.claims if only_counted else None, drive, rows, redundant)
 
 
 def choose_drive(sizes: dict[str, int], dated: int) -> str:
     """The smallest of ``sizes`` (claims per index), unless the dates alone (``dated``) select fewer."""
     best = min(sizes, key=lambda index: (sizes[index], index), default=None)
     return best if best is not None and sizes[best] < dated else "claims_by_published"
-
-
-def dated_rows(conn: sqlite3.Connection, q: ClaimQuery) -> bool:
-    """Whether FTS5 matches in a date range are checked on their rows (a short id range) or against a set."""
-    if not clauses.has_dates(q):
-        return False
-    dates = counted(conn, q, only="")
-    return choose_dated_rows(dates.claims, dates.low, dates.high)
 
 
 def choose_dated_rows(claims: int, low: int | None, high: int | None) -> bool:

@@ -104,8 +104,9 @@ class Match:
                 self._row_filter(clause, str(value))
             elif isinstance(clause, clauses.Names):
                 self._name_filter(conn, clause, str(value))
+        redundant = plan.redundant if plan else frozenset()
         for clause, value in chosen:
-            if isinstance(clause, clauses.Tag):
+            if isinstance(clause, clauses.Tag) and clause.kind not in redundant:
                 self._exact(clause, str(value), dated=bool(since or until))
         if self.fts and (since or until):
             self._fts_dates(conn, q, plan or plan_of(conn, q, expression))
@@ -235,14 +236,15 @@ def text_expression(conn: sqlite3.Connection, stats: WordStats, text: str) -> st
     return f"{required} AND ({optional})" if required and optional else required or optional
 
 
-def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None) -> list[int]:
-    """Every match's claim id, newest first (highest id first), without scoring: one pass gives
-    both the exact total and the rank window (the first RANK_WINDOW ids)."""
+def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None,
+                   limit: int = -1) -> list[int]:
+    """Every match's claim id (``limit``: the first so many), newest first (highest id first), without
+    scoring: one pass gives both the exact total and the rank window (the first RANK_WINDOW ids)."""
     source, where, params = claim_where(conn, q, expression, plan=plan)
     if (source, where) == NOTHING[:2]:
         return []
-    rows = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC",
-                        params).fetchall()
+    rows = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC LIMIT ?",
+                        (*params, limit)).fetchall()
     return [rid for (rid,) in rows]
 
 

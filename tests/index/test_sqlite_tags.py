@@ -57,6 +57,7 @@ def _ids(index: SqliteIndex, query: ClaimQuery) -> tuple[int, set[str]]:
 def test_filters_find_the_same_claims_as_tags_or_on_the_rows(index, monkeypatch, case: int,  # type: ignore[no-untyped-def]
                                                             max_tokens: int) -> None:
     monkeypatch.setattr(sqlite_tags, "MAX_TOKENS", max_tokens)  # 0: every name filter is checked on the rows
+    monkeypatch.setattr(sqlite_tags, "MAX_TOKENS_BESIDE", max_tokens and sqlite_tags.MAX_TOKENS_BESIDE)
     query, keep = CASES[case]
     want = {c.id for c, a in all_claims() if keep(c, a)}
     assert _ids(index, query) == (len(want), want)

@@ -99,6 +99,7 @@ class Match:
         self.drive = plan.drive if plan and not rows_only else None
         chosen = clauses.claim_clauses(q)
         since, until = clauses.date_range(q)
+        self.max_tokens = tags.MAX_TOKENS if not expression and len(chosen) == 1 else tags.MAX_TOKENS_BESIDE
         for clause, value in chosen:  # names first: whether there are tags decides how an exact value is checked
             if isinstance(clause, clauses.Names) and rows_only:
                 self._row_filter(clause, str(value))
@@ -141,7 +142,7 @@ class Match:
         names = tags.names_like(conn, clause.kinds, like(value))
         if not names:
             self.empty = True
-        elif len({tags.token(*name) for name in names}) <= tags.MAX_TOKENS:
+        elif len({tags.token(*name) for name in names}) <= self.max_tokens:
             self.fts.append(tags.any_of(names))
         else:
             self._row_filter(clause, value)

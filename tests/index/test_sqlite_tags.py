@@ -57,6 +57,7 @@ def _ids(index: SqliteIndex, query: ClaimQuery) -> tuple[int, set[str]]:
 def test_filters_find_the_same_claims_as_tags_or_on_the_rows(index, monkeypatch, case: int,  # type: ignore[no-untyped-def]
                                                             max_tokens: int) -> None:
     monkeypatch.setattr(sqlite_tags, "MAX_TOKENS", max_tokens)  # 0: every name filter is checked on the rows
+    monkeypatch.setattr(sqlite_tags, "MAX_TOKENS_BESIDE", max_tokens and sqlite_tags.MAX_TOKENS_BESIDE)
     query, keep = CASES[case]
     want = {c.id for c, a in all_claims() if keep(c, a)}
     assert _ids(index, query) == (len(want), want)
@@ -68,10 +69,17 @@ def test_search_words_never_match_the_tags(index) -> None:  # type: ignore[no-un
     assert index.search_claims(ClaimQuery("", speaker="Jake Sullivan")).total == 2
 
 
+# What layouts before 5 lacked: the day counts and their triggers.
+WITHOUT_DAYS = """
+    DROP TRIGGER claims_counted; DROP TRIGGER claims_uncounted; DROP TRIGGER claims_recounted;
+    DROP TABLE claim_days;
+"""
+
+
 def _downgrade_to_layout_2(path: Path) -> None:
     """The claims' FTS table as layout 2 had it: no tags column."""
     conn = sqlite3.connect(path)
-    conn.executescript("""
+    conn.executescript(WITHOUT_DAYS + """
         CREATE VIRTUAL TABLE old_fts USING fts5(content, sentence, speaker, tokenize='porter unicode61');
         INSERT INTO old_fts(rowid, content, sentence, speaker) SELECT rowid, content, sentence, speaker FROM claims_fts;
         DROP TABLE claims_fts;
@@ -101,7 +109,7 @@ def test_a_layout_2_file_gets_its_tags_in_place(tmp_path: Path) -> None:
 def _downgrade_to_layout_3(path: Path, languages: set[str]) -> None:
     """As layout 3 had it: no language columns, no language tags."""
     conn = sqlite3.connect(path)
-    conn.executescript("""
+    conn.executescript(WITHOUT_DAYS + """
         DROP INDEX claims_by_language;
         ALTER TABLE claims DROP COLUMN language;
         ALTER TABLE articles DROP COLUMN language;

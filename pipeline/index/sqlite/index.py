@@ -35,6 +35,7 @@ from pipeline.index.sqlite import clauses, copies, prune, threads
 from pipeline.index.sqlite import queries as read
 from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
+from pipeline.index.sqlite.plan import plan_of
 from pipeline.index.sqlite.schema import ensure_schema
 from pipeline.records import Claim, EnrichedArticle, entity_from_dict, from_dict
 from pipeline.sqlitedb import Transaction, connect
@@ -172,16 +173,23 @@ class SqliteIndex:
         # Interactive searches (facets wanted) rank at most a window of the newest text matches;
         # exports (no facets) rank every match. Either way every page comes from the same order.
         windowed = query.facets and bool(expression)
+        plan = plan_of(self._conn, query, expression)  # counted filters alone: the total is known
         # Name filters alone: count first; when they match many claims, walking the newest is cheaper.
-        total = read.count(self._conn, query, expression) if _names_only(query, expression) else None
-        scan = total is not None and read.newest_first_scan(query, expression, total)
+        total = read.count(self._conn, query, expression, plan) if _names_only(query, expression) else plan.total
+        scan = _names_only(query, expression) and read.newest_first_scan(query, expression, total or 0,
+                                                                          plan.counted.claims)
         within, start = None, None
         if windowed and clauses.has_dates(query):  # one pass reads the date set once: total and window
-            matches = read.newest_matches(self._conn, query, expression)
+            matches = read.newest_matches(self._conn, query, expression, plan)
             total, within = len(matches), matches[:read.RANK_WINDOW]
+        elif windowed and _filtered(query):
+            # The window's ids, so bm25 scores them on the words alone: FTS5's bm25 reads the whole posting
+            # list of every phrase of its expression once (for the idf), and a filter's tag may be in most claims.
+            within = read.newest_matches(self._conn, query, expression, plan, limit=read.RANK_WINDOW)
+            total = len(within) if len(within) < read.RANK_WINDOW else None  # all the matches are in the window
         elif windowed:
-            start = read.window_start(self._conn, query, expression)
-        window: dict[str, Any] = {"scan": scan, "within": within, "start": start}
+            start = read.window_start(self._conn, query, expression, plan)
+        window: dict[str, Any] = {"scan": scan, "within": within, "start": start, "plan": plan}
         candidates = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, **window) if query.facets else []
         if query.facets and end <= read.CANDIDATES:  # the page comes from the candidates
             page = [row[:2] for row in candidates[offset:end]]
@@ -189,7 +197,7 @@ class SqliteIndex:
             page = [row[:2] for row in read.ranked_rows(self._conn, query, expression, query.limit, offset, **window)]
         if total is None:
             complete = query.facets and len(candidates) < read.CANDIDATES and start is None
-            total = len(candidates) if complete else read.count(self._conn, query, expression)
+            total = len(candidates) if complete else read.count(self._conn, query, expression, plan)
         facets = read.facets(candidates) if query.facets else {}
         # Without filters the window holds the newest RANK_WINDOW matches of the words alone, so a highlight
         # walk from its start is short; with filters it may reach back over most of the words' matches,

@@ -23,6 +23,7 @@ from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
 from pipeline.index.sqlite import clauses, copies, tags
 from pipeline.index.sqlite.documents import NAME_SEPARATOR
+from pipeline.index.sqlite.plan import COUNTED, Plan, plan_of
 
 CANDIDATES = 2000
 # On a large index, a word in more than half the claims is a stopword: FTS5's bm25 gives it no
@@ -90,33 +91,51 @@ class Match:
     Each filter's kind of clause comes from :data:`~pipeline.index.sqlite.clauses.CLAIM_CLAUSES`.
     """
 
-    def __init__(self, conn: sqlite3.Connection, q: ClaimQuery, expression: str, rows_only: bool = False) -> None:
+    def __init__(self, conn: sqlite3.Connection, q: ClaimQuery, expression: str, rows_only: bool = False,
+                 plan: Plan | None = None) -> None:
         self.fts: list[str] = [f"{tags.TEXT_COLUMNS} : ({expression})"] if expression else []
         self.rows = Where()  # conditions on the claim row
         self.fts_rows = Where()  # conditions on the FTS row id alone
         self.empty = False
+        # The index a walk over the claim rows reads (see plan.drive_of); None: SQLite's planner decides.
+        self.drive = plan.drive if plan and not rows_only else None
         chosen = clauses.claim_clauses(q)
         since, until = clauses.date_range(q)
+        self.max_tokens = tags.MAX_TOKENS if not expression and len(chosen) == 1 else tags.MAX_TOKENS_BESIDE
         for clause, value in chosen:  # names first: whether there are tags decides how an exact value is checked
             if isinstance(clause, clauses.Names) and rows_only:
                 self._row_filter(clause, str(value))
             elif isinstance(clause, clauses.Names):
                 self._name_filter(conn, clause, str(value))
+        redundant = plan.redundant if plan else frozenset()
         for clause, value in chosen:
-            if isinstance(clause, clauses.Tag):
+            if isinstance(clause, clauses.Tag) and clause.kind not in redundant:
                 self._exact(clause, str(value), dated=bool(since or until))
         if self.fts and (since or until):
-            # A set of claim ids from the date index, which FTS5's matches are checked against: no claim row read.
-            dates = Where()
-            dates.dates("published", since, until)
+            self._fts_dates(conn, q, plan or plan_of(conn, q, expression))
+        else:  # a driving index has the date as its range column
+            self.rows.dates("+c.published" if self.rows.clauses and self.drive is None else "c.published",
+                            since, until)
+
+    def _fts_dates(self, conn: sqlite3.Connection, q: ClaimQuery, plan: Plan) -> None:
+        """FTS5 walks only the ids the range can hold; each match's date is read from its row, or (ids spread
+        far wider than the range) looked up in the set of the range's claim ids from the date index."""
+        dates = Where()
+        dates.dates("published", *clauses.date_range(q))
+        low, high = plan.counted.low, plan.counted.high
+        self.fts_rows.add("claims_fts.rowid BETWEEN ? AND ?", *((low, high) if low is not None else (1, 0)))
+        if plan.dated_rows:
+            self.rows.add(dates.sql().replace("published", "+c.published"), *dates.params)
+        else:  # no claim row read: '+' keeps FTS5 from being run once per id
             self.fts_rows.add(f"+claims_fts.rowid IN (SELECT rid FROM claims WHERE {dates.sql()})", *dates.params)
-        else:
-            self.rows.dates("+c.published" if self.rows.clauses else "c.published", since, until)
 
     def _exact(self, clause: clauses.Tag, value: str, dated: bool) -> None:
         """A tag beside other FTS5 terms; else the column ('+' keeps the planner on a better index)."""
         if self.fts:
             self.fts.append(f'tags : "{tags.token(clause.kind, value)}"')
+        elif self.drive is not None:  # the plan chose the index: only its filter may use one
+            driving = COUNTED.get(clause.kind) == self.drive
+            self.rows.add(f"{'' if driving else '+'}{clause.column} = ?", value)
         else:
             column = f"+{clause.column}" if self.rows.clauses or dated else clause.column
             self.rows.add(f"{column} = ?", value)
@@ -125,7 +144,7 @@ class Match:
         names = tags.names_like(conn, clause.kinds, like(value))
         if not names:
             self.empty = True
-        elif len({tags.token(*name) for name in names}) <= tags.MAX_TOKENS:
+        elif len({tags.token(*name) for name in names}) <= self.max_tokens:
             self.fts.append(tags.any_of(names))
         else:
             self._row_filter(clause, value)
@@ -140,14 +159,15 @@ class Match:
 
 
 def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None = None,
-                scan: bool = False) -> tuple[str, str, list[Any]]:
+                scan: bool = False, plan: Plan | None = None) -> tuple[str, str, list[Any]]:
     """``(FROM ... , WHERE ..., params)`` for the claims matching ``q`` (alias ``c``; see :class:`Match`).
 
     ``expression`` replaces the FTS5 expression of ``q.text`` (see :func:`text_expression`).
     ``scan``: no words; the claim rows drive (see :func:`newest_first_scan`) and every filter is checked
     on them (walking the newest claims until enough match beats collecting every match from FTS5).
+    ``plan``: the search's plan (see :mod:`pipeline.index.sqlite.plan`; made here when needed and not given).
     """
-    match = Match(conn, q, fts_expression(q.text) if expression is None else expression, rows_only=scan)
+    match = Match(conn, q, fts_expression(q.text) if expression is None else expression, rows_only=scan, plan=plan)
     if match.empty:
         return NOTHING
     where = Where()
@@ -158,6 +178,8 @@ def claim_where(conn: sqlite3.Connection, q: ClaimQuery, expression: str | None 
             where.add(part.sql(), *part.params)
     if not q.all_copies and copies.any_marked(conn, "copy_claims"):  # collapsed: a copy's claims stay out
         where.add(f"+{'claims_fts.rowid' if match.fts else 'c.rid'} NOT IN (SELECT rid FROM copy_claims)")
+    if not match.fts and match.drive is not None and not scan:
+        return f"FROM claims c INDEXED BY {match.drive}", where.sql(), where.params
     if not match.fts:
         return "FROM claims c", where.sql(), where.params
     return (TEXT_SOURCE if match.rows.clauses else FTS_SOURCE), where.sql(), where.params
@@ -221,22 +243,27 @@ def text_expression(conn: sqlite3.Connection, stats: WordStats, text: str) -> st
     return f"{required} AND ({optional})" if required and optional else required or optional
 
 
-def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> list[int]:
-    """Every match's claim id, newest first (highest id first), without scoring: one pass gives
-    both the exact total and the rank window (the first RANK_WINDOW ids)."""
-    source, where, params = claim_where(conn, q, expression)
-    rows = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC",
-                        params).fetchall()
+def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None,
+                   limit: int = -1) -> list[int]:
+    """Every match's claim id (``limit``: the first so many), newest first (highest id first), without
+    scoring: one pass gives both the exact total and the rank window (the first RANK_WINDOW ids)."""
+    source, where, params = claim_where(conn, q, expression, plan=plan)
+    if (source, where) == NOTHING[:2]:
+        return []
+    rows = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC LIMIT ?",
+                        (*params, limit)).fetchall()
     return [rid for (rid,) in rows]
 
 
-def window_start(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int | None:
+def window_start(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None) -> int | None:
     """The lowest claim id among the newest RANK_WINDOW matches (None when there are fewer).
 
     Walks the matches newest first without scoring them and stops there: cheap while FTS5 alone
     decides the matches (no dates); with dates, :func:`newest_matches` reads the date set once instead.
     """
-    source, where, params = claim_where(conn, q, expression)
+    source, where, params = claim_where(conn, q, expression, plan=plan)
+    if (source, where) == NOTHING[:2]:
+        return None
     row = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC"
                        " LIMIT 1 OFFSET ?", (*params, RANK_WINDOW - 1)).fetchone()
     return row[0] if row else None
@@ -255,16 +282,21 @@ SPLIT_FACETS = frozenset({"entities"})
 Row = tuple[Any, ...]  # rid, score, then one value per FACET_COLUMNS entry
 
 
-def newest_first_scan(q: ClaimQuery, expression: str, matches: int) -> bool:
-    """Whether walking all claims newest first beats sorting the matches: many matches, no words or dates.
+def newest_first_scan(q: ClaimQuery, expression: str, matches: int, claims: int | None = None) -> bool:
+    """Whether walking all ``claims`` newest first beats sorting the ``matches``: many matches, no words or dates.
 
-    The walk stops after ``CANDIDATES`` matches, so it visits about CANDIDATES × claims / matches rows.
+    The walk stops after ``CANDIDATES`` matches, so it visits about CANDIDATES × claims / matches rows,
+    where sorting collects every match: the walk wins once matches² > CANDIDATES × claims (a row checked
+    costs about what a match sorted does). ``claims`` unknown: the walk when there are many matches.
     """
-    return not expression and not clauses.has_dates(q) and matches > 4 * CANDIDATES
+    if expression or clauses.has_dates(q) or matches <= 4 * CANDIDATES:
+        return False
+    return claims is None or matches * matches > CANDIDATES * claims
 
 
 def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit: int, offset: int = 0,
-                scan: bool = False, within: list[int] | None = None, start: int | None = None) -> list[Row]:
+                scan: bool = False, within: list[int] | None = None, start: int | None = None,
+                plan: Plan | None = None) -> list[Row]:
     """The matches ``offset`` … ``offset + limit`` in result order, with their facet values.
 
     Interactive searches rank a window of the newest matches (bm25 reads every match it scores):
@@ -278,7 +310,7 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
                                       " AND +claims_fts.rowid IN (SELECT value FROM json_each(?))")
         params = [f"{tags.TEXT_COLUMNS} : ({expression})", min(within, default=0), json.dumps(within)]
     else:
-        source, where, params = claim_where(conn, q, expression, scan=scan)
+        source, where, params = claim_where(conn, q, expression, scan=scan, plan=plan)
     if start is not None and expression and within is None:
         where, params = f"{where} AND claims_fts.rowid >= ?", [*params, start]
     if scan:
@@ -295,9 +327,9 @@ def with_rows(source: str) -> str:
     return TEXT_SOURCE if source == FTS_SOURCE else source
 
 
-def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str) -> int:
+def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None) -> int:
     """The exact number of matches (FTS5 counts on its posting lists when no claim row is needed)."""
-    source, where, params = claim_where(conn, q, expression)
+    source, where, params = claim_where(conn, q, expression, plan=plan)
     return int(conn.execute(f"SELECT COUNT(*) {source} WHERE {where}", params).fetchone()[0])
 
 

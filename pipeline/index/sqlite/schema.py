@@ -11,6 +11,9 @@ Layout 4 adds the article's language (a column of articles and claims, and a tag
 wire-copy tables (``pipeline.index.sqlite.copies``); a file of
 layout 3 gains its articles' languages from their stored records and the copy tables empty
 (articles indexed before are signed when next indexed).
+``claim_days`` (layout 5) counts the claims of each publication day, stance and
+language, kept by triggers in the same transaction as every write: exact totals
+and rowid bounds for the query planner (see ``pipeline.index.sqlite.plan``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pipeline.records import EnrichedArticle, Entity, from_dict
 from pipeline.sqlitedb import Transaction
 
 log = logging.getLogger(__name__)
-VERSION = 4
+VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
@@ -56,6 +59,28 @@ CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5(content, sentence, spea
 CREATE TABLE IF NOT EXISTS meta(writes INTEGER NOT NULL);
 INSERT INTO meta(writes) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM meta);
 """
+# Claims per (publication day, stance, language); language '' for none. ``low``/``high`` bound the claim ids
+# of the cell: a delete leaves them as they were (still bounds), ``claims`` stays exact. A day is 'd' and
+# the first 10 characters of ``published`` ('' undated): for 10-character bounds, ``published >= b`` holds
+# exactly when ``substr(published, 1, 10) >= b`` (likewise ``<``), so day counts answer date ranges exactly.
+DAY = "CASE WHEN {0}.published IS NULL THEN '' ELSE 'd' || substr({0}.published, 1, 10) END"
+COUNTED = f"""
+INSERT INTO claim_days(day, stance, language, claims, low, high)
+ VALUES ({DAY.format('new')}, new.stance, coalesce(new.language, ''), 1, new.rid, new.rid)
+ ON CONFLICT(day, stance, language) DO UPDATE SET claims = claims + 1, low = min(low, excluded.low),
+ high = max(high, excluded.high);"""
+UNCOUNTED = f"""
+UPDATE claim_days SET claims = claims - 1
+ WHERE day = {DAY.format('old')} AND stance = old.stance AND language = coalesce(old.language, '');"""
+DAYS = f"""
+CREATE TABLE IF NOT EXISTS claim_days(day TEXT NOT NULL, stance TEXT NOT NULL, language TEXT NOT NULL,
+    claims INTEGER NOT NULL, low INTEGER NOT NULL, high INTEGER NOT NULL, PRIMARY KEY(day, stance, language))
+    WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS claims_counted AFTER INSERT ON claims BEGIN {COUNTED} END;
+CREATE TRIGGER IF NOT EXISTS claims_uncounted AFTER DELETE ON claims BEGIN {UNCOUNTED} END;
+CREATE TRIGGER IF NOT EXISTS claims_recounted AFTER UPDATE OF published, stance, language ON claims
+ BEGIN {UNCOUNTED} {COUNTED} END;
+"""
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
@@ -75,6 +100,7 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
                 _upgrade_v2(c)
             if "language" not in columns:
                 _add_language(c)
+            _add_claim_days(c)
         else:
             _create(c)
         c.execute(f"PRAGMA user_version={VERSION}")
@@ -84,6 +110,15 @@ def _create(c: sqlite3.Connection) -> None:
     for statement in SCHEMA.split(";"):
         if statement.strip():
             c.execute(statement)
+    _create_days(c)
+
+
+def _create_days(c: sqlite3.Connection) -> None:
+    """The day counts and their triggers (one statement per trigger: a trigger body holds ';')."""
+    table, triggers = DAYS.split(";", 1)[0], DAYS.split(";", 1)[1]
+    c.execute(table)
+    for trigger in triggers.split(" END;")[:-1]:
+        c.execute(trigger + " END")
 
 
 def _columns(c: sqlite3.Connection, table: str) -> set[str]:
@@ -150,3 +185,12 @@ def _add_language(c: sqlite3.Connection) -> None:
         c.execute("UPDATE claims_fts SET tags = tags || ' ' || ? WHERE rowid IN"
                   " (SELECT rid FROM claims WHERE article_id=?)", (token("language", language), article_id))
     log.info("upgraded the index file to layout %d (%d articles)", VERSION, len(rows))
+
+
+def _add_claim_days(c: sqlite3.Connection) -> None:
+    """Layout 4 lacked the day counts: count the claims once, then the triggers keep the counts."""
+    _create_days(c)
+    c.execute("DELETE FROM claim_days")
+    c.execute(f"INSERT INTO claim_days(day, stance, language, claims, low, high) SELECT {DAY.format('claims')},"
+              " stance, coalesce(language, ''), COUNT(*), MIN(rid), MAX(rid) FROM claims GROUP BY 1, 2, 3")
+    log.info("upgraded the index file to layout %d (claims counted per day)", VERSION)

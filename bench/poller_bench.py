@@ -138,27 +138,30 @@ def free_port() -> int:
 # --- the feed store (parent process) -------------------------------------------------------
 
 
-def seed(path: Path, feeds: int, hosts: int, port: int, interval: float) -> float:
-    """N feeds with their current ETags, due one after another over ``interval``; returns T0."""
+def seed(path: Path, feeds: int, hosts: int, port: int, interval: float, overdue: float) -> float:
+    """N feeds with their current ETags, due one after another over ``interval`` from ``T0 - overdue``;
+    returns T0."""
     from pipeline.poller.store import FeedStore
 
     store = FeedStore(path)
     ids = [store.add(f"http://{host_ip(n % hosts)}:{port}/feed/{n}.xml")[0].id for n in range(feeds)]
     t0 = time.time() + STARTUP_LEAD_S
     step = interval / feeds
-    store.apply([(fid, {"etag": etag_of(n), "next_poll": t0 + n * step}) for n, fid in enumerate(ids)], [])
+    store.apply([(fid, {"etag": etag_of(n), "next_poll": t0 - overdue + n * step}) for n, fid in enumerate(ids)], [])
     store.close()
     return t0
 
 
-def waiting(path: Path, end: float, grace: float) -> tuple[int, float]:
-    """Feeds due before ``end - grace`` and never polled; how long the oldest unpolled due feed waited."""
+def waiting(path: Path, end: float, front: float, grace: float) -> tuple[int, int, float]:
+    """Never-polled feeds due before ``end - grace`` (starved) and before ``front - grace`` (skipped:
+    passed over while a later-due feed was polled); how long the oldest unpolled due feed waited."""
+    unpolled = "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL AND next_poll <= ?"
     with sqlite3.connect(path) as db:
-        starved = db.execute("SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL AND next_poll <= ?",
-                             (end - grace,)).fetchone()[0]
+        starved = db.execute(unpolled, (end - grace,)).fetchone()[0]
+        skipped = db.execute(unpolled, (min(end, front) - grace,)).fetchone()[0]
         oldest = db.execute("SELECT MIN(next_poll) FROM feeds WHERE last_polled IS NULL AND next_poll <= ?",
                             (end,)).fetchone()[0]
-    return int(starved), max(0.0, end - oldest) if oldest is not None else 0.0
+    return int(starved), int(skipped), max(0.0, end - oldest) if oldest is not None else 0.0
 
 
 # --- the poller (child process) ------------------------------------------------------------
@@ -179,9 +182,11 @@ def poll(path: Path, t0: float, seconds: float, interval: float, host_delay: flo
     from pipeline.poller.store import FeedStore
 
     lateness: list[float] = []
+    front = [0.0]  # the latest due time among the feeds polled
 
     def polled(o: PollOutcome) -> None:
         lateness.append(o.polled_at - o.feed.next_poll)
+        front[0] = max(front[0], o.feed.next_poll)
 
     bus, store = SqliteBus(path.parent / "bus.db"), FeedStore(path)
     bus.ensure_topics([RAW])
@@ -193,12 +198,12 @@ def poll(path: Path, t0: float, seconds: float, interval: float, host_delay: flo
     while time.time() < end:
         poller.step(0.5)
     end = time.time()
-    starved, oldest = waiting(path, end, grace)
+    starved, skipped, oldest = waiting(path, end, front[0], grace)
     top = _top_allocations() if trace else []
     poller.close()
     bus.close()
     store.close()
-    print(json.dumps({"polls": len(lateness), "seconds": end - t0, "starved": starved, "oldest_s": oldest,
+    print(json.dumps({"polls": len(lateness), "seconds": end - t0, "starved": starved, "skipped": skipped, "oldest_s": oldest,
                       "lateness": _percentiles(lateness), "top": top,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
@@ -228,7 +233,7 @@ def measure(feeds: int, args: argparse.Namespace) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "feeds.db"
             seeded = time.monotonic()
-            t0 = seed(path, feeds, hosts, port, args.interval)
+            t0 = seed(path, feeds, hosts, port, args.interval, args.overdue)
             seed_s = time.monotonic() - seeded
             child = [sys.executable, __file__, "--poll", str(path), "--t0", repr(t0), "--seconds",
                      str(args.seconds), "--interval", str(args.interval), "--host-delay", str(args.host_delay),
@@ -246,15 +251,17 @@ def line(r: dict[str, Any], interval: float) -> str:
     return (f"{r['feeds']:>7,} {r['hosts']:>6,} {r['feeds'] / interval * 60:>10,.0f} "
             f"{r['polls'] / r['seconds'] * 60:>10,.0f} {r['rss_mb']:>8.0f} "
             f"{late['p50']:>7.1f} {late['p95']:>7.1f} {late['max']:>7.1f} {r['oldest_s']:>8.1f} "
-            f"{r['starved']:>7,}   {' '.join(f'{x:.2f}' for x in r['load'])}")
+            f"{r['starved']:>7,} {r['skipped']:>7,}   {' '.join(f'{x:.2f}' for x in r['load'])}")
 
 
 def run(sizes: list[int], args: argparse.Namespace) -> None:
     print(f"service loop for {args.seconds:g}s per size; interval {args.interval:g}s; "
           f"{args.per_host} feeds per host; {args.host_delay:g}s between requests to a host; "
-          f"starved = due > {args.grace:g}s before the end, never polled; {os.cpu_count()} cores")
+          f"{args.overdue:g}s of feeds overdue at the start; starved = due > {args.grace:g}s before the end, "
+          f"never polled; skipped = due > {args.grace:g}s before a feed that was polled, never polled; "
+          f"{os.cpu_count()} cores")
     print(f"{'feeds':>7} {'hosts':>6} {'offered/m':>10} {'polls/m':>10} {'RSS MB':>8} "
-          f"{'late50':>7} {'late95':>7} {'latemax':>7} {'oldest':>8} {'starved':>7}   load 1/5/15 min")
+          f"{'late50':>7} {'late95':>7} {'latemax':>7} {'oldest':>8} {'starved':>7} {'skipped':>7}   load 1/5/15 min")
     for feeds in sizes:
         r = measure(feeds, args)
         print(line(r, args.interval), flush=True)
@@ -272,6 +279,8 @@ def main() -> None:
                         help="seconds between requests to one host (default 1.0, the poller's default)")
     parser.add_argument("--grace", type=float, default=30.0, help="a feed due this long before the end "
                         "and never polled counts as starved")
+    parser.add_argument("--overdue", type=float, default=0.0, help="seconds the poller was down before "
+                        "T0: feeds due in the last that many seconds are overdue at the start")
     parser.add_argument("--trace", action="store_true", help="print the poller's top tracemalloc sites")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--hosts", type=int, default=1, help=argparse.SUPPRESS)

@@ -1,22 +1,25 @@
 """Benchmark: the feed poller's service loop at 1k, 10k and 100k feeds: memory, polls/minute, fairness.
 
     .venv/bin/python bench/poller_bench.py [--feeds 1000,10000,100000] [--per-host 20]
-        [--interval 600] [--seconds 90] [--host-delay 1.0] [--grace 30] [--trace]
+        [--interval 600] [--seconds 90] [--overdue 0] [--host-delay 1.0] [--grace 30] [--trace]
 
 For each size, in one run: a fresh feed store holds N feeds on N / --per-host hosts,
 each feed already holding its ETag (a steady state: most polls are conditional GETs
 answered 304; every 20th feed gains an entry every 30 s). Feed n is due at
 ``T0 + n * interval / N``, so feeds come due at N / interval per second from the start
 (10k feeds every 600 s: ~17/s; 100k: ~167/s); every later poll is due ``interval`` ±10%
-after it. The poller (default settings: per-host limit 2, 1 s between requests to
+after it. ``--overdue S`` moves every due time S seconds earlier: a poller back after S
+seconds down (``--overdue 600``: every feed overdue at the start, the oldest by 600 s). The poller (default settings: per-host limit 2, 1 s between requests to
 one host, 32 workers; ``min_interval_s`` = ``default_interval_s`` = --interval) runs
 its service loop (``step``) for --seconds in a child process of its own, so its
 peak RSS is the poller's alone.
 
 Printed per size: polls/minute (offered: N / interval), the poller process's peak
 RSS, lateness (actual poll time − due time) p50/p95/max over the polls made, the
-oldest feed still waiting at the end, and *starved*: feeds due more than --grace
-seconds before the end that were never polled. Machine load (os.getloadavg) is
+oldest feed still waiting at the end, *starved*: feeds due more than --grace seconds
+before the end that were never polled (with a backlog larger than the window can
+drain, some must be), and *skipped*: feeds due more than --grace seconds before a feed
+that was polled, yet never polled themselves (passed over: unfair; 0 under oldest-first). Machine load (os.getloadavg) is
 printed beside each size. ``--trace`` adds the poller's top tracemalloc sites.
 
 Loopback only: one feed-server child process answers on 127.0.1.1, 127.0.1.2 …

@@ -41,12 +41,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     producer = ctx.closing(ctx.bus.producer())
     bar = None
     if args.once or args.force:
-        total = len(store.due(time.time(), ignore_schedule=args.force))
+        total = store.count(None if args.force else time.time())  # counted, not loaded
         bar = tqdm(total=total, unit="feed", desc="poll", disable=args.quiet or None, file=sys.stderr)
     sensor = ctx.sensor(args.metrics_port)
     poller = ctx.closing(Poller(store, producer, ctx.settings.poller, sensor=sensor, on_polled=_progress(bar)))
     if bar is None:
-        print(f"poll: following {len(store.feeds())} feed(s); stop with Ctrl-C", file=sys.stderr)
+        print(f"poll: following {store.count()} feed(s); stop with Ctrl-C", file=sys.stderr)
         # A pass stuck where the stop flag cannot reach (a parse holding the GIL): the watchdog ends it.
         with killed_if_stuck(ctx.stop, ctx.settings.worker.stop_grace_s):
             serve([poller], ctx.stop, ctx.settings.worker.poll_timeout_s, reporters=[PollReport(poller, to_stderr)])

@@ -20,10 +20,11 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from pipeline.bus.base import RAW, Producer
@@ -37,12 +38,17 @@ from pipeline.poller.hosts import HostGate, host_key
 from pipeline.poller.outcome import CycleStats, PollOutcome, state_changes
 from pipeline.poller.parse import FeedEntry, parse_feed
 from pipeline.poller.store import FeedState, FeedStore
+from pipeline.poller.window import window
 from pipeline.records import encode
 from pipeline.runtime.metrics import Sensor
 
 log = logging.getLogger(__name__)
 Fetch = Callable[..., FetchResult]
-QUEUE_REFRESH_S = 0.5  # how stale the in-memory list of due feeds may get
+QUEUE_REFRESH_S = 0.5  # how stale the in-memory window of due feeds may get
+# The window of due feeds held ready (pipeline.poller.window): bounded whatever the number of feeds.
+WINDOW_PER_WORKER = 4  # feeds held per worker thread (at least 64)
+WINDOW_SCAN = 10_000  # due feeds read per refill at most (hosts over their share are passed over)
+WINDOW_PAGE = 256  # rows per store read
 FULL_TEXT_PER_POLL = 30  # article pages fetched per feed poll; the rest keep their summary
 CANCELLED = "cancelled: the poller is shutting down"
 STORE_DOWN = "abandoned: the feed store is unavailable"  # not the feed's fault: nothing recorded, still due
@@ -88,9 +94,9 @@ class Poller:
             FullText(self.fetch, self.gate, settings.user_agent, wait_s=settings.timeout_s)
         self._pool = ThreadPoolExecutor(max(1, settings.concurrency), thread_name_prefix="poll")
         self._inflight: dict[Future[PollOutcome], int] = {}
-        self._queue: dict[int, FeedState] = {}
+        self._queue: dict[int, FeedState] = {}  # due feeds ready to dispatch, oldest first (bounded)
         self._queue_at = -1.0
-        self._targets: dict[int, FeedState] | None = None  # --once: the feeds still to poll
+        self._targets: dict[int, None] | None = None  # --once: the ids still to poll, oldest-due first
         self.stats = CycleStats()
         self._closing = threading.Event()
         self._restore_pauses()
@@ -125,12 +131,13 @@ class Poller:
         """
         started = time.monotonic()
         self.stats = CycleStats()
-        self._targets = {f.id: f for f in self.store.due(self.now(), ignore_schedule=force)}
+        self._targets = dict.fromkeys(self.store.due_ids(self.now(), ignore_schedule=force))
+        self._queue, self._queue_at = {}, -1.0
         try:
             while (self._targets or self._inflight) and not stop():
                 self.step(0.5)
         finally:
-            self._targets = None
+            self._targets, self._queue, self._queue_at = None, {}, -1.0
         self.stats.seconds = time.monotonic() - started
         return self.stats
 
@@ -155,14 +162,32 @@ class Poller:
     # --- dispatch --------------------------------------------------------------
 
     def _candidates(self) -> list[FeedState]:
-        if self._targets is not None:
-            busy = set(self._inflight.values())
-            return [f for f in self._targets.values() if f.id not in busy]
+        """The window of due feeds (``--once``: of the targets left), refilled when stale or empty."""
         if time.monotonic() - self._queue_at > QUEUE_REFRESH_S or not self._queue:
-            busy = set(self._inflight.values())
-            self._queue = {f.id: f for f in self.store.due(self.now()) if f.id not in busy}
+            self._queue = window(self._due(), set(self._inflight.values()),
+                                 limit=max(64, WINDOW_PER_WORKER * self.settings.concurrency),
+                                 per_host=2 * self.settings.per_host_concurrency, max_scan=WINDOW_SCAN)
             self._queue_at = time.monotonic()
         return list(self._queue.values())
+
+    def _due(self) -> Iterator[FeedState]:
+        """Due feeds, oldest first, read lazily: from the store's pages, or the ``--once`` targets' ids."""
+        if self._targets is None:
+            return self.store.iter_due(self.now(), page=WINDOW_PAGE)
+        return self._target_feeds()
+
+    def _target_feeds(self) -> Iterator[FeedState]:
+        """The ``--once`` targets left, in their order, a page of rows at a time."""
+        targets = self._targets or {}
+        ids = list(islice(targets, WINDOW_SCAN))  # a copy: ids of removed feeds are dropped meanwhile
+        for start in range(0, len(ids), WINDOW_PAGE):
+            page = ids[start:start + WINDOW_PAGE]
+            found = self.store.by_ids(page)
+            for feed_id in page:
+                if feed_id in found:
+                    yield found[feed_id]
+                else:
+                    targets.pop(feed_id, None)  # removed since the run began: nothing to poll
 
     def _dispatch(self) -> None:
         now = self.now()
@@ -171,26 +196,25 @@ class Poller:
                 return
             host = host_key(feed.url)
             if self._targets is not None and (feed.retry_until > now or self.gate.paused_s(host) > 0):
-                self._targets.pop(feed.id)  # --once must not wait out a Retry-After: report it instead
+                self._targets.pop(feed.id, None)  # --once must not wait out a Retry-After: report it instead
+                self._queue.pop(feed.id, None)
                 self.stats.deferred += 1
                 continue
             if self.gate.try_acquire(host):
                 self._queue.pop(feed.id, None)
                 if self._targets is not None:
-                    self._targets.pop(feed.id)
+                    self._targets.pop(feed.id, None)
                 self._inflight[self._pool.submit(self._poll, feed, host)] = feed.id
 
     def _tick(self) -> float:
         """How long to wait before trying to dispatch again (a host's delay may end meanwhile)."""
-        waiting = self._queue if self._targets is None else self._targets
-        return 0.02 if waiting else 0.25
+        return 0.02 if self._queue or self._targets else 0.25
 
     def _restore_pauses(self) -> None:
         # A Retry-After outlives a restart: hosts stay paused for what is left of it.
         now = self.now()
-        for feed in self.store.feeds():
-            if feed.retry_until > now:
-                self.gate.pause(host_key(feed.url), feed.retry_until - now)
+        for feed in self.store.paused(now):  # only the paused rows: a restart never reads every feed
+            self.gate.pause(host_key(feed.url), feed.retry_until - now)
 
     # --- in a worker thread ------------------------------------------------------
 

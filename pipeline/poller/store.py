@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,11 @@ class FeedStore:
         row = self._conn.execute(sql, (key,)).fetchone()
         return None if row is None else FeedState(*row)
 
+    def by_ids(self, ids: Sequence[int]) -> dict[int, FeedState]:
+        """The feeds still present among ``ids`` (at most a few hundred per call), by id."""
+        marks = ", ".join("?" * len(ids))
+        return {f.id: f for f in self._select(f"WHERE id IN ({marks})", ids)} if ids else {}
+
     def remove(self, key: str | int) -> FeedState | None:
         """Remove a feed and its per-feed GUIDs; URLs and hashes stay seen (no republishing on re-add)."""
         feed = self.get(key)
@@ -158,11 +163,47 @@ class FeedStore:
     def feeds(self) -> list[FeedState]:
         return self._select("ORDER BY id")
 
-    def due(self, now: float, ignore_schedule: bool = False) -> list[FeedState]:
-        """Feeds whose next poll has come (all feeds with ``ignore_schedule``), soonest first."""
-        if ignore_schedule:
-            return self._select("ORDER BY next_poll, id")
-        return self._select("WHERE next_poll <= ? ORDER BY next_poll, id", (now,))
+    def count(self, due_at: float | None = None) -> int:
+        """How many feeds (due at ``due_at``, when given), without reading their rows."""
+        where, args = ("", ()) if due_at is None else ("WHERE next_poll <= ?", (due_at,))
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM feeds {where}", args).fetchone()[0])
+
+    def due(self, now: float, ignore_schedule: bool = False, *, limit: int | None = None,
+            after: tuple[float, int] | None = None) -> list[FeedState]:
+        """Feeds whose next poll has come (all feeds with ``ignore_schedule``), soonest first (ties by id).
+
+        With ``limit``: at most that many, and with ``after`` only those past that ``(next_poll, id)``
+        position, so successive pages list every due feed once, each page read through the index.
+        """
+        where, args = ["next_poll <= ?"] if not ignore_schedule else [], [now] if not ignore_schedule else []
+        if after is not None:
+            where.append("(next_poll, id) > (?, ?)")
+            args.extend(after)
+        tail = f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY next_poll, id"
+        return self._select(tail if limit is None else f"{tail} LIMIT {int(limit)}", args)
+
+    def iter_due(self, now: float, ignore_schedule: bool = False, page: int = 256) -> Iterator[FeedState]:
+        """Every feed :meth:`due` lists, in its order, read ``page`` rows at a time (never all at once).
+
+        A feed whose ``next_poll`` changes meanwhile is listed where the page reading it finds it.
+        """
+        after: tuple[float, int] | None = None
+        while True:
+            rows = self.due(now, ignore_schedule, limit=page, after=after)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = (rows[-1].next_poll, rows[-1].id)
+
+    def due_ids(self, now: float, ignore_schedule: bool = False) -> list[int]:
+        """The ids of the feeds :meth:`due` lists, in its order (a few bytes per feed, not its row)."""
+        where, args = ("", ()) if ignore_schedule else ("WHERE next_poll <= ?", (now,))
+        return [int(r[0]) for r in self._conn.execute(f"SELECT id FROM feeds {where} ORDER BY next_poll, id",
+                                                      args)]
+
+    def paused(self, now: float) -> list[FeedState]:
+        """Feeds a server asked to wait past ``now`` (Retry-After): usually none, never every row."""
+        return self._select("WHERE retry_until > ? ORDER BY id", (now,))
 
     def update(self, feed_id: int, changes: Mapping[str, Any]) -> None:
         self.apply([(feed_id, changes)], [])

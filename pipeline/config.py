@@ -79,6 +79,22 @@ class ElasticSecurity:
 
 
 @section
+class RolloverSettings:
+    """Elasticsearch: when the indexer rolls claims and articles over to a new backing index (any condition met).
+
+    Defaults: a month per index or 50 GB per primary shard, whichever comes first. A newsroom's month (~1.2M
+    claims, a few GB) stays one index, so a year is 12 small shards per kind and a search fans out to few of
+    them; at Media Cloud's rate (~10M claims a day) size rolls first, keeping each primary under the ~50 GB
+    past which recovery and merges get slow. Prune drops whole months. Empty strings / 0 turn a condition off.
+    """
+
+    max_age: str = "30d"  # since the index was created
+    max_docs: int = 0  # documents in the index (primaries)
+    max_primary_shard_size: str = "50gb"  # the largest primary shard
+    check_s: float = 60.0  # ask the server at most this often (one request per alias)
+
+
+@section
 class IndexSettings:
     url: str = "sqlite:///{data_dir}/index.db"
     prefix: str = ""  # Elasticsearch: prefix for the index aliases (claims, articles)
@@ -93,6 +109,7 @@ class IndexSettings:
     # kills the server (SIGBUS) instead of answering 503, so turn it on where the disk is trusted.
     sqlite_mmap_mb: int = 0
     elastic: ElasticSecurity = field(default_factory=ElasticSecurity)
+    rollover: RolloverSettings = field(default_factory=RolloverSettings)
 
 
 @section

@@ -49,7 +49,7 @@ class _CountingServer:
     def count(self, index: str) -> dict[str, int]:
         return {"count": 100}
 
-    def mtermvectors(self, index: str, docs: list[dict]) -> dict[str, list]:
+    def mtermvectors(self, docs: list[dict], index: str = "") -> dict[str, list]:
         self.calls += 1
         return {"docs": [{"term_vectors": {f: {"terms": {w: {"doc_freq": self.frequencies.get(w)}}}
                                            for f in d["fields"]}} for d in docs for w in [d["doc"]["content"]]]}

@@ -2,9 +2,11 @@
 the adapter: :class:`~pipeline.index.elastic.ElasticIndex` translates driver errors).
 
 Entries are found by a ``terms`` query on their band keys; a copy's mark goes
-onto documents already indexed as partial updates (the claim ids come from the
-article document's stored state, read in real time, so nothing waits for a
-refresh); an article indexed later takes its mark from its entry (:func:`marks`).
+onto documents already indexed as partial updates, each sent to the backing
+index that holds the document (the claim ids come from the article document's
+stored state, read in real time, so nothing waits for a refresh: see
+:class:`~pipeline.index.elastic.rollover.Owners`); an article indexed later
+takes its mark from its entry (:func:`marks`).
 """
 
 from __future__ import annotations
@@ -18,27 +20,29 @@ from elasticsearch import Elasticsearch, helpers
 from pipeline.errors import PermanentError
 from pipeline.index.base import ArticleRef, CopyEntry
 from pipeline.index.elastic import mappings as m
+from pipeline.index.elastic import rollover as ro
 from pipeline.index.elastic.threads import _all
 
 _FIELDS = ["article_id", "copy_of", "published", "seen", "size", "signature", "bands"]
 
 
-def put(es: Elasticsearch, aliases: dict[str, str], entries: Sequence[CopyEntry]) -> None:
-    """Index the entries, then mark the documents of those already indexed."""
+def put(es: Elasticsearch, alias: str, owners: ro.Owners, entries: Sequence[CopyEntry]) -> None:
+    """Index the entries (in ``alias``), then mark the documents of those already indexed, where they live."""
     if not entries:
         return
-    actions: list[dict[str, Any]] = [{"_op_type": "index", "_index": aliases["copies"], "_id": e.article_id,
-                                      "_source": _doc(e)} for e in entries]
-    states = es.mget(index=aliases["articles"], ids=sorted({e.article_id for e in entries}), source=["state"],
-                     realtime=True)["docs"]
-    claim_ids = {d["_id"]: d["_source"].get("state", {}).get("claim_ids", []) for d in states if d.get("found")}
+    actions: list[dict[str, Any]] = [{"_op_type": "index", "_index": alias, "_id": e.article_id,
+                                      "_source": _doc(e), "require_alias": True} for e in entries]
+    articles = owners.locate({"articles": sorted({e.article_id for e in entries})}, {"articles": ["state"]})["articles"]
+    claim_ids = {aid: f.source.get("state", {}).get("claim_ids", []) for aid, f in articles.items()}
+    claims = owners.locate({"claims": [cid for ids in claim_ids.values() for cid in ids]}, {})["claims"]
     for e in entries:
-        if e.article_id in claim_ids:
+        if e.article_id in articles:
             mark = {"copy_of": e.copy_of}
-            actions.append({"_op_type": "update", "_index": aliases["articles"], "_id": e.article_id, "doc": mark})
-            actions += [{"_op_type": "update", "_index": aliases["claims"], "_id": cid, "doc": mark}
-                        for cid in claim_ids[e.article_id]]
-    _, errors = helpers.bulk(es, actions, raise_on_error=False, require_alias=True)
+            actions.append({"_op_type": "update", "_index": articles[e.article_id].index, "_id": e.article_id,
+                            "doc": mark, "require_alias": False})
+            actions += [{"_op_type": "update", "_index": claims[cid].index, "_id": cid, "doc": mark,
+                         "require_alias": False} for cid in claim_ids[e.article_id] if cid in claims]
+    _, errors = helpers.bulk(es, actions, raise_on_error=False, expand_action_callback=ro.expand)
     assert isinstance(errors, list)  # raise_on_error=False: the failed items, never a count
     refused = [item for item in errors if next(iter(item.values())).get("status") != 404]  # claim deleted since
     if refused:
@@ -72,13 +76,14 @@ def pointing_to(es: Elasticsearch, alias: str, original_ids: Sequence[str]) -> l
     return [_entry(h["_source"]) for h in _all(es, alias, {"terms": {"copy_of": ids}}, sort=[{"article_id": "asc"}])]
 
 
-def copies_of(es: Elasticsearch, aliases: dict[str, str], article_ids: Sequence[str]) -> dict[str, list[ArticleRef]]:
-    found = pointing_to(es, aliases["copies"], article_ids)
+def copies_of(es: Elasticsearch, alias: str, owners: ro.Owners,
+              article_ids: Sequence[str]) -> dict[str, list[ArticleRef]]:
+    found = pointing_to(es, alias, article_ids)
     if not found:
         return {}
-    docs = es.mget(index=aliases["articles"], ids=sorted({e.article_id for e in found}),
-                   source=["id", "title", "url", "published", "source"], realtime=True)["docs"]
-    refs = {d["_id"]: _ref(d["_source"]) for d in docs if d.get("found")}
+    docs = owners.locate({"articles": sorted({e.article_id for e in found})},
+                         {"articles": ["id", "title", "url", "published", "source"]})["articles"]
+    refs = {i: _ref(f.source) for i, f in docs.items()}
     out: dict[str, list[ArticleRef]] = {}
     for e in found:
         if e.copy_of and e.article_id in refs:

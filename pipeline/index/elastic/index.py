@@ -3,7 +3,10 @@
 Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 
 - one document per article and per current claim, ``_id`` = record id, so
-  upserts are idempotent and safe to retry;
+  upserts are idempotent and safe to retry, across rollovers too: claims and
+  articles live in time-based backing indices behind their aliases, and a
+  record re-indexed after a rollover overwrites the document in the index
+  that holds it (:mod:`pipeline.index.elastic.rollover`);
 - outages (connection errors, timeouts, 429, 5xx) become
   :class:`~pipeline.errors.BackendUnavailable` after the client's own quick
   retries; backing off is the caller's (the worker's retry loop); documents the cluster refuses for good come back as
@@ -42,6 +45,7 @@ from pipeline.index.elastic import copies as cp
 from pipeline.index.elastic import documents as docs
 from pipeline.index.elastic import mappings as m
 from pipeline.index.elastic import queries
+from pipeline.index.elastic import rollover as ro
 from pipeline.index.elastic import snapshot as snap
 from pipeline.index.elastic import threads as th
 from pipeline.index.elastic.prune import ElasticPruner
@@ -117,7 +121,10 @@ class ElasticIndex:
         self._ready = False
         self._unrefreshed_links = False  # thread links written since the last refresh
         self._unrefreshed_copies = False  # copy entries likewise
-        self._words = WordFrequencies(self._es, self.alias("claims"), queries.CLAIM_FIELDS)
+        self._owners = ro.Owners(self._es, {kind: self.alias(kind) for kind in ro.ROLLED})
+        self._rollover = ro.Rollover(self._es, self._owners, self.settings.rollover)
+        self._words = WordFrequencies(self._es, self.alias("claims"), queries.CLAIM_FIELDS,
+                                      indices=lambda: self._owners.backing("claims"))
 
     def alias(self, kind: str) -> str:
         return self._schemas.alias(kind)
@@ -158,6 +165,15 @@ class ElasticIndex:
         with _translated("get_alias"):
             return self._schemas.targets()
 
+    def rollover(self, kind: str, force: bool = False) -> str | None:
+        """Roll ``kind`` (claims or articles) over now if a configured condition is met (``force``: whatever
+        the conditions); the new write index, None when nothing rolled. The indexer does this by itself
+        (see :meth:`upsert`); this is for operators and tests."""
+        self._ensure_ready()
+        with _translated(f"rollover {kind}"):
+            self._owners.reload()
+            return self._rollover.roll(kind, force=force)
+
     def drop(self) -> None:
         """Delete this prefix's indices, aliases and templates (tests and resets only)."""
         with _translated("drop"):
@@ -174,49 +190,62 @@ class ElasticIndex:
         """Bulk-write articles and claims and delete each article's stale claims.
 
         Stale claims are found from the claim ids stored on the previous
-        version of the article document, read by a real-time multi-get, so
-        they go even if that version was never refreshed into search.
+        version of the article document, read in real time, so they go even
+        if that version was never refreshed into search. Each document is
+        written to the backing index that holds it (new ones through the
+        alias, to the write index), so a rollover never duplicates one; a
+        rollover itself is checked for first, at most every
+        ``[index.rollover] check_s`` seconds.
         """
         if not batch:
             return []
         self._ensure_ready()
-        previous = self._previous_claim_ids([e.article.id for e in batch])
+        with _translated("rollover"):
+            self._rollover.maybe()
+        owned = self._owned(batch)
         with _translated("get copy entries"):  # a re-indexed copy keeps its mark
             marks = cp.marks(self._es, self.alias("copies"), [e.article.id for e in batch])
-        actions = list(zip(*self._actions(batch, previous, marks), strict=True))
+        claims, articles = self._actions(batch, owned, marks)
         # Article documents go in a second request, once every claim write has landed: a retry of the
         # batch (after BackendUnavailable) then still finds the previous claim ids on the old article.
-        articles = self.alias("articles")
-        failures = self._bulk([x for x in actions if x[0]["_index"] != articles])
-        for owner, reason in self._bulk([x for x in actions if x[0]["_index"] == articles]).items():
+        failures = self._bulk(claims)
+        for owner, reason in self._bulk(articles).items():
             failures.setdefault(owner, reason)
         return [IndexFailure(article_id, reason) for article_id, reason in failures.items()]
 
-    def _previous_claim_ids(self, article_ids: list[str]) -> dict[str, set[str]]:
-        with _translated("mget"):
-            resp = self._es.mget(index=self.alias("articles"), ids=sorted(set(article_ids)),
-                                 source=["state"], realtime=True)
-        return {d["_id"]: set(d["_source"].get("state", {}).get("claim_ids", []))
-                for d in resp["docs"] if d.get("found")}
+    def _owned(self, batch: Sequence[EnrichedArticle]) -> dict[str, dict[str, ro.Found]]:
+        """The documents of ``batch`` already indexed (kind → id → owner; articles with their stored state),
+        the stale claims their previous versions name included."""
+        claim_ids = [c.id for e in batch for c in e.claims]
+        with _translated("locate documents"):
+            owned = self._owners.locate({"articles": [e.article.id for e in batch], "claims": claim_ids},
+                                        {"articles": ["state"]})
+            stale = {cid for f in owned["articles"].values() for cid in f.source.get("state", {}).get("claim_ids", [])}
+            stale -= set(claim_ids)
+            if stale:  # rare (an article re-sent with other claims): a second round trip
+                owned["claims"].update(self._owners.locate({"claims": sorted(stale)}, {})["claims"])
+        return owned
 
-    def _actions(self, batch: Sequence[EnrichedArticle], previous: dict[str, set[str]],
-                 marks: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
+    def _actions(self, batch: Sequence[EnrichedArticle], owned: dict[str, dict[str, ro.Found]],
+                 marks: dict[str, str]) -> tuple[list[tuple[dict[str, Any], str]], list[tuple[dict[str, Any], str]]]:
+        """(claim writes and deletes, article writes), each action paired with its article's id."""
         claims, articles = self.alias("claims"), self.alias("articles")
-        actions: list[dict[str, Any]] = []
-        owners: list[str] = []
+        claim_ops: list[tuple[dict[str, Any], str]] = []
+        article_ops: list[tuple[dict[str, Any], str]] = []
         for enriched in batch:
             a = enriched.article
             current = {c.id for c in enriched.claims}
             mark = marks.get(a.id)
-            ops = [{"_op_type": "index", "_index": claims, "_id": c.id, "_source": docs.claim_doc(c, a, mark)}
-                   for c in enriched.claims]
-            ops += [{"_op_type": "delete", "_index": claims, "_id": cid}
-                    for cid in sorted(previous.get(a.id, set()) - current)]
+            before = owned["articles"].get(a.id)
+            previous = set(before.source.get("state", {}).get("claim_ids", [])) if before else set()
+            claim_ops += [({"_op_type": "index", **ro.target(claims, owned["claims"].get(c.id)), "_id": c.id,
+                            "_source": docs.claim_doc(c, a, mark)}, a.id) for c in enriched.claims]
+            claim_ops += [({"_op_type": "delete", **ro.target(claims, owned["claims"][cid]), "_id": cid}, a.id)
+                          for cid in sorted(previous - current) if cid in owned["claims"]]  # else gone already
             # The article goes last: its stored claim ids then describe claims already written.
-            ops.append({"_op_type": "index", "_index": articles, "_id": a.id, "_source": docs.article_doc(enriched, mark)})
-            actions += ops
-            owners += [a.id] * len(ops)
-        return actions, owners
+            article_ops.append(({"_op_type": "index", **ro.target(articles, before), "_id": a.id,
+                                 "_source": docs.article_doc(enriched, mark)}, a.id))
+        return claim_ops, article_ops
 
     def _bulk(self, pending: list[tuple[dict[str, Any], str]]) -> dict[str, str]:
         """Per-article permanent failures of (action, article id) pairs; raises BackendUnavailable when any
@@ -242,7 +271,7 @@ class ElasticIndex:
         refused: list[tuple[str, str]] = []
         results = helpers.streaming_bulk(self._es, [a for a, _ in pending], chunk_size=_BULK_CHUNK,
                                          raise_on_error=False, raise_on_exception=True, max_retries=0,
-                                         require_alias=True)  # never auto-create an unmapped index
+                                         expand_action_callback=ro.expand)  # require_alias per action
         done, problem = 0, ""
         try:
             for (ok, item), (action, owner) in zip(results, pending, strict=True):
@@ -314,13 +343,14 @@ class ElasticIndex:
             for aid, src in articles.items()}
 
     def _mget(self, kind: str, doc_ids: Sequence[str], fields: list[str]) -> dict[str, dict[str, Any]]:
+        """Sources of the claims or articles ``doc_ids`` that exist, in whichever backing index (real time)."""
         ids = sorted(set(doc_ids))
         if not ids:
             return {}
         self._ensure_ready()
         with _translated(f"mget {kind}"):
-            found = self._es.mget(index=self.alias(kind), ids=ids, source=fields, realtime=True)["docs"]
-        return {d["_id"]: d["_source"] for d in found if d.get("found")}
+            found = self._owners.locate({kind: ids}, {kind: fields})[kind]
+        return {i: f.source for i, f in found.items()}
 
     def claim_histogram(self, query: ClaimQuery, interval: str) -> list[tuple[str, int]]:
         body = queries.histogram_body(queries.filters_of(query), queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking),
@@ -391,12 +421,12 @@ class ElasticIndex:
         self._ensure_ready()
         self._unrefreshed_copies = True  # before the request: a failed write may still have landed
         with _translated("put copies"):
-            cp.put(self._es, {k: self.alias(k) for k in ("copies", "articles", "claims")}, entries)
+            cp.put(self._es, self.alias("copies"), self._owners, entries)
 
     def copies_of(self, article_ids: Sequence[str]) -> dict[str, list[ArticleRef]]:
         with _translated("search copies"):
             self._copies_searchable()
-            return cp.copies_of(self._es, {k: self.alias(k) for k in ("copies", "articles")}, article_ids)
+            return cp.copies_of(self._es, self.alias("copies"), self._owners, article_ids)
 
     def _with_copies(self, result: SearchResult, collapse: bool) -> SearchResult:
         """Each hit with its article's copies (collapsed searches only)."""
@@ -456,7 +486,7 @@ class ElasticIndex:
     def _pruner(self) -> ElasticPruner:
         self._ensure_ready()
         return ElasticPruner(self._es, {kind: self.alias(kind) for kind in ("claims", "articles", "threads",
-                                                                             "copies")})
+                                                                             "copies")}, self._owners)
 
     def prune_plan(self, before: date) -> PrunePlan:
         with _translated("prune plan"):

@@ -140,6 +140,6 @@ def error_reason(body: Any) -> str:
 
 
 def version_of(index: str, alias: str) -> int:
-    """``claims-v3`` → 3 (0 when the name carries no version)."""
-    suffix = index.removeprefix(f"{alias}-v")
+    """``claims-v3`` → 3, a later backing index ``claims-v3-000002`` → 3 (0 when the name carries no version)."""
+    suffix = index.removeprefix(f"{alias}-v").split("-")[0]
     return int(suffix) if suffix.isdigit() else 0

@@ -7,13 +7,15 @@ cut short is redone whole), then claims, then the articles, which are how the
 next run finds what is left. Space comes back as Lucene merges segments;
 ``compact`` asks for it (``_forcemerge?only_expunge_deletes``).
 
-Whole indices: an index behind the claims or articles alias that is not the
-alias' write index and holds only older documents (per-period indices, as a
-rollover layout makes) is dropped after its claims are unlinked from their
-threads, instead of deleting its documents one by one. Today's layout has
-one versioned index per alias, the write index, so nothing is dropped whole.
-Called by :class:`~pipeline.index.elastic.ElasticIndex`, which translates
-driver errors.
+Whole indices: a backing index behind the claims or articles alias (see
+:mod:`pipeline.index.elastic.rollover`) that is not the alias' write index
+and whose newest document is older than the date (a ``max`` aggregation on
+``published``; none undated) is dropped after its claims are unlinked from
+their threads, instead of deleting its documents one by one; the rest go by
+search + bulk delete, each delete sent to the backing index the search found
+the document in. The write index is never dropped, so a deployment that has
+not rolled over yet prunes document by document. Called by
+:class:`~pipeline.index.elastic.ElasticIndex`, which translates driver errors.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pipeline.errors import PermanentError
 from pipeline.index.base import CopyEntry
 from pipeline.index.elastic import copies as cp
 from pipeline.index.elastic import mappings as m
+from pipeline.index.elastic import rollover as ro
 from pipeline.index.elastic import threads as th
 from pipeline.index.retention import PruneCounts, PrunePlan, chunks, is_older, repair_threads
 
@@ -43,17 +46,18 @@ def _old(before: date) -> dict[str, Any]:
 class ElasticPruner:
     """Prune operations over one prefix's aliases (``aliases``: kind → alias name)."""
 
-    def __init__(self, es: Elasticsearch, aliases: dict[str, str]) -> None:
+    def __init__(self, es: Elasticsearch, aliases: dict[str, str], owners: ro.Owners) -> None:
         self.es = es
         self.claims, self.articles, self.threads = aliases["claims"], aliases["articles"], aliases["threads"]
         self.aliases = aliases
+        self.owners = owners
 
     # --- plan --------------------------------------------------------------------
 
     def plan(self, before: date) -> PrunePlan:
         self.es.indices.refresh(index=[self.claims, self.articles, self.threads])
         undated = list(self._undated())
-        old_undated = [aid for aid, fetched in undated if is_older(None, fetched, before)]
+        old_undated = [aid for _, aid, fetched in undated if is_older(None, fetched, before)]
         articles, claims, links = self._count(self.articles, _old(before)), self._count(self.claims, _old(before)), 0
         for page in self._pages(self.articles, _old(before), ["id"]):
             links += self._count(self.threads, {"terms": {"article_id": [h["_id"] for h in page]}})
@@ -73,18 +77,20 @@ class ElasticPruner:
         self.es.indices.refresh(index=self.articles)  # earlier batches' deletions must not be found again
         hits = self.es.search(index=self.articles, query=_old(before), size=limit, source={"includes": ["id"]},
                               sort=[{"published": "asc"}, {"id": "asc"}])["hits"]["hits"]
-        ids = [h["_id"] for h in hits]
-        if len(ids) < limit:
-            ids += [aid for aid, fetched in self._undated() if is_older(None, fetched, before)][:limit - len(ids)]
-        if not ids:
+        articles = [(h["_index"], h["_id"]) for h in hits]
+        if len(articles) < limit:
+            articles += [(index, aid) for index, aid, fetched in self._undated()
+                         if is_older(None, fetched, before)][:limit - len(articles)]
+        if not articles:
             return PruneCounts()
-        claim_ids = self._claims_of(ids)
-        links, relinked = self.unlink(claim_ids)
+        ids = [aid for _, aid in articles]
+        claims = self._claims_of(ids)
+        links, relinked = self.unlink([cid for _, cid in claims])
         self.forget_copies(ids)
-        self._delete(self.claims, claim_ids)
-        self._delete(self.articles, ids)  # last: a batch cut short is found again by its articles
+        self._delete(claims)
+        self._delete(articles)  # last: a batch cut short is found again by its articles
         self.es.indices.refresh(index=[self.claims, self.articles])
-        return PruneCounts(len(ids), len(claim_ids), links, relinked)
+        return PruneCounts(len(articles), len(claims), links, relinked)
 
     def unlink(self, claim_ids: Sequence[str]) -> tuple[int, int]:
         """Delete the links of ``claim_ids`` and repair their threads: (links deleted, links rewritten)."""
@@ -97,7 +103,7 @@ class ElasticPruner:
             members = th.members(self.es, self.threads, sorted({lk.thread_id for lk in found.values()}))
             _, rewrite = repair_threads([*members, *found.values()], removed)
             th.put_links(self.es, self.threads, rewrite)  # repairs first: a cut-short batch finds its links again
-            self._delete(self.threads, sorted(found))
+            self._delete([(self.threads, cid) for cid in sorted(found)])
             deleted, rewritten = deleted + len(found), rewritten + len(rewrite)
         if deleted:
             self.es.indices.refresh(index=self.threads)
@@ -120,24 +126,26 @@ class ElasticPruner:
             members.sort(key=lambda e: (e.published is None, e.published or "", e.seen, e.article_id))
             head = members[0].article_id
             repointed += [replace(e, copy_of=None if e.article_id == head else head) for e in members]
-        cp.put(self.es, self.aliases, repointed)  # repairs first: a cut-short batch finds its entries again
-        self._delete(copies, sorted(pruned))
+        cp.put(self.es, copies, self.owners, repointed)  # repairs first: a cut-short batch finds its entries again
+        self._delete([(copies, aid) for aid in sorted(pruned)])
         self.es.indices.refresh(index=copies)
 
-    def _claims_of(self, article_ids: Sequence[str]) -> list[str]:
-        ids: list[str] = []
+    def _claims_of(self, article_ids: Sequence[str]) -> list[tuple[str, str]]:
+        """(backing index, claim id) of the claims of ``article_ids``."""
+        found: list[tuple[str, str]] = []
         for chunk in chunks(article_ids, _PAGE):
             for page in self._pages(self.claims, {"terms": {"article_id": list(chunk)}}, ["id"]):
-                ids += [h["_id"] for h in page]
-        return ids
+                found += [(h["_index"], h["_id"]) for h in page]
+        return found
 
-    def _delete(self, index: str, doc_ids: Sequence[str]) -> None:
-        actions = ({"_op_type": "delete", "_index": index, "_id": i} for i in doc_ids)
+    def _delete(self, where: Sequence[tuple[str, str]]) -> None:
+        """Delete each (index, id): a backing index found by a search, or a one-index alias (threads, copies)."""
+        actions = ({"_op_type": "delete", "_index": index, "_id": i} for index, i in where)
         for ok, item in helpers.streaming_bulk(self.es, actions, chunk_size=_PAGE, raise_on_error=False,
                                                max_retries=0):
             info = item.get("delete", {})
             if not ok and info.get("status") != 404:  # already gone: a re-run
-                raise PermanentError(f"delete from {index} refused: {m.error_reason(info.get('error'))}")
+                raise PermanentError(f"delete from {info.get('_index')} refused: {m.error_reason(info.get('error'))}")
 
     # --- whole indices ------------------------------------------------------------
 
@@ -169,11 +177,14 @@ class ElasticPruner:
                     self.unlink([h["_id"] for h in page])
             else:  # an articles index: its articles' claims (in other indices) and their links go first
                 for page in self._pages(index, {"match_all": {}}, []):
-                    claim_ids = self._claims_of([h["_id"] for h in page])
-                    self.unlink(claim_ids)
-                    self._delete(self.claims, claim_ids)
+                    claims = self._claims_of([h["_id"] for h in page])
+                    self.unlink([cid for _, cid in claims])
+                    self.forget_copies([h["_id"] for h in page])
+                    self._delete(claims)
             self.es.indices.delete(index=index, ignore_unavailable=True)
             dropped.append(index)
+        if dropped:
+            self.owners.reload()
         return dropped
 
     # --- space -------------------------------------------------------------------
@@ -186,11 +197,11 @@ class ElasticPruner:
 
     # --- paging ------------------------------------------------------------------
 
-    def _undated(self) -> Iterator[tuple[str, str | None]]:
-        """(id, fetched) of every article without a publication date (few: the poller always dates)."""
+    def _undated(self) -> Iterator[tuple[str, str, str | None]]:
+        """(backing index, id, fetched) of every article without a publication date (few: the poller dates)."""
         for page in self._pages(self.articles, _UNDATED, ["record.fetched"]):
             for h in page:
-                yield h["_id"], (h.get("_source", {}).get("record") or {}).get("fetched")
+                yield h["_index"], h["_id"], (h.get("_source", {}).get("record") or {}).get("fetched")
 
     def _pages(self, index: str, query: dict[str, Any], source: list[str]) -> Iterator[list[dict[str, Any]]]:
         """Pages of hits sorted by id (search_after), a page at a time."""

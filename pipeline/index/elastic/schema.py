@@ -1,11 +1,14 @@
 """Versioned Elasticsearch indices behind aliases: templates, creation, migration, the text analyzer.
 
-Each kind (claims, articles, threads) is an alias ``<prefix><kind>`` over a
-concrete ``<prefix><kind>-vN`` index made from an index template of version N.
-A newer schema version gets a new index, filled from the old one (server-side
-``_reindex``, or a client-side copy on distributions without it) and swapped
-in with one atomic alias update. Driver errors are left to the caller
-(:mod:`pipeline.index.elastic` translates them).
+Each kind (claims, articles, threads, copies) is an alias ``<prefix><kind>`` over a
+concrete ``<prefix><kind>-vN`` index made from an index template of version N
+(the template also matches the later backing indices ``<prefix><kind>-vN-000002``…
+that rollover adds behind the claims and articles aliases: see
+:mod:`pipeline.index.elastic.rollover`). A newer schema version gets a new
+index, filled from every older backing index (server-side ``_reindex``, or a
+client-side copy on distributions without it) and swapped in with one atomic
+alias update. Driver errors are left to the caller (:mod:`pipeline.index.elastic`
+translates them).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from elasticsearch import Elasticsearch, helpers
 from pipeline.config import IndexSettings
 from pipeline.errors import ConfigError, PermanentError
 from pipeline.index.elastic import mappings as m
+from pipeline.index.elastic.rollover import ROLLED
 
 log = logging.getLogger(__name__)
 _ANALYZERS: dict[str, str] = {}  # server URL → the text analyzer it offers (probed once per process)
@@ -69,9 +73,18 @@ class ElasticSchemas:
             meta={"managed_by": "news-claims-pipeline", "analyzer": analyzer})
 
     def ensure_alias(self, schema: m.IndexSchema) -> None:
+        """The alias over an index of ``schema``'s version (created, or migrated from older versions).
+
+        Claims and articles (rolled over): the alias' write index is marked ``is_write_index``, which is
+        the whole migration from the single-index layout (its ``-vN`` index becomes the first backing
+        index, and stays readable through the alias after a rollover, which would otherwise move a
+        single unmarked alias to the new index).
+        """
         alias, target = self.alias(schema.kind), self.concrete(schema.kind)
         current = self.alias_targets(alias)
-        if target in current:
+        if any(m.version_of(i, alias) == schema.version for i in current):
+            if schema.kind in ROLLED:
+                self._mark_write_index(alias)
             return
         if self.es.indices.exists(index=alias) and not current:
             raise ConfigError(f"{alias} is a concrete index, not an alias; cannot version it")
@@ -83,8 +96,18 @@ class ElasticSchemas:
         if older:
             self._reindex(older, target)
         actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": alias}} for i in current]
-        self.es.indices.update_aliases(actions=[*actions, {"add": {"index": target, "alias": alias}}])
+        add = {"index": target, "alias": alias, **({"is_write_index": True} if schema.kind in ROLLED else {})}
+        self.es.indices.update_aliases(actions=[*actions, {"add": add}])
         log.info("alias %s now points to %s", alias, target)
+
+    def _mark_write_index(self, alias: str) -> None:
+        """Mark the newest backing index the write index, unless one is marked already (idempotent)."""
+        found = self.es.indices.get_alias(name=alias).body
+        if any(meta["aliases"][alias].get("is_write_index") for meta in found.values()):
+            return
+        newest = max(found, key=lambda i: (m.version_of(i, alias), i))  # -vN sorts before -vN-000002
+        self.es.indices.update_aliases(actions=[{"add": {"index": newest, "alias": alias, "is_write_index": True}}])
+        log.info("alias %s: %s marked its write index (rollover layout)", alias, newest)
 
     def alias_targets(self, alias: str) -> list[str]:
         if not self.es.indices.exists_alias(name=alias):

@@ -4,7 +4,8 @@ As on the embedded index (:func:`pipeline.index.query.ranking_words`): on a
 large index a word found in more than half of the claims stops ranking. It
 adds almost nothing to bm25, yet would make most claims matches that every
 search must score, count and facet. A word's count is the largest document
-frequency of its analyzed terms over the searched fields (one multi-term-vectors
+frequency of its analyzed terms over the searched fields, summed over the
+alias' backing indices (term vectors are per index; one multi-term-vectors
 request for the words not seen yet); counts are kept for ``ttl_s`` seconds.
 Driver errors are left to the caller (:mod:`pipeline.index.elastic` translates them).
 """
@@ -25,8 +26,10 @@ class WordFrequencies:
     """Claims per search word in ``alias`` (fields without boosts), remembered for ``ttl_s`` seconds."""
 
     def __init__(self, es: Any, alias: str, fields: Sequence[str], ttl_s: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 indices: Callable[[], Sequence[str]] | None = None) -> None:
         self._es, self._alias, self._clock, self._ttl = es, alias, clock, ttl_s
+        self._indices = indices or (lambda: [alias])  # the backing indices (an alias over several has no term vectors)
         self._fields = [f.split("^")[0] for f in fields]
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
@@ -62,10 +65,14 @@ class WordFrequencies:
         return claims
 
     def _fetch(self, words: list[str]) -> dict[str, int]:
-        docs = [{"doc": dict.fromkeys(self._fields, w), "fields": self._fields, "term_statistics": True,
-                 "field_statistics": False, "positions": False, "offsets": False, "payloads": False}
-                for w in words]
-        found = self._es.mtermvectors(index=self._alias, docs=docs)["docs"]
-        return {w: max((t.get("doc_freq") or 0 for tv in d.get("term_vectors", {}).values()
-                        for t in tv.get("terms", {}).values()), default=0)
-                for w, d in zip(words, found, strict=True)}
+        indices = list(self._indices()) or [self._alias]
+        docs = [{"_index": index, "doc": dict.fromkeys(self._fields, w), "fields": self._fields,
+                 "term_statistics": True, "field_statistics": False, "positions": False, "offsets": False,
+                 "payloads": False} for index in indices for w in words]
+        found = self._es.mtermvectors(docs=docs)["docs"]
+        freqs: dict[tuple[str, str, str], int] = {}  # (word, field, term) → documents, over every index
+        for w, d in zip([w for _ in indices for w in words], found, strict=True):
+            for name, tv in d.get("term_vectors", {}).items():
+                for term, t in tv.get("terms", {}).items():
+                    freqs[w, name, term] = freqs.get((w, name, term), 0) + (t.get("doc_freq") or 0)
+        return {w: max((n for (word, _, _), n in freqs.items() if word == w), default=0) for w in words}

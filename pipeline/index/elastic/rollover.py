@@ -200,24 +200,35 @@ class Rollover:
         return bool(self.conditions) and (self._last is None or now - self._last >= self.check_s)
 
     def maybe(self) -> list[str]:
-        """When due, one rollover request per rolled alias; the new write indices created (usually none)."""
+        """When due, one rollover request per rolled alias; the new write indices created (usually none).
+
+        A request the server refuses (a malformed condition) is logged and skipped: rollover is upkeep, and
+        the batch being indexed must not fail for it. Outages raise, as the batch's own writes would.
+        """
         if not self.due():
             return []
         self._last = self._clock()
         self.owners.reload()  # another process may have rolled over since
-        return [new for kind in self.owners.aliases if (new := self.roll(kind))]
+        rolled = []
+        for kind in self.owners.aliases:
+            try:
+                if new := self.roll(kind):
+                    rolled.append(new)
+            except PermanentError as exc:
+                log.error("%s; %s stays on its write index until this is fixed", exc, self.owners.aliases[kind])
+        return rolled
 
     def roll(self, kind: str, force: bool = False) -> str | None:
         """Roll ``kind``'s alias over if a condition is met (``force``: unconditionally); the new index."""
         alias, backing = self.owners.aliases[kind], self.owners.backing(kind)
-        if not backing:
+        if not backing or not (force or self.conditions):
             return None
         body: dict[str, Any] = {} if force else {"conditions": self.conditions}
         resp = self.es.options(ignore_status=400).indices.rollover(
             alias=alias, new_index=next_name(alias, backing[-1]), **body)
         if resp.meta.status == 400:  # another process rolled to the same name first: fine
             if "resource_already_exists_exception" not in str(resp.body):
-                raise PermanentError(f"elasticsearch rollover {alias}: {m.error_reason(resp.body)}")
+                raise PermanentError(f"elasticsearch rollover {alias} refused: {m.error_reason(resp.body)}")
             self.owners.reload()
             return None
         if not resp.get("rolled_over"):

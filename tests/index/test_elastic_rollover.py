@@ -349,3 +349,23 @@ def test_a_condition_the_server_refuses_is_logged_and_indexing_goes_on(prefix: s
         assert index.counts()["articles"] == 2
     finally:
         index.close()
+
+
+@pytest.mark.elastic
+def test_a_mapping_version_bump_gathers_every_backing_index_into_one(rolled: Any, es: Any) -> None:
+    from pipeline.index.elastic import ElasticIndex
+    from pipeline.index.elastic import mappings as m
+
+    bumped = (replace(m.CLAIMS, version=m.CLAIMS.version + 1), m.ARTICLES, m.THREADS, m.COPIES)
+    v = m.CLAIMS.version + 1
+    upgraded = ElasticIndex(URL, IndexSettings(url=URL, rollover=OFF), prefix=rolled.prefix, schemas=bumped)
+    try:
+        upgraded.ensure_schema()
+        assert upgraded.indices()["claims"] == [f"{rolled.prefix}claims-v{v}"]
+        assert upgraded.counts()["claims"] == sum(len(e.claims) for e in CORPUS)
+        assert upgraded.rollover("claims", force=True) == f"{rolled.prefix}claims-v{v}-000002"
+        assert upgraded.upsert(CORPUS) == []
+        upgraded.refresh()
+        assert set(_copies_per_id(es, upgraded.alias("claims")).values()) == {1}
+    finally:
+        upgraded.close()  # the old backing indices, kept for a rollback, go with the prefix (the es fixture)

@@ -52,7 +52,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, helpers
 
 from pipeline.config import RolloverSettings
-from pipeline.errors import PermanentError
+from pipeline.errors import BackendUnavailable, PermanentError
 from pipeline.index.elastic import mappings as m
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,8 @@ class Owners:
                 if m.error_reason(doc["error"]).startswith("index_not_found_exception"):
                     stale = True  # dropped by a prune since we looked
                     continue
-                raise PermanentError(f"elasticsearch mget {doc.get('_index')}: {m.error_reason(doc['error'])}")
+                # A shard not answering: an owner unknown could become a duplicate, so the batch waits.
+                raise BackendUnavailable(f"elasticsearch mget {doc.get('_index')}: {m.error_reason(doc['error'])}")
             kind = self.kind_of(doc["_index"])
             if doc.get("found") and kind is not None:
                 out[kind][doc["_id"]] = Found(doc["_index"], doc.get("_source") or {})
@@ -179,7 +180,8 @@ class Owners:
         aliases = sorted({self.aliases[kind] for kind, _ in pairs})
         ids = sorted({i for _, i in pairs})
         resp = self.es.search(index=aliases, query={"ids": {"values": ids}}, size=min(2 * len(ids), 10_000),
-                              source=False, track_total_hits=False)
+                              source=False, track_total_hits=False,
+                              allow_partial_search_results=False)  # a shard missing: an error, not a lost owner
         return list(resp["hits"]["hits"])
 
 

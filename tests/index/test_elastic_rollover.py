@@ -369,3 +369,23 @@ def test_a_mapping_version_bump_gathers_every_backing_index_into_one(rolled: Any
         assert set(_copies_per_id(es, upgraded.alias("claims")).values()) == {1}
     finally:
         upgraded.close()  # the old backing indices, kept for a rollback, go with the prefix (the es fixture)
+
+
+@pytest.mark.elastic
+def test_a_writer_that_has_not_seen_two_rollovers_still_writes_no_duplicate(prefix: str, es: Any) -> None:
+    roller, other = _open(prefix), _open(prefix)  # two indexers
+    try:
+        assert other.upsert(CORPUS[:3]) == []  # other reads the layout now: one backing index
+        assert roller.rollover("claims", force=True) and roller.rollover("articles", force=True)
+        assert roller.upsert(CORPUS[3:6]) == []  # not refreshed: only the rollover after it refreshes them
+        assert roller.rollover("claims", force=True) and roller.rollover("articles", force=True)
+        assert other._owners.backing("claims") == [f"{prefix}claims-v2"]  # still the old picture
+        assert other.upsert(CORPUS) == []  # the first part, the middle one, and new ids
+        other.refresh()
+        for kind in ("claims", "articles"):
+            assert set(_copies_per_id(es, other.alias(kind)).values()) == {1}
+        assert _owner(es, other.alias("articles"), CORPUS[4].article.id) == [f"{prefix}articles-v3-000002"]
+        assert _owner(es, other.alias("articles"), CORPUS[7].article.id) == [f"{prefix}articles-v3-000003"]
+    finally:
+        other.close()
+        roller.close()

@@ -2,7 +2,8 @@
 
 Split by job: ``mappings`` (index settings and mappings, pure), ``documents``
 (records as documents, pure), ``queries`` (search requests and facets, pure),
-``schema`` (creating and migrating versioned indices behind aliases),
+``schema`` (creating and migrating versioned indices behind aliases), ``rollover``
+(time-based backing indices and the index holding each document),
 ``threads``, ``words`` (term statistics) and ``index`` (:class:`ElasticIndex`).
 """
 

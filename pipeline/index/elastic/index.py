@@ -108,7 +108,9 @@ def _client(url: str, settings: IndexSettings, timeout_s: float) -> Elasticsearc
 
 
 class ElasticIndex:
-    """The :class:`~pipeline.index.base.Index` over Elasticsearch aliases ``<prefix>claims``/``<prefix>articles``."""
+    """The :class:`~pipeline.index.base.Index` over Elasticsearch aliases ``<prefix>claims``/``<prefix>articles``
+    (each over time-based backing indices, rolled over by :meth:`upsert`), ``<prefix>threads`` and
+    ``<prefix>copies``."""
 
     def __init__(self, url: str, settings: IndexSettings | None = None, *, prefix: str = "",
                  schemas: Sequence[m.IndexSchema] = m.SCHEMAS, timeout_s: float = 10.0) -> None:
@@ -141,7 +143,13 @@ class ElasticIndex:
         index is created, filled by a server-side reindex and swapped in with
         one atomic alias update; the old index is kept for rollback. Pause
         writers while migrating: writes to the old index during the reindex
-        are not carried over.
+        are not carried over. Rollover layout (claims and articles): an
+        index made before rollover existed, alone behind its alias, is
+        marked the alias' write index here and so becomes the first backing
+        index, still read through the alias after the first rollover; a
+        version bump gathers every backing index into the new ``-vN`` index.
+        Upgrade every writer before the first rollover (see
+        :mod:`pipeline.index.elastic.rollover`).
         """
         with _translated("ensure_schema", bad_request=ConfigError):
             analyzer = self._schemas.text_analyzer()

@@ -389,3 +389,24 @@ def test_a_writer_that_has_not_seen_two_rollovers_still_writes_no_duplicate(pref
     finally:
         other.close()
         roller.close()
+
+
+@pytest.mark.elastic
+def test_an_indexer_goes_on_after_a_prune_dropped_an_index_it_knew(prefix: str, es: Any) -> None:
+    indexer, pruner = _open(prefix), _open(prefix)
+    try:
+        assert indexer.upsert([_article("o1", "2023-03-01T00:00:00Z")]) == []
+        assert indexer.rollover("claims", force=True) and indexer.rollover("articles", force=True)
+        assert indexer.upsert([_article("o2", "2023-04-01T00:00:00Z")]) == []
+        assert indexer.rollover("claims", force=True) and indexer.rollover("articles", force=True)
+        assert indexer.upsert([_article("n1", "2024-02-01T00:00:00Z")]) == []
+        indexer.refresh()
+        assert len(pruner.drop_expired_indices(date(2024, 1, 1))) == 4  # the two oldest of each kind
+        assert len(indexer._owners.backing("claims")) == 3  # the indexer's picture still has them
+        assert indexer.upsert([_article("n1", "2024-02-01T00:00:00Z"), _article("n2", "2024-02-02T00:00:00Z")]) == []
+        indexer.refresh()
+        assert indexer.counts() == {"articles": 2, "claims": 4}
+        assert set(_copies_per_id(es, indexer.alias("claims")).values()) == {1}
+    finally:
+        pruner.close()
+        indexer.close()

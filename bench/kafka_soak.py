@@ -400,7 +400,8 @@ def run(args: argparse.Namespace, settings: Settings, bus: Any, index: Any, serv
               f"end {end_rss.get(name, float('nan')):6.1f} MB ({growth:+.1f} %); CPU {cpu:.0f} % of a core")
     ids = list(ledger.published)
     b = books(bus, index, ids)
-    print(f"articles: published {len(ids)}, indexed {b['articles']}, lost {b['lost']}, duplicated {b['duplicated']}; "
+    lost = "lost" if drained is not None else "not indexed (the drain timed out: lost or still queued, see the lag)"
+    print(f"articles: published {len(ids)}, indexed {b['articles']}, {lost} {b['lost']}, duplicated {b['duplicated']}; "
           f"claims: {b['claims_expected']} expected, {b['claims']} found, {b['claim_docs']} documents: "
           f"lost {b['claims_lost']}, duplicated {b['claims_duplicated']}")
     if dead:

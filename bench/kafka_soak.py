@@ -99,6 +99,14 @@ def copies(texts: Sequence[dict[str, str]], tag: str) -> Iterator[Article]:
                             "url": f"https://soak.test/{tag}/{n}"})
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every core, from /proc/stat (Linux)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / hz, sum(ticks) / hz
+
+
 class Services:
     """The pipeline's services as processes, with their RSS and CPU time read from /proc."""
 
@@ -375,6 +383,7 @@ def run(args: argparse.Namespace, settings: Settings, bus: Any, index: Any, serv
     publisher = Publisher(bus, source, ledger)
     warmup_s = warm_up(args, publisher, ledger, stop)
     warm_rss, warm_cpu, warm_at = services.rss(), services.cpu_seconds(), time.perf_counter()
+    warm_machine = machine_cpu()
     print(f"warm-up: {warmup_s:.0f} s, {publisher.count} articles, {len(ledger.pending())} not yet searchable "
           f"at its end; RSS read")
     burst_s = publisher.burst(min(args.backfill, args.max_articles - publisher.count)) if args.backfill else 0.0
@@ -384,6 +393,7 @@ def run(args: argparse.Namespace, settings: Settings, bus: Any, index: Any, serv
     last_publish = time.perf_counter()
     drained = drain(bus, ledger, services, last_publish + args.drain_s)
     end_at, end_rss, end_cpu = time.perf_counter(), services.rss(), services.cpu_seconds()
+    end_machine = machine_cpu()
     final_lag = group_lags(bus)
     stop.set()
     dead = services.dead()
@@ -398,6 +408,11 @@ def run(args: argparse.Namespace, settings: Settings, bus: Any, index: Any, serv
         cpu = (end_cpu.get(name, 0.0) - warm_cpu.get(name, 0.0)) / wall * 100
         print(f"  {name:8s} RSS {warm_rss.get(name, float('nan')):6.1f} MB after the warm-up, max {peak:6.1f}, "
               f"end {end_rss.get(name, float('nan')):6.1f} MB ({growth:+.1f} %); CPU {cpu:.0f} % of a core")
+    ours = sum(end_cpu.get(n, 0.0) - warm_cpu.get(n, 0.0) for n in services.names)
+    busy, total = end_machine[0] - warm_machine[0], end_machine[1] - warm_machine[1]
+    print(f"  machine after the warm-up: {100 * busy / total:.0f} % of its {os.cpu_count()} cores busy; the services "
+          f"{100 * ours / total:.0f} %, everything else (Kafka, Elasticsearch, this bench, other work) "
+          f"{100 * (busy - ours) / total:.0f} %")
     ids = list(ledger.published)
     b = books(bus, index, ids)
     lost = "lost" if drained is not None else "not indexed (the drain timed out: lost or still queued, see the lag)"

@@ -369,6 +369,20 @@ def cleanup(settings: Settings, bus: Any, index: Any) -> None:
         kafka.close()
 
 
+@dataclass
+class Reading:
+    """The services' RSS and CPU seconds and the machine's CPU at one moment."""
+
+    at: float
+    rss: dict[str, float]
+    cpu: dict[str, float]
+    machine: tuple[float, float]
+
+    @classmethod
+    def now(cls, services: Services) -> Reading:
+        return cls(time.perf_counter(), services.rss(), services.cpu_seconds(), machine_cpu())
+
+
 def run(args: argparse.Namespace, settings: Settings, bus: Any, index: Any, services: Services,
         source: Iterator[Article], stop: threading.Event) -> int:
     """Warm-up, backfill, steady rate, drain; print the figures. 0 when nothing was lost or duplicated."""
@@ -380,8 +394,7 @@ def run(args: argparse.Namespace, settings: Settings, bus: Any, index: Any, serv
                      daemon=True).start()
     publisher = Publisher(bus, source, ledger)
     warmup_s = warm_up(args, publisher, ledger, stop)
-    warm_rss, warm_cpu, warm_at = services.rss(), services.cpu_seconds(), time.perf_counter()
-    warm_machine = machine_cpu()
+    warm = Reading.now(services)
     print(f"warm-up: {warmup_s:.0f} s, {publisher.count} articles, {len(ledger.pending())} not yet searchable "
           f"at its end; RSS read")
     burst_s = publisher.burst(min(args.backfill, args.max_articles - publisher.count)) if args.backfill else 0.0
@@ -390,39 +403,46 @@ def run(args: argparse.Namespace, settings: Settings, bus: Any, index: Any, serv
     publisher.close()
     last_publish = time.perf_counter()
     drained = drain(bus, ledger, services, last_publish + args.drain_s)
-    end_at, end_rss, end_cpu = time.perf_counter(), services.rss(), services.cpu_seconds()
-    end_machine = machine_cpu()
-    final_lag = group_lags(bus)
+    end, final_lag = Reading.now(services), group_lags(bus)
     stop.set()
     dead = services.dead()
     services.stop()  # the books are read from a still index
-    report(args, ledger, samples, warm_at, steady_at, last_publish, drained)
+    report(args, ledger, samples, warm.at, steady_at, last_publish, drained)
     print(f"consumer lag (records not committed), sampled every {args.sample_s:g} s: " + "; ".join(
         f"{g} max {max((s.lag.get(g, 0) for s in samples), default=0)}, final {final_lag[g]}" for g in final_lag))
-    wall = end_at - warm_at
-    for name in services.names:
-        peak = max([s.rss.get(name, 0.0) for s in samples if s.at >= warm_at] + [end_rss.get(name, 0.0)])
-        growth = (end_rss.get(name, 0.0) - warm_rss[name]) / warm_rss[name] * 100 if name in warm_rss else float("nan")
-        cpu = (end_cpu.get(name, 0.0) - warm_cpu.get(name, 0.0)) / wall * 100
-        print(f"  {name:8s} RSS {warm_rss.get(name, float('nan')):6.1f} MB after the warm-up, max {peak:6.1f}, "
-              f"end {end_rss.get(name, float('nan')):6.1f} MB ({growth:+.1f} %); CPU {cpu:.0f} % of a core")
-    ours = sum(end_cpu.get(n, 0.0) - warm_cpu.get(n, 0.0) for n in services.names)
-    busy, total = end_machine[0] - warm_machine[0], end_machine[1] - warm_machine[1]
-    print(f"  machine after the warm-up: {100 * busy / total:.0f} % of its {os.cpu_count()} cores busy; the services "
-          f"{100 * ours / total:.0f} %, everything else (Kafka, Elasticsearch, this bench, other work) "
-          f"{100 * (busy - ours) / total:.0f} %")
-    ids = list(ledger.published)
-    b = books(index, ids)
-    lost = "lost" if drained is not None else "not indexed (the drain timed out: lost or still queued, see the lag)"
-    print(f"articles: published {len(ids)}, indexed {b['articles']}, {lost} {b['lost']}, duplicated {b['duplicated']}; "
-          f"claims: {b['claims_expected']} expected, {b['claims']} found, {b['claim_docs']} documents: "
-          f"lost {b['claims_lost']}, duplicated {b['claims_duplicated']}")
+    report_services(services.names, samples, warm, end)
+    ok = report_books(index, list(ledger.published), drained is not None) and not dead
     if dead:
         print("services that died: " + ", ".join(dead) + f" (see {services.logs})")
-    ok = not dead and not any(b[k] for k in ("lost", "duplicated", "claims_lost", "claims_duplicated"))
     print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"0 lost / 0 duplicated: {'yes' if ok else 'NO'}")
     return 0 if ok else 1
+
+
+def report_services(names: Sequence[str], samples: Sequence[Sample], warm: Reading, end: Reading) -> None:
+    """Each service's RSS (after the warm-up, largest, at the end) and CPU share; the machine's CPU beside it."""
+    wall, nan = end.at - warm.at, float("nan")
+    for name in names:
+        peak = max([s.rss.get(name, 0.0) for s in samples if s.at >= warm.at] + [end.rss.get(name, 0.0)])
+        before, after = warm.rss.get(name, nan), end.rss.get(name, nan)
+        cpu = (end.cpu.get(name, 0.0) - warm.cpu.get(name, 0.0)) / wall * 100
+        print(f"  {name:8s} RSS {before:6.1f} MB after the warm-up, max {peak:6.1f}, end {after:6.1f} MB "
+              f"({(after - before) / before * 100:+.1f} %); CPU {cpu:.0f} % of a core")
+    ours = sum(end.cpu.get(n, 0.0) - warm.cpu.get(n, 0.0) for n in names)
+    busy, total = end.machine[0] - warm.machine[0], end.machine[1] - warm.machine[1]
+    print(f"  machine after the warm-up: {100 * busy / total:.0f} % of its {os.cpu_count()} cores busy; the services "
+          f"{100 * ours / total:.0f} %, everything else (Kafka, Elasticsearch, this bench, other work) "
+          f"{100 * (busy - ours) / total:.0f} %")
+
+
+def report_books(index: Any, ids: Sequence[str], drained: bool) -> bool:
+    """Print the books; True when nothing was lost or duplicated."""
+    b = books(index, ids)
+    lost = "lost" if drained else "not indexed (the drain timed out: lost or still queued, see the lag)"
+    print(f"articles: published {len(ids)}, indexed {b['articles']}, {lost} {b['lost']}, duplicated {b['duplicated']}; "
+          f"claims: {b['claims_expected']} expected, {b['claims']} found, {b['claim_docs']} documents: "
+          f"lost {b['claims_lost']}, duplicated {b['claims_duplicated']}")
+    return not any(b[k] for k in ("lost", "duplicated", "claims_lost", "claims_duplicated"))
 
 
 def warm_up(args: argparse.Namespace, publisher: Publisher, ledger: Ledger, stop: threading.Event) -> float:
@@ -472,7 +492,7 @@ def report(args: argparse.Namespace, ledger: Ledger, samples: list[Sample], warm
             print(f"backfill: {len(back)} of {n_back} articles searchable by the end (not drained)")
         start = recovery(rows, args.window_s)
         print("  recovered (every later window p95 < 2 s): " +
-              (f"from the window starting {start:.0f} s after the burst" if start is not None else "not within the run"))
+              (f"from the window starting {start:.0f} s after the steady rate resumed" if start is not None else "not within the run"))
     print("drained: " + (f"{drained - last_publish:.1f} s after the last publish" if drained is not None
                          else f"NOT within {args.drain_s:g} s ({len(ledger.pending())} articles not searchable)"))
 

@@ -189,6 +189,9 @@ class SqliteIndex:
             total = len(within) if len(within) < read.RANK_WINDOW else None  # all the matches are in the window
         elif windowed:
             start = read.window_start(self._conn, query, expression, plan)
+        elif not expression and not scan and clauses.has_names(query) and end <= read.CANDIDATES:
+            # Names as FTS5 tags, newest first: walk from where the first CANDIDATES can be, not every match.
+            start = read.newest_bound(self._conn, query, plan)
         window: dict[str, Any] = {"scan": scan, "within": within, "start": start, "plan": plan}
         candidates = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, **window) if query.facets else []
         if query.facets and end <= read.CANDIDATES:  # the page comes from the candidates

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.index.base import ClaimQuery, SearchResult
-from pipeline.records import EnrichedArticle
 from pipeline.index.sqlite import SqliteIndex
 from pipeline.index.sqlite import plan as sqlite_plan
 from pipeline.index.sqlite import queries as sqlite_read
 from pipeline.index.sqlite import schema as sqlite_schema
+from pipeline.records import EnrichedArticle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
 from http_corpus import all_claims, corpus  # noqa: E402
@@ -166,7 +166,6 @@ def test_a_layout_4_file_gets_its_day_counts_in_place(path: Path) -> None:
     assert _days(conn) == _recounted(conn)
     conn.close()
     assert want[0] == sum(1 for c, _ in all_claims() if c.stance == "deny")
-
 
 
 def _spread_corpus() -> list[EnrichedArticle]:

@@ -35,6 +35,7 @@ from pipeline.index.sqlite import clauses, copies, prune, threads
 from pipeline.index.sqlite import queries as read
 from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
+from pipeline.index.sqlite.packing import unpack
 from pipeline.index.sqlite.plan import plan_of
 from pipeline.index.sqlite.schema import ensure_schema
 from pipeline.records import Claim, EnrichedArticle, entity_from_dict, from_dict
@@ -237,7 +238,7 @@ class SqliteIndex:
         return EnrichedArticle(
             from_dict(json.loads(row[0])),
             entities=tuple(entity_from_dict(e) for e in json.loads(row[1] or "[]")),
-            claims=tuple(from_dict(json.loads(doc)) for (doc,) in claims))
+            claims=tuple(from_dict(json.loads(unpack(doc))) for (doc,) in claims))
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, EnrichedArticle]:
         return {i: a for i in dict.fromkeys(article_ids) if (a := self.get_article(i)) is not None}

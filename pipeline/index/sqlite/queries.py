@@ -23,6 +23,7 @@ from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
 from pipeline.index.sqlite import clauses, copies, tags
 from pipeline.index.sqlite.documents import NAME_SEPARATOR
+from pipeline.index.sqlite.packing import unpack
 from pipeline.index.sqlite.plan import COUNTED, Plan, plan_of
 
 CANDIDATES = 2000
@@ -398,7 +399,7 @@ def docs(conn: sqlite3.Connection, rids: list[int]) -> dict[int, tuple[str, str]
     """``rid -> (claim JSON, article id)``."""
     rows = conn.execute("SELECT c.rid, d.doc, c.article_id FROM claims c JOIN claim_docs d ON d.rid = c.rid"
                         " WHERE c.rid IN (SELECT value FROM json_each(?))", (json.dumps(rids),))
-    return {rid: (doc, article_id) for rid, doc, article_id in rows}
+    return {rid: (unpack(doc), article_id) for rid, doc, article_id in rows}
 
 
 def highlights(conn: sqlite3.Connection, expression: str, rids: list[int], lowest: int | None = None) -> dict[int, str]:

@@ -204,5 +204,10 @@ def _add_claim_days(c: sqlite3.Connection) -> None:
 def _pack_docs(c: sqlite3.Connection) -> None:
     """Layout 6: pack the claim records an older layout stored as JSON text (about a third of the bytes)."""
     c.create_function("pack_claim_record", 1, pack, deterministic=True)
-    packed = c.execute("UPDATE claim_docs SET doc = pack_claim_record(doc) WHERE typeof(doc) = 'text'").rowcount
+    # Copied into a new table, not updated in place: shrunken rows would leave the old pages two-thirds empty.
+    c.execute("CREATE TABLE claim_docs_packed(rid INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
+    packed = c.execute("INSERT INTO claim_docs_packed(rid, doc) SELECT rid, CASE typeof(doc) WHEN 'text'"
+                       " THEN pack_claim_record(doc) ELSE doc END FROM claim_docs ORDER BY rid").rowcount
+    c.execute("DROP TABLE claim_docs")
+    c.execute("ALTER TABLE claim_docs_packed RENAME TO claim_docs")
     log.info("upgraded the index file to layout %d (%d claim records packed)", VERSION, packed)

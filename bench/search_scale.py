@@ -2,7 +2,7 @@
 
 Usage:
     python bench/search_scale.py [--sizes 100000,1000000] [--cache /tmp/scale-cache] [--queries 300]
-                                 [--steps] [--explain]
+                                 [--steps] [--explain N] [--build-only]
 
 Builds (once; cached under CACHE, keyed by the corpus and the index layout)
 one index per size through the indexer's own write path
@@ -217,6 +217,8 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--steps", action="store_true", help="also the CPU ms of each search step")
     ap.add_argument("--explain", type=int, default=0, help="print the query plans of the N slowest searches")
+    ap.add_argument("--build-only", action="store_true",
+                    help="build (or reuse) the snapshots and stop: time the searches in a later run, under a lock")
     args = ap.parse_args()
     cache = Path(args.cache)
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -224,6 +226,9 @@ def main() -> None:
     copies = Copies(paras)
     key = corpus_key(cache)
     built = build(copies, sizes, cache, key)
+    if args.build_only:
+        print(json.dumps({size: built[size] for size in sizes}))
+        return
     need = articles_for(copies, sizes)
     print(f"PolNeAR train copies ({len(paras)} paragraphs recombined; wire-copy detection not run); "
           f"{args.queries} queries; load {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

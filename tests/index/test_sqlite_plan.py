@@ -7,10 +7,11 @@ whichever runs.
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,13 @@ from pipeline.index.sqlite import SqliteIndex
 from pipeline.index.sqlite import plan as sqlite_plan
 from pipeline.index.sqlite import queries as sqlite_read
 from pipeline.index.sqlite import schema as sqlite_schema
+from pipeline.records import EnrichedArticle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
 from http_corpus import all_claims, corpus  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from invented import ClaimSpec, invented_article  # noqa: E402
 
 QUERIES = [
     ClaimQuery("", stance="deny"),
@@ -161,3 +166,53 @@ def test_a_layout_4_file_gets_its_day_counts_in_place(path: Path) -> None:
     assert _days(conn) == _recounted(conn)
     conn.close()
     assert want[0] == sum(1 for c, _ in all_claims() if c.stance == "deny")
+
+
+def _spread_corpus() -> list[EnrichedArticle]:
+    """240 articles indexed in publication order, 10 a day, a tenth of them late (1-5 days), a few undated."""
+    rng = random.Random(3)
+    speakers = [("Ann Lee", "Lee"), ("Bob Lee", "Bob Lee"), ("Cy Park", "Park"), (None, None)]
+    articles = []
+    for i in range(240):
+        day = date(2024, 1, 1) + timedelta(days=i // 10 - (rng.randint(1, 5) if rng.random() < 0.1 else 0))
+        published = None if rng.random() < 0.03 else f"{day.isoformat()}T{rng.randrange(24):02d}:00:00+00:00"
+        outlet = rng.choice(("Herald", "Herald Courier", "Gazette"))
+        specs: list[ClaimSpec] = [(*rng.choice(speakers), rng.choice(("assert", "assert", "deny")), False,
+                                   f"harbor item {i} {n}", [("Port Authority", "Authority", "ORG")]
+                                   if rng.random() < 0.4 else []) for n in range(3)]
+        articles.append(invented_article(f"s{i:03d}", outlet, f"https://{outlet.split()[0].lower()}.example/{i}",
+                                         published, f"Item {i}", specs))
+    return articles
+
+
+@pytest.fixture(scope="module")
+def spread(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("spread") / "index.db"
+    index = SqliteIndex(path)
+    for start in range(0, 240, 32):  # the worker's batches
+        index.upsert(_spread_corpus()[start:start + 32])
+    index.close()
+    return path
+
+
+NAMED = [ClaimQuery("", speaker="lee"), ClaimQuery("", source="herald"), ClaimQuery("", entity="authority"),
+         ClaimQuery("", speaker="park", stance="deny"), ClaimQuery("", source="gazette", since=date(2024, 1, 9)),
+         ClaimQuery("", speaker="lee", source="herald", until=date(2024, 1, 20))]
+
+
+@pytest.mark.parametrize("q", NAMED, ids=repr)
+@pytest.mark.parametrize("candidates", [5, 20, 60])
+def test_a_walk_from_the_newest_bound_gives_what_sorting_every_match_gives(
+        spread: Path, q: ClaimQuery, candidates: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Name filters without words read the matches from the bound's id on: same hits, facets and total."""
+    monkeypatch.setattr(sqlite_read, "CANDIDATES", candidates)
+    monkeypatch.setattr(sqlite_read, "newest_first_scan", lambda *args, **kw: False)
+    conn = sqlite3.connect(spread)
+    bound = sqlite_read.newest_bound(conn, q)
+    lowest = conn.execute(f"SELECT MIN(rid) FROM claims WHERE published >= '{q.since or ''}'").fetchone()[0]
+    conn.close()
+    bounded = [_search(spread, replace(q, limit=n)) for n in (candidates, 1)]
+    monkeypatch.setattr(sqlite_read, "newest_bound", lambda *args, **kw: None)
+    assert bounded == [_search(spread, replace(q, limit=n)) for n in (candidates, 1)], bound
+    if candidates == 5 and not q.until:
+        assert bound is not None and bound > lowest  # the walk skipped older matches

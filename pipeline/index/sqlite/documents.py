@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 from pipeline.index.sqlite import copies
+from pipeline.index.sqlite.packing import pack
 from pipeline.index.sqlite.tags import claim_tags
 from pipeline.records import EnrichedArticle, plain, to_dict
 
@@ -56,7 +57,7 @@ def _replace_claims(c: sqlite3.Connection, enriched: EnrichedArticle) -> None:
              NAME_SEPARATOR.join(sorted({name for name, _ in entities})) or None, a.language))
         rid = cur.lastrowid
         c.execute("INSERT INTO claim_docs(rid, doc) VALUES (?,?)",
-                  (rid, json.dumps(to_dict(claim), ensure_ascii=False)))
+                  (rid, pack(json.dumps(to_dict(claim), ensure_ascii=False))))
         c.execute("INSERT INTO claims_fts(rowid, content, sentence, speaker, tags) VALUES (?,?,?,?,?)",
                   (rid, claim.content.text, claim.sentence.text if claim.sentence else "",
                    f"{sp.text} {sp.canonical}" if sp else "",

@@ -35,6 +35,7 @@ from pipeline.index.sqlite import clauses, copies, prune, threads
 from pipeline.index.sqlite import queries as read
 from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
+from pipeline.index.sqlite.packing import unpack
 from pipeline.index.sqlite.plan import plan_of
 from pipeline.index.sqlite.schema import ensure_schema
 from pipeline.records import Claim, EnrichedArticle, entity_from_dict, from_dict
@@ -189,6 +190,9 @@ class SqliteIndex:
             total = len(within) if len(within) < read.RANK_WINDOW else None  # all the matches are in the window
         elif windowed:
             start = read.window_start(self._conn, query, expression, plan)
+        elif not expression and not scan and clauses.has_names(query) and end <= read.CANDIDATES:
+            # Names as FTS5 tags, newest first: walk from where the first CANDIDATES can be, not every match.
+            start = read.newest_bound(self._conn, query, plan)
         window: dict[str, Any] = {"scan": scan, "within": within, "start": start, "plan": plan}
         candidates = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, **window) if query.facets else []
         if query.facets and end <= read.CANDIDATES:  # the page comes from the candidates
@@ -234,7 +238,7 @@ class SqliteIndex:
         return EnrichedArticle(
             from_dict(json.loads(row[0])),
             entities=tuple(entity_from_dict(e) for e in json.loads(row[1] or "[]")),
-            claims=tuple(from_dict(json.loads(doc)) for (doc,) in claims))
+            claims=tuple(from_dict(json.loads(unpack(doc))) for (doc,) in claims))
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, EnrichedArticle]:
         return {i: a for i in dict.fromkeys(article_ids) if (a := self.get_article(i)) is not None}

@@ -23,6 +23,7 @@ from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
 from pipeline.index.sqlite import clauses, copies, tags
 from pipeline.index.sqlite.documents import NAME_SEPARATOR
+from pipeline.index.sqlite.packing import unpack
 from pipeline.index.sqlite.plan import COUNTED, Plan, plan_of
 
 CANDIDATES = 2000
@@ -269,6 +270,32 @@ def window_start(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan:
     return row[0] if row else None
 
 
+def newest_bound(conn: sqlite3.Connection, q: ClaimQuery, plan: Plan | None = None) -> int | None:
+    """A claim id below which none of the newest ``CANDIDATES`` matches of ``q`` (no words) lies, or None.
+
+    Guarantee: every claim among the first CANDIDATES in result order (published newest first, then id)
+    has an id at least the bound, so a walk from it gives exactly the first pages and facets a walk over
+    every match gives. The CANDIDATES matches of highest id (FTS5 walks them newest first and stops) are
+    CANDIDATES matches dated on or after the earliest day among them, so the first CANDIDATES in result
+    order are all dated on or after that day; the day counts' ``low`` ids bound where those days' claims
+    start. None when fewer than CANDIDATES matches are dated among them (they are all there is to sort).
+    Claims are indexed roughly in publication order, so the walk from the bound reads about CANDIDATES
+    matches plus those of the days a late article spans, whatever the index size.
+    """
+    source, where, params = claim_where(conn, q, "", plan=plan)
+    if (source, where) == NOTHING[:2]:
+        return None
+    rid = "c.rid" if source.startswith("FROM claims c") else "claims_fts.rowid"
+    dated, earliest = conn.execute(
+        f"SELECT COUNT(p), MIN(p) FROM (SELECT c.published AS p {with_rows(source)} WHERE {where}"
+        f" ORDER BY {rid} DESC LIMIT ?)", (*params, CANDIDATES)).fetchone()
+    if dated < CANDIDATES:
+        return None
+    low = conn.execute("SELECT MIN(low) FROM claim_days WHERE day >= ? AND claims > 0",
+                       (f"d{earliest[:10]}",)).fetchone()[0]
+    return int(low) if low is not None else None
+
+
 def order_of(ranked: bool) -> tuple[str, str]:
     """``(score expression, ORDER BY)``: best rank first, else newest first (undated last)."""
     return (f"-{BM25}", f"{BM25}, c.rid") if ranked else ("0.0", "c.published DESC, c.rid")
@@ -301,7 +328,9 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
 
     Interactive searches rank a window of the newest matches (bm25 reads every match it scores):
     ``within`` names them (from :func:`newest_matches`; the filters are not checked again), or
-    ``start`` bounds them (from :func:`window_start`). ``scan``: see :func:`newest_first_scan`.
+    ``start`` bounds them (from :func:`window_start`); without words, ``start`` is the
+    :func:`newest_bound` of the matches (the first CANDIDATES rows are the same with it and without).
+    ``scan``: see :func:`newest_first_scan`.
     """
     if within is not None and expression:
         # The ids bound FTS5's walk (a rowid range it seeks to), and each match in it is looked up
@@ -311,8 +340,9 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
         params = [f"{tags.TEXT_COLUMNS} : ({expression})", min(within, default=0), json.dumps(within)]
     else:
         source, where, params = claim_where(conn, q, expression, scan=scan, plan=plan)
-    if start is not None and expression and within is None:
-        where, params = f"{where} AND claims_fts.rowid >= ?", [*params, start]
+    if start is not None and within is None:
+        rid = "claims_fts.rowid" if expression or not source.startswith("FROM claims c") else "c.rid"
+        where, params = f"{where} AND {rid} >= ?", [*params, start]
     if scan:
         source = "FROM claims c INDEXED BY claims_by_published"
     score, order = order_of(bool(expression))
@@ -369,7 +399,7 @@ def docs(conn: sqlite3.Connection, rids: list[int]) -> dict[int, tuple[str, str]
     """``rid -> (claim JSON, article id)``."""
     rows = conn.execute("SELECT c.rid, d.doc, c.article_id FROM claims c JOIN claim_docs d ON d.rid = c.rid"
                         " WHERE c.rid IN (SELECT value FROM json_each(?))", (json.dumps(rids),))
-    return {rid: (doc, article_id) for rid, doc, article_id in rows}
+    return {rid: (unpack(doc), article_id) for rid, doc, article_id in rows}
 
 
 def highlights(conn: sqlite3.Connection, expression: str, rids: list[int], lowest: int | None = None) -> dict[int, str]:

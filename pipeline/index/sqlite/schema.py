@@ -14,6 +14,8 @@ layout 3 gains its articles' languages from their stored records and the copy ta
 ``claim_days`` (layout 5) counts the claims of each publication day, stance and
 language, kept by triggers in the same transaction as every write: exact totals
 and rowid bounds for the query planner (see ``pipeline.index.sqlite.plan``).
+Layout 6 stores claim records packed (``pipeline.index.sqlite.packing``): an
+older file's records are packed once when it is opened.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import sqlite3
 
 from pipeline.index.sqlite import copies
 from pipeline.index.sqlite.documents import replace_article
+from pipeline.index.sqlite.packing import pack
 from pipeline.index.sqlite.tags import claim_tags, token
 from pipeline.records import EnrichedArticle, Entity, from_dict
 from pipeline.sqlitedb import Transaction
 
 log = logging.getLogger(__name__)
-VERSION = 5
+VERSION = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
@@ -100,7 +103,9 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
                 _upgrade_v2(c)
             if "language" not in columns:
                 _add_language(c)
-            _add_claim_days(c)
+            if version < 5:
+                _add_claim_days(c)
+            _pack_docs(c)
         else:
             _create(c)
         c.execute(f"PRAGMA user_version={VERSION}")
@@ -194,3 +199,15 @@ def _add_claim_days(c: sqlite3.Connection) -> None:
     c.execute(f"INSERT INTO claim_days(day, stance, language, claims, low, high) SELECT {DAY.format('claims')},"
               " stance, coalesce(language, ''), COUNT(*), MIN(rid), MAX(rid) FROM claims GROUP BY 1, 2, 3")
     log.info("upgraded the index file to layout %d (claims counted per day)", VERSION)
+
+
+def _pack_docs(c: sqlite3.Connection) -> None:
+    """Layout 6: pack the claim records an older layout stored as JSON text (about a third of the bytes)."""
+    c.create_function("pack_claim_record", 1, pack, deterministic=True)
+    # Copied into a new table, not updated in place: shrunken rows would leave the old pages two-thirds empty.
+    c.execute("CREATE TABLE claim_docs_packed(rid INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
+    packed = c.execute("INSERT INTO claim_docs_packed(rid, doc) SELECT rid, CASE typeof(doc) WHEN 'text'"
+                       " THEN pack_claim_record(doc) ELSE doc END FROM claim_docs ORDER BY rid").rowcount
+    c.execute("DROP TABLE claim_docs")
+    c.execute("ALTER TABLE claim_docs_packed RENAME TO claim_docs")
+    log.info("upgraded the index file to layout %d (%d claim records packed)", VERSION, packed)

@@ -357,14 +357,14 @@ def test_mapping_version_bump_reindexes_and_swaps_the_alias(elastic) -> None:
     elastic.upsert(CORPUS)
     elastic.refresh()
     mappings = {**m.CLAIMS.mappings, "properties": {**m.CLAIMS.mappings["properties"], "extra": {"type": "keyword"}}}
-    bumped = (replace(m.CLAIMS, version=2, mappings=mappings), m.ARTICLES)
+    bumped = (replace(m.CLAIMS, version=m.CLAIMS.version + 1, mappings=mappings), m.ARTICLES)
     url = f"http://{ES_HOST}:{ES_PORT}"
     v2 = ElasticIndex(url, IndexSettings(url=url), prefix=elastic.prefix, schemas=bumped)
     try:
         v2.ensure_schema()
         v2.ensure_schema()  # idempotent once migrated
         v2.refresh()
-        assert v2.indices() == {"claims": [f"{elastic.prefix}claims-v2"], "articles": [f"{elastic.prefix}articles-v{m.ARTICLES.version}"]}
+        assert v2.indices() == {"claims": [f"{elastic.prefix}claims-v{m.CLAIMS.version + 1}"], "articles": [f"{elastic.prefix}articles-v{m.ARTICLES.version}"]}
         assert v2.counts() == {"articles": len(CORPUS), "claims": len(ALL_CLAIMS)}
         assert v2.search_claims(ClaimQuery("carbon emissions")).hits[0].claim.id == claim_id("a1", 0)
         assert v2.upsert(CORPUS[:1]) == []  # writes go through the swapped alias

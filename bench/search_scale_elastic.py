@@ -21,7 +21,8 @@ p50/p95/p99 per kind (client side, through the index layer, as the API sees
 it), the server's ``took`` p95, store bytes per claim (``_stats``: the claims
 index, and every index of the prefix), and the indexer's claims/s over the
 last 50k claims before the size. ``--baseline REF`` also times the query
-bodies of ``pipeline/index/elastic/queries.py`` at git REF, on the same
+searches of ``pipeline/index/elastic`` at git REF (``ElasticIndex.search_claims``
+and queries.py), on the same
 indices in the same run, interleaved query by query with the current ones
 (so load drifts hit both alike); ``--profile N`` prints the profile API's
 costliest parts of the N slowest searches. Targets (issue 17): p95 < 30 ms
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import time
 import types
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,6 @@ from search_scale import BATCH, CORPUS_VERSION, KINDS, articles_for, pct, querie
 
 from pipeline.config import IndexSettings  # noqa: E402
 from pipeline.index.base import ClaimQuery  # noqa: E402
-from pipeline.index.elastic import index as elastic_index  # noqa: E402
 from pipeline.index.elastic import mappings as m  # noqa: E402
 from pipeline.index.elastic.index import ElasticIndex  # noqa: E402
 
@@ -157,39 +158,60 @@ def _write(index: ElasticIndex, copies: Copies, start: int, stop: int) -> list[t
     return marks
 
 
-def queries_at(ref: str) -> types.ModuleType:
-    """``pipeline.index.elastic.queries`` as it was at git ``ref``: the baseline's query bodies."""
+Search = Callable[[ElasticIndex, ClaimQuery], Any]
+
+
+def search_at(ref: str) -> Search:
+    """``ElasticIndex.search_claims`` as it was at git ``ref``, with that ref's query bodies.
+
+    Both files are read at ``ref``: the search method (which requests it sends) and queries.py (their
+    bodies); the method runs on the current index object, so writes, term statistics and copies are shared.
+    """
     root = Path(__file__).resolve().parents[1]
-    source = subprocess.run(["git", "-C", str(root), "show", f"{ref}:pipeline/index/elastic/queries.py"],
-                            check=True, capture_output=True, text=True).stdout
-    module = types.ModuleType(f"queries_at_{ref}")
-    exec(compile(source, f"{ref}:queries.py", "exec"), module.__dict__)  # noqa: S102 - our own file at a ref
-    return module
+
+    def module_at(path: str) -> types.ModuleType:
+        source = subprocess.run(["git", "-C", str(root), "show", f"{ref}:{path}"],
+                                check=True, capture_output=True, text=True).stdout
+        module = types.ModuleType(f"{Path(path).stem}_at_{ref}")
+        exec(compile(source, f"{ref}:{path}", "exec"), module.__dict__)  # noqa: S102 - our own file at a ref
+        return module
+
+    old = module_at("pipeline/index/elastic/index.py")
+    old.queries = module_at("pipeline/index/elastic/queries.py")  # type: ignore[attr-defined]
+    return old.ElasticIndex.search_claims  # type: ignore[no-any-return]
 
 
 class Timed:
-    """``index.search_claims`` timed client side, with the server's ``took`` and the last body sent."""
+    """A search of ``index`` timed client side, with the server's ``took`` (summed over its requests)."""
 
     def __init__(self, index: ElasticIndex) -> None:
         self.index = index
         self.took: list[int] = []
         self.body: dict[str, Any] = {}
-        original = index._search
+        search, msearch = index._search, index._msearch
 
-        def search(kind: str, body: dict[str, Any]) -> Any:
-            resp = original(kind, body)
+        def timed_search(kind: str, body: dict[str, Any]) -> Any:
+            resp = search(kind, body)
             if kind == "claims":
-                self.body, self.took = body, [*self.took, int(resp["took"])]
+                self.body = self.body or body
+                self.took.append(int(resp["took"]))
             return resp
 
-        index._search = search  # type: ignore[method-assign]
+        def timed_msearch(kind: str, bodies: list[dict[str, Any]]) -> list[Any]:
+            found = msearch(kind, bodies)
+            if kind == "claims" and bodies:
+                self.body = self.body or bodies[0]
+                self.took.append(max(int(r["took"]) for r in found))  # its searches run side by side
+            return found
 
-    def run(self, q: ClaimQuery, module: types.ModuleType) -> tuple[float, int]:
-        elastic_index.queries = module  # type: ignore[attr-defined]
-        self.took = []
+        index._search = timed_search  # type: ignore[method-assign]
+        index._msearch = timed_msearch  # type: ignore[method-assign]
+
+    def run(self, q: ClaimQuery, search: Search) -> tuple[float, int]:
+        self.took, self.body = [], {}
         began = time.perf_counter()
-        self.index.search_claims(q)
-        return (time.perf_counter() - began) * 1000, self.took[0]
+        search(self.index, q)
+        return (time.perf_counter() - began) * 1000, sum(self.took)
 
 
 def store_bytes(index: ElasticIndex, prefix: str) -> tuple[int, int]:
@@ -234,9 +256,9 @@ def main() -> None:
         print(json.dumps(built))
         return
     need = articles_for(copies, sizes)
-    variants = {"current": elastic_index.queries}
+    variants: dict[str, Search] = {"current": ElasticIndex.search_claims}
     if args.baseline:
-        variants = {args.baseline: queries_at(args.baseline), **variants}
+        variants = {args.baseline: search_at(args.baseline), **variants}
     print(f"PolNeAR train copies ({len(paras)} paragraphs recombined; wire-copy detection not run); "
           f"{args.queries} queries; index key {key}; load {load()}")
     print(f"{'claims':>9} {'kind':<12}{'queries':<10}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'took p95':>10}")
@@ -250,12 +272,12 @@ def main() -> None:
         slow: list[tuple[float, ClaimQuery, dict[str, Any]]] = []
         for kind in KINDS:
             for q in qs[kind]:  # warm-up pass: caches and word counts as a running server has them
-                for module in variants.values():
-                    timed.run(q, module)
+                for search in variants.values():
+                    timed.run(q, search)
             took: dict[str, list[tuple[float, int]]] = {name: [] for name in variants}
             for q in qs[kind]:
-                for name, module in variants.items():
-                    took[name].append(timed.run(q, module))
+                for name, search in variants.items():
+                    took[name].append(timed.run(q, search))
                     if name == "current":
                         slow.append((took[name][-1][0], q, timed.body))
             for name, pairs in took.items():
@@ -265,7 +287,6 @@ def main() -> None:
                 results[size][f"{kind}/{name}"] = r
                 print(f"{claims:>9} {kind:<12}{name:<10}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}"
                       f"{r['took_p95']:>10.0f}", flush=True)
-        elastic_index.queries = variants["current"]  # type: ignore[attr-defined]
         claim_bytes, all_bytes = store_bytes(index, prefix_of(key, size))
         rate = built[size]["claims_per_s"]
         results[size].update(bytes_per_claim=claim_bytes / claims, all_bytes_per_claim=all_bytes / claims,

@@ -158,6 +158,36 @@ def _write(index: ElasticIndex, copies: Copies, start: int, stop: int) -> list[t
     return marks
 
 
+def rates(url: str, copies: Copies, sizes: list[int], key: str, first: int, claims: int = 50_000) -> dict[int, float]:
+    """The indexer's claims/s at each size, measured fairly: the same new copies, batch by batch in turn.
+
+    Each size's indices are cloned (hard links, seconds) and the clones take the same ~``claims`` new
+    claims (copies from ``first`` on, past every size), one worker batch to each clone in turn, so load
+    drifts hit every size alike; the clones are dropped after.
+    """
+    probe = ElasticIndex(url, IndexSettings(url=url), prefix=prefix_of(key, 0))
+    targets = {size: f"{prefix_of(key, size)}rate-" for size in sizes}
+    for size, prefix in targets.items():
+        ElasticIndex(url, IndexSettings(url=url), prefix=prefix).drop()
+        clone(probe, prefix_of(key, size), prefix)
+    indices = {size: open_index(url, prefix) for size, prefix in targets.items()}
+    spent = dict.fromkeys(sizes, 0.0)
+    written, i = 0, first
+    while written < claims:
+        batch = list(copies.articles(i, i + BATCH))
+        i += BATCH
+        for size, index in indices.items():
+            began = time.perf_counter()
+            assert not index.upsert(batch)
+            spent[size] += time.perf_counter() - began
+        written += sum(len(a.claims) for a in batch)
+    for index in indices.values():
+        index.drop()
+        index.close()
+    probe.close()
+    return {size: written / spent[size] for size in sizes}
+
+
 Search = Callable[[ElasticIndex, ClaimQuery], Any]
 
 
@@ -244,6 +274,7 @@ def main() -> None:
     ap.add_argument("--baseline", default="", help="a git ref whose query bodies are timed alongside")
     ap.add_argument("--profile", type=int, default=0, help="profile the N slowest searches at each size")
     ap.add_argument("--writers", type=int, default=2, help="threads writing the build (the rated 50k: one)")
+    ap.add_argument("--rate", action="store_true", help="also the indexer's claims/s at each size, side by side")
     ap.add_argument("--build-only", action="store_true", help="build (or check) the indices, time nothing")
     args = ap.parse_args()
     cache = Path(args.cache)
@@ -297,6 +328,13 @@ def main() -> None:
         for ms, q, body in sorted(slow, key=lambda s: -s[0])[:args.profile]:
             profile(index, body, ms, q)
         index.close()
+    if args.rate:
+        found = rates(args.url, copies, sizes, key, need[sizes[-1]])
+        for size, rate in found.items():
+            results[size]["claims_per_s_side_by_side"] = rate
+        print("indexer claims/s, the same ~50k new claims to a clone of each size in turn: "
+              + ", ".join(f"{size}: {rate:.0f}" for size, rate in found.items())
+              + f" (largest / smallest {found[sizes[-1]] / found[sizes[0]]:.2f}); load {load()}", flush=True)
     print(json.dumps(results))
 
 

@@ -349,6 +349,24 @@ def test_unreachable_server_is_backend_unavailable() -> None:
 
 
 @pytest.mark.elastic
+def test_facets_count_a_bounded_sample_of_the_best_matches(elastic, monkeypatch) -> None:
+    """Over FACET_SAMPLE matches, facets count the best-scored ones, or the newest without words; totals stay exact."""
+    from pipeline.index.elastic import queries
+
+    elastic.upsert(CORPUS)
+    elastic.refresh()
+    monkeypatch.setattr(queries, "FACET_SAMPLE", 2)
+    denials = elastic.search_claims(ClaimQuery(stance="deny"))  # a1 (March 1st), a2 (3rd), a3 (5th)
+    assert denials.total == 3
+    assert dict(denials.facets["sources"]) == {"Globe Herald": 1, "Metro Times": 1}
+    ranked = elastic.search_claims(ClaimQuery("bill"))  # three claims
+    assert ranked.total == 3
+    assert sum(n for _, n in ranked.facets["stances"]) == 2
+    everything = elastic.search_claims(ClaimQuery(all_copies=True, facets=False))  # the undated claim too
+    assert everything.total == len(ALL_CLAIMS)
+
+
+@pytest.mark.elastic
 def test_mapping_version_bump_reindexes_and_swaps_the_alias(elastic) -> None:
     from pipeline.config import IndexSettings
     from pipeline.index.elastic import ElasticIndex
@@ -357,14 +375,14 @@ def test_mapping_version_bump_reindexes_and_swaps_the_alias(elastic) -> None:
     elastic.upsert(CORPUS)
     elastic.refresh()
     mappings = {**m.CLAIMS.mappings, "properties": {**m.CLAIMS.mappings["properties"], "extra": {"type": "keyword"}}}
-    bumped = (replace(m.CLAIMS, version=2, mappings=mappings), m.ARTICLES)
+    bumped = (replace(m.CLAIMS, version=m.CLAIMS.version + 1, mappings=mappings), m.ARTICLES)
     url = f"http://{ES_HOST}:{ES_PORT}"
     v2 = ElasticIndex(url, IndexSettings(url=url), prefix=elastic.prefix, schemas=bumped)
     try:
         v2.ensure_schema()
         v2.ensure_schema()  # idempotent once migrated
         v2.refresh()
-        assert v2.indices() == {"claims": [f"{elastic.prefix}claims-v2"], "articles": [f"{elastic.prefix}articles-v{m.ARTICLES.version}"]}
+        assert v2.indices() == {"claims": [f"{elastic.prefix}claims-v{m.CLAIMS.version + 1}"], "articles": [f"{elastic.prefix}articles-v{m.ARTICLES.version}"]}
         assert v2.counts() == {"articles": len(CORPUS), "claims": len(ALL_CLAIMS)}
         assert v2.search_claims(ClaimQuery("carbon emissions")).hits[0].claim.id == claim_id("a1", 0)
         assert v2.upsert(CORPUS[:1]) == []  # writes go through the swapped alias

@@ -311,12 +311,18 @@ class ElasticIndex:
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking)
-        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, CURSOR))
+        filters = queries.filters_of(query)
+        body = queries.search_body(text, filters, query.limit, decode_cursor(query.after, CURSOR))
         body.update(queries.claim_extras(ranked=text is not None, facets=query.facets))
-        resp = self._search("claims", body)
+        if query.facets and text is None:  # the facets of the newest matches: found first, counted apart
+            resp, sample = self._msearch("claims", [queries.wire_body(body), queries.newest_sample_body(filters)])
+            counted = self._search("claims", queries.newest_facets_body(filters, queries.newest_cutoff(sample)))
+            facets = queries.facet_buckets(counted["aggregations"])
+        else:
+            resp = self._search("claims", body)
+            facets = queries.facet_buckets(resp["aggregations"]) if query.facets else {}
         hits = resp["hits"]["hits"]
         page = [self._claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
-        facets = queries.facet_buckets(resp["aggregations"]) if query.facets else {}
         result = SearchResult(resp["hits"]["total"]["value"], page, facets, self._next(hits, query.limit))
         return self._with_copies(result, not query.all_copies)
 

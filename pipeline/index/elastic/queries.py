@@ -16,6 +16,12 @@ _FACET_FIELD = {"speakers": "speaker.canonical", "entities": "entities.name",
                 "languages": "language"}
 FACET_FIELDS = {name: _FACET_FIELD[name] for name in FACETS}  # the keyword field each facet counts
 FACETS_AGG = "facets"  # the parent aggregation of the facets' terms aggregations
+# Facets count the best FACET_SAMPLE matches (by score; without words, the newest): exact whenever there are
+# fewer, as on the embedded index (its CANDIDATES). Counting every match cost O(matches) reads of five fields
+# per search; a ranked sample costs a heap check per match, a newest-first one a few thousand documents.
+FACET_SAMPLE = 2000
+_LONG_MIN = -(2**63)  # the sort value of an undated claim in the newest-first sort (missing: _last)
+NEWEST = [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 _WILDCARD_ESCAPES = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 
 
@@ -79,14 +85,16 @@ def search_body(text: dict[str, Any] | None, filters: list[dict[str, Any]], limi
                 after: list[Any] | None) -> dict[str, Any]:
     """One page plus one hit (to know whether there is a next page), exact total.
 
-    Ranked by score when there is a text query, else newest first; the id
-    breaks ties so ``search_after`` visits every hit exactly once.
+    Ranked by score when there is a text query, else newest first (the
+    claims index is sorted so: the page is read from the front of each
+    segment); the id breaks ties so ``search_after`` visits every hit
+    exactly once. Filters are in filter context (no scoring; cached by the
+    server when reused).
     """
     ranked = [{"_score": "desc"}, {"id": "asc"}]
-    newest = [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
     body: dict[str, Any] = {
         "query": {"bool": {"must": [text] if text else [], "filter": filters}},
-        "sort": ranked if text else newest, "size": limit + 1, "track_total_hits": True,
+        "sort": ranked if text else NEWEST, "size": limit + 1, "track_total_hits": True,
     }
     if after:
         body["search_after"] = after
@@ -94,20 +102,59 @@ def search_body(text: dict[str, Any] | None, filters: list[dict[str, Any]], limi
 
 
 def claim_extras(ranked: bool, facets: bool) -> dict[str, Any]:
-    """Highlights of the whole content with [[ ]] marks, and facets as terms aggregations."""
+    """Highlights of the whole content with [[ ]] marks; a ranked search's facets as terms aggregations over
+    its best-scored :data:`FACET_SAMPLE` matches (all of them when there are fewer; per shard).
+
+    An unranked search's facets are a request of their own (:func:`newest_sample_body`, then
+    :func:`newest_facets_body`): no aggregation is added for them here.
+    """
     extras: dict[str, Any] = {"source": ["record", "article"]}
     if ranked:
         extras["highlight"] = {"pre_tags": ["[["], "post_tags": ["]]"],
                                "fields": {"content": {"number_of_fragments": 0}}}
-    if facets:
-        order = [{"_count": "desc"}, {"_key": "asc"}]  # the SQLite order: count, then value
-        terms = {name: {"terms": {"field": field, "size": FACET_SIZE, "order": order}}
-                 for name, field in FACET_FIELDS.items()}
-        # Under a parent aggregation, not at the top: a top-level terms aggregation over a query that
-        # matches everything is rewritten into one filter per distinct value ("filter by filter"), and
-        # with ~1,000 speakers or entities that costs 5-10 times plain counting on global ordinals.
-        extras["aggs"] = {FACETS_AGG: {"filter": {"match_all": {}}, "aggs": terms}}
+    if facets and ranked:
+        # The sampler keeps the best-scored matches and runs the terms aggregations on those alone.
+        extras["aggs"] = {FACETS_AGG: {"sampler": {"shard_size": FACET_SAMPLE}, "aggs": _facet_terms()}}
     return extras
+
+
+def wire_body(body: dict[str, Any]) -> dict[str, Any]:
+    """A search body as a multi-search item carries it: ``source`` (the client's keyword) as ``_source``."""
+    return {("_source" if k == "source" else k): v for k, v in body.items()}
+
+
+def _facet_terms() -> dict[str, Any]:
+    order = [{"_count": "desc"}, {"_key": "asc"}]  # the SQLite order: count, then value
+    return {name: {"terms": {"field": field, "size": FACET_SIZE, "order": order}}
+            for name, field in FACET_FIELDS.items()}
+
+
+def newest_sample_body(filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """The :data:`FACET_SAMPLE`-th newest match of an unranked search (none when there are fewer matches).
+
+    Cheap on the claims index, sorted newest first: each segment stops after its first matches.
+    """
+    return {"query": {"bool": {"filter": filters}}, "sort": NEWEST, "from": FACET_SAMPLE - 1, "size": 1,
+            "track_total_hits": False, "_source": False}
+
+
+def newest_cutoff(response: dict[str, Any]) -> int | None:
+    """The publication time (epoch ms) from which the newest sample runs; None: count every match."""
+    hits = response["hits"]["hits"]
+    if not hits or hits[0]["sort"][0] == _LONG_MIN:  # fewer matches, or undated ones within the sample
+        return None
+    return int(hits[0]["sort"][0])
+
+
+def newest_facets_body(filters: list[dict[str, Any]], cutoff: int | None) -> dict[str, Any]:
+    """Facets of the matches published at ``cutoff`` or later (the newest FACET_SAMPLE, ties at the cutoff
+    included), or of every match when ``cutoff`` is None."""
+    since = [{"range": {"published": {"gte": cutoff, "format": "epoch_millis"}}}] if cutoff is not None else []
+    # Under a parent aggregation, not at the top: a top-level terms aggregation over a query that
+    # matches everything is rewritten into one filter per distinct value ("filter by filter"), and
+    # with ~1,000 speakers or entities that costs 5-10 times plain counting on global ordinals.
+    return {"query": {"bool": {"filter": [*filters, *since]}}, "size": 0, "track_total_hits": False,
+            "aggs": {FACETS_AGG: {"filter": {"match_all": {}}, "aggs": _facet_terms()}}}
 
 
 def facet_buckets(aggregations: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:

@@ -22,6 +22,7 @@ from pipeline.config import IndexSettings, RolloverSettings
 from pipeline.index import query
 from pipeline.index.base import ArticleQuery, ClaimQuery, CopyEntry
 from pipeline.index.elastic import rollover as ro
+from pipeline.index.elastic.mappings import ARTICLES, CLAIMS
 from pipeline.records import EnrichedArticle
 
 URL = f"http://{ES_HOST}:{ES_PORT}"
@@ -121,15 +122,15 @@ def test_the_indexer_rolls_over_when_a_condition_is_met(prefix: str, es: Any) ->
         index.refresh()  # the condition counts searchable documents
         assert index.upsert(CORPUS[2:4]) == []  # checked first: 3 claims < 4, nothing rolls; now 3 + 7
         index.refresh()
-        assert index.indices()["claims"] == [f"{prefix}claims-v2"]
+        assert index.indices()["claims"] == [f"{prefix}claims-v{CLAIMS.version}"]
         assert index.upsert(CORPUS[4:5]) == []  # 10 claims ≥ 4: claims roll over; 4 articles ≥ 4 too
         index.refresh()
-        assert index.indices()["claims"] == [f"{prefix}claims-v2", f"{prefix}claims-v2-000002"]
-        assert index.indices()["articles"] == [f"{prefix}articles-v3", f"{prefix}articles-v3-000002"]
-        assert _owner(es, f"{prefix}articles", "a4") == [f"{prefix}articles-v3-000002"]  # written after it
-        assert _owner(es, f"{prefix}claims", CORPUS[4].claims[0].id) == [f"{prefix}claims-v2-000002"]
+        assert index.indices()["claims"] == [f"{prefix}claims-v{CLAIMS.version}", f"{prefix}claims-v{CLAIMS.version}-000002"]
+        assert index.indices()["articles"] == [f"{prefix}articles-v{ARTICLES.version}", f"{prefix}articles-v{ARTICLES.version}-000002"]
+        assert _owner(es, f"{prefix}articles", "a4") == [f"{prefix}articles-v{ARTICLES.version}-000002"]  # written after it
+        assert _owner(es, f"{prefix}claims", CORPUS[4].claims[0].id) == [f"{prefix}claims-v{CLAIMS.version}-000002"]
         alias = es.indices.get_alias(name=f"{prefix}claims").body
-        assert alias[f"{prefix}claims-v2-000002"]["aliases"][f"{prefix}claims"]["is_write_index"] is True
+        assert alias[f"{prefix}claims-v{CLAIMS.version}-000002"]["aliases"][f"{prefix}claims"]["is_write_index"] is True
         assert index.counts() == {"articles": 5, "claims": sum(len(e.claims) for e in CORPUS[:5])}
     finally:
         index.close()
@@ -156,7 +157,7 @@ def test_a_rollover_without_a_condition_met_changes_nothing(prefix: str, es: Any
         assert index.upsert(CORPUS) == []
         index.refresh()
         assert index.rollover("claims") is None
-        assert index.indices()["claims"] == [f"{prefix}claims-v2"]
+        assert index.indices()["claims"] == [f"{prefix}claims-v{CLAIMS.version}"]
     finally:
         index.close()
 
@@ -213,7 +214,7 @@ def test_a_record_reindexed_after_rollover_overwrites_its_document(rolled: Any, 
     for kind in ("claims", "articles"):
         per_id = _copies_per_id(es, rolled.alias(kind))
         assert set(per_id.values()) == {1}, f"duplicated {kind}"
-    assert _owner(es, rolled.alias("articles"), first.article.id) == [f"{rolled.prefix}articles-v3"]
+    assert _owner(es, rolled.alias("articles"), first.article.id) == [f"{rolled.prefix}articles-v{ARTICLES.version}"]
     assert rolled.get_article(first.article.id).article.title == "Story a1, updated"
     assert rolled.get_claim(first.claims[1].id) is None  # the stale claim was deleted where it lived
     assert rolled.counts()["claims"] == sum(len(e.claims) for e in CORPUS) - 1
@@ -246,7 +247,7 @@ def test_copy_marks_after_rollover_land_on_the_documents_where_they_live(rolled:
     hits = es.search(index=rolled.alias("claims"), query={"term": {"copy_of": original.article.id}},
                      source=["id"])["hits"]["hits"]
     assert sorted(h["_id"] for h in hits) == sorted(c.id for c in copy.claims)
-    assert {h["_index"] for h in hits} == {f"{rolled.prefix}claims-v2"}
+    assert {h["_index"] for h in hits} == {f"{rolled.prefix}claims-v{CLAIMS.version}"}
     assert rolled.copies_of([original.article.id])[original.article.id][0].id == copy.article.id
     collapsed = rolled.search_claims(ClaimQuery(limit=100, facets=False))
     assert not {c.id for c in copy.claims} & {h.claim.id for h in collapsed.hits}  # the copy's claims collapse
@@ -268,7 +269,7 @@ def test_prune_drops_whole_old_indices_and_keeps_the_write_index(prefix: str, es
             assert index.upsert(part) == []
         index.refresh()
         before = date(2024, 1, 1)
-        whole = [f"{prefix}claims-v2", f"{prefix}articles-v3"]
+        whole = [f"{prefix}claims-v{CLAIMS.version}", f"{prefix}articles-v{ARTICLES.version}"]
         plan = index.prune_plan(before)
         assert sorted(plan.whole_indices) == sorted(whole)
         assert plan.counts.articles == 4 and plan.counts.claims == 2 + 3 + 2 + 2
@@ -276,12 +277,12 @@ def test_prune_drops_whole_old_indices_and_keeps_the_write_index(prefix: str, es
         while index.prune_batch(before, 10).articles:
             pass
         index.refresh()
-        assert index.indices()["claims"] == [f"{prefix}claims-v2-000002", f"{prefix}claims-v2-000003"]
+        assert index.indices()["claims"] == [f"{prefix}claims-v{CLAIMS.version}-000002", f"{prefix}claims-v{CLAIMS.version}-000003"]
         assert index.counts() == {"articles": 1, "claims": 2}
         assert {h.claim.article_id for h in index.search_claims(ClaimQuery(limit=50)).hits} == {"n1"}
         assert index.upsert([_article("n2", "2024-03-01T00:00:00Z")]) == []  # the write index still takes writes
         index.refresh()
-        assert _owner(es, index.alias("articles"), "n2") == [f"{prefix}articles-v3-000003"]
+        assert _owner(es, index.alias("articles"), "n2") == [f"{prefix}articles-v{ARTICLES.version}-000003"]
     finally:
         index.close()
 
@@ -304,10 +305,10 @@ def test_the_single_index_layout_becomes_the_first_backing_index(prefix: str, es
         assert upgraded.rollover("claims", force=True) and upgraded.rollover("articles", force=True)
         assert upgraded.upsert(CORPUS) == []  # re-sent: overwritten in place
         upgraded.refresh()
-        assert upgraded.indices()["claims"] == [f"{prefix}claims-v2", f"{prefix}claims-v2-000002"]
+        assert upgraded.indices()["claims"] == [f"{prefix}claims-v{CLAIMS.version}", f"{prefix}claims-v{CLAIMS.version}-000002"]
         assert upgraded.counts() == {"articles": len(CORPUS), "claims": sum(len(e.claims) for e in CORPUS)}
-        assert _owner(es, upgraded.alias("articles"), CORPUS[0].article.id) == [f"{prefix}articles-v3"]
-        assert _owner(es, upgraded.alias("articles"), CORPUS[8].article.id) == [f"{prefix}articles-v3-000002"]
+        assert _owner(es, upgraded.alias("articles"), CORPUS[0].article.id) == [f"{prefix}articles-v{ARTICLES.version}"]
+        assert _owner(es, upgraded.alias("articles"), CORPUS[8].article.id) == [f"{prefix}articles-v{ARTICLES.version}-000002"]
     finally:
         upgraded.close()
 
@@ -379,13 +380,13 @@ def test_a_writer_that_has_not_seen_two_rollovers_still_writes_no_duplicate(pref
         assert roller.rollover("claims", force=True) and roller.rollover("articles", force=True)
         assert roller.upsert(CORPUS[3:6]) == []  # not refreshed: only the rollover after it refreshes them
         assert roller.rollover("claims", force=True) and roller.rollover("articles", force=True)
-        assert other._owners.backing("claims") == [f"{prefix}claims-v2"]  # still the old picture
+        assert other._owners.backing("claims") == [f"{prefix}claims-v{CLAIMS.version}"]  # still the old picture
         assert other.upsert(CORPUS) == []  # the first part, the middle one, and new ids
         other.refresh()
         for kind in ("claims", "articles"):
             assert set(_copies_per_id(es, other.alias(kind)).values()) == {1}
-        assert _owner(es, other.alias("articles"), CORPUS[4].article.id) == [f"{prefix}articles-v3-000002"]
-        assert _owner(es, other.alias("articles"), CORPUS[7].article.id) == [f"{prefix}articles-v3-000003"]
+        assert _owner(es, other.alias("articles"), CORPUS[4].article.id) == [f"{prefix}articles-v{ARTICLES.version}-000002"]
+        assert _owner(es, other.alias("articles"), CORPUS[7].article.id) == [f"{prefix}articles-v{ARTICLES.version}-000003"]
     finally:
         other.close()
         roller.close()

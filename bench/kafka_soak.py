@@ -79,7 +79,7 @@ CHUNK = 2000  # ids per watcher search (Elasticsearch returns at most 10,000 hit
 
 
 def corpus_texts(path: Path) -> list[dict[str, str]]:
-    """The corpus's texts, each with its outlet (PolNeAR ids start with it: ``nyt_2016-...``)."""
+    """The corpus's texts, each with its outlet (its ``source``, else the id's part before the first ``_``)."""
     out = []
     with path.open() as f:
         for line in f:

@@ -101,9 +101,10 @@ def snapshot(cache: Path, key: str, size: int) -> Path:
     return cache / f"index-{key}-{size}.db"
 
 
-def fill(index: SqliteIndex, copies: Copies, start: int, stop: int) -> dict[str, float]:
-    """Upsert copies ``start`` … ``stop``; the rate over the last 50k claims (the rate at this size)."""
-    marks: list[tuple[float, int]] = []  # (seconds so far, claims so far) after each batch
+def write_batches(index: Any, copies: Copies, start: int, stop: int) -> list[tuple[float, int]]:
+    """Upsert copies ``start`` … ``stop`` in the worker's batches through ``index.upsert`` (either
+    backend): (seconds spent writing so far, claims so far) after each batch."""
+    marks: list[tuple[float, int]] = []
     claims, spent, batch = 0, 0.0, []
     for article in copies.articles(start, stop):
         batch.append(article)
@@ -114,10 +115,23 @@ def fill(index: SqliteIndex, copies: Copies, start: int, stop: int) -> dict[str,
             claims += sum(len(a.claims) for a in batch)
             marks.append((spent, claims))
             batch = []
-            print(f"\r  indexed {claims} claims", end="", file=sys.stderr, flush=True)
+            if len(marks) % 50 == 0:
+                print(f"\r  indexed {claims} claims, {claims / spent:.0f}/s", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    last = next((m for m in reversed(marks) if claims - m[1] >= 50_000), (0.0, 0))
-    return {"claims_per_s": (claims - last[1]) / max(spent - last[0], 1e-9), "seconds": spent, "claims": claims}
+    return marks
+
+
+def rate_of_last(marks: list[tuple[float, int]], claims: int = 50_000) -> dict[str, float]:
+    """The write rate over the last ``claims`` claims of ``marks`` (the rate at this size)."""
+    spent, total = marks[-1] if marks else (0.0, 0)
+    last = next((m for m in reversed(marks) if total - m[1] >= claims), (0.0, 0))
+    return {"claims_per_s": (total - last[1]) / max(spent - last[0], 1e-9),
+            "rated_claims": total - last[1], "seconds": spent, "claims": total}
+
+
+def fill(index: SqliteIndex, copies: Copies, start: int, stop: int) -> dict[str, float]:
+    """Upsert copies ``start`` … ``stop``; the rate over the last 50k claims (the rate at this size)."""
+    return rate_of_last(write_batches(index, copies, start, stop))
 
 
 def dev_sentences() -> list[list[str]]:

@@ -48,7 +48,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_corpus import Copies, paragraphs  # noqa: E402
-from search_scale import BATCH, CORPUS_VERSION, KINDS, articles_for, pct, queries  # noqa: E402
+from search_scale import BATCH, CORPUS_VERSION, KINDS, articles_for, pct, queries, rate_of_last, write_batches  # noqa: E402
 
 from pipeline.config import IndexSettings  # noqa: E402
 from pipeline.index.base import ClaimQuery  # noqa: E402
@@ -127,35 +127,11 @@ def fill(index: ElasticIndex, copies: Copies, start: int, stop: int, writers: in
     if writers > 1 and timed_from > start:
         bounds = [start + (timed_from - start) * k // writers for k in range(writers + 1)]
         with ThreadPoolExecutor(writers) as pool:
-            done = list(pool.map(lambda k: _write(open_index(url, index.prefix), copies,
-                                                  bounds[k], bounds[k + 1]), range(writers)))
+            done = list(pool.map(lambda k: write_batches(open_index(url, index.prefix), copies,
+                                                         bounds[k], bounds[k + 1]), range(writers)))
         print(f"  {sum(d[-1][1] for d in done if d)} claims from {writers} writers", file=sys.stderr)
         start = timed_from
-    marks = _write(index, copies, start, stop)
-    spent, claims = marks[-1] if marks else (0.0, 0)
-    last = next((mk for mk in reversed(marks) if claims - mk[1] >= 50_000), (0.0, 0))
-    return {"claims_per_s": (claims - last[1]) / max(spent - last[0], 1e-9),
-            "rated_claims": claims - last[1], "seconds": spent, "claims": claims}
-
-
-def _write(index: ElasticIndex, copies: Copies, start: int, stop: int) -> list[tuple[float, int]]:
-    """Upsert copies ``start`` … ``stop`` in the worker's batches: (seconds so far, claims so far) after each."""
-    marks: list[tuple[float, int]] = []
-    claims, spent, batch = 0, 0.0, []
-    for article in copies.articles(start, stop):
-        batch.append(article)
-        if len(batch) == BATCH or article.article.id == f"scale{stop - 1:08d}":
-            began = time.perf_counter()  # only the write is timed, not building the copies
-            assert not index.upsert(batch)
-            spent += time.perf_counter() - began
-            claims += sum(len(a.claims) for a in batch)
-            marks.append((spent, claims))
-            batch = []
-            if len(marks) % 50 == 0:
-                print(f"\r  {index.prefix}: {claims} claims, {claims / spent:.0f}/s", end="",
-                      file=sys.stderr, flush=True)
-    print(file=sys.stderr)
-    return marks
+    return rate_of_last(write_batches(index, copies, start, stop))
 
 
 def rates(url: str, copies: Copies, sizes: list[int], key: str, first: int, claims: int = 50_000) -> dict[int, float]:

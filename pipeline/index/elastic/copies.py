@@ -21,6 +21,7 @@ from pipeline.errors import PermanentError
 from pipeline.index.base import ArticleRef, CopyEntry
 from pipeline.index.elastic import mappings as m
 from pipeline.index.elastic import rollover as ro
+from pipeline.index.elastic.documents import ref_of
 from pipeline.index.elastic.threads import _all
 
 _FIELDS = ["article_id", "copy_of", "published", "seen", "size", "signature", "bands"]
@@ -83,7 +84,7 @@ def copies_of(es: Elasticsearch, alias: str, owners: ro.Owners,
         return {}
     docs = owners.locate({"articles": sorted({e.article_id for e in found})},
                          {"articles": ["id", "title", "url", "published", "source"]})["articles"]
-    refs = {i: _ref(f.source) for i, f in docs.items()}
+    refs = {i: ref_of(f.source) for i, f in docs.items()}
     out: dict[str, list[ArticleRef]] = {}
     for e in found:
         if e.copy_of and e.article_id in refs:
@@ -99,9 +100,3 @@ def _doc(e: CopyEntry) -> dict[str, Any]:
 def _entry(src: dict[str, Any]) -> CopyEntry:
     return CopyEntry(src["article_id"], src.get("copy_of"), src.get("published"), src["seen"], int(src["size"]),
                      base64.b64decode(src["signature"]), tuple(src.get("bands") or ()))
-
-
-def _ref(src: dict[str, Any]) -> ArticleRef:
-    source = src.get("source") or {}
-    return ArticleRef(src["id"], src.get("title") or "", src.get("url") or "", src.get("published"),
-                      source.get("name", "") if isinstance(source, dict) else str(source))

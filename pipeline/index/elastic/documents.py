@@ -1,11 +1,12 @@
-"""The Elasticsearch documents of an article and of its claims: pure, no I/O."""
+"""The Elasticsearch documents of an article and of its claims, and the records read back from them: pure, no I/O."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from pipeline.records import Article, Claim, EnrichedArticle, to_dict
+from pipeline.index.base import ArticleRef, ClaimHit
+from pipeline.records import Article, Claim, EnrichedArticle, Entity, from_dict, to_dict
 
 
 def article_ref(article: Article) -> dict[str, Any]:
@@ -39,3 +40,26 @@ def claim_doc(claim: Claim, article: Article, copy_of: str | None = None) -> dic
         "article": article_ref(article),
         "record": to_dict(claim),
     }
+
+
+def ref_of(src: dict[str, Any]) -> ArticleRef:
+    """The article reference stored in a claim or an article document (``source`` a name or an object)."""
+    source = src.get("source") or ""
+    name = source.get("name", "") if isinstance(source, dict) else str(source)
+    return ArticleRef(src["id"], src.get("title") or "", src.get("url") or "", src.get("published"), name or "")
+
+
+def claim_hit(hit: dict[str, Any], ranked: bool) -> ClaimHit:
+    """A search hit of the claims index as a :class:`ClaimHit` (score and marked content only when ranked)."""
+    src = hit["_source"]
+    claim = from_dict(src["record"])
+    # Like SQLite's highlight(): the whole content, marked where it matched.
+    marked = (hit.get("highlight", {}).get("content") or [claim.content.text])[0] if ranked else None
+    return ClaimHit(claim, ref_of(src["article"]), float(hit["_score"] or 0.0) if ranked else 0.0, marked)
+
+
+def enriched_of(src: dict[str, Any], claims: dict[str, Claim]) -> EnrichedArticle:
+    """An article document back as the enriched article, with those of ``claims`` its stored claim ids name."""
+    ids = src.get("state", {}).get("claim_ids", [])
+    return EnrichedArticle(from_dict(src["record"]), entities=tuple(Entity(**e) for e in src.get("entities") or ()),
+                           claims=tuple(sorted((claims[c] for c in ids if c in claims), key=lambda c: c.ordinal)))

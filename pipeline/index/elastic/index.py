@@ -1,4 +1,4 @@
-"""The distributed index: Elasticsearch via elasticsearch-py (the only module importing it).
+"""The distributed index: Elasticsearch via elasticsearch-py (this package is its only importer).
 
 Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 
@@ -18,18 +18,12 @@ Guarantees, the same as :class:`~pipeline.index.sqlite.SqliteIndex`:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
-
-from elastic_transport import ApiError, TransportError
-from elasticsearch import Elasticsearch, helpers
 
 from pipeline.config import IndexSettings
-from pipeline.errors import BackendUnavailable, ConfigError, InputError, PermanentError, PipelineError
+from pipeline.errors import ConfigError
 from pipeline.index.base import (
     ArticleHit,
     ArticleQuery,
@@ -41,73 +35,24 @@ from pipeline.index.base import (
     SearchResult,
     ThreadLink,
 )
+from pipeline.index.elastic import bulk, queries
 from pipeline.index.elastic import copies as cp
 from pipeline.index.elastic import documents as docs
 from pipeline.index.elastic import mappings as m
-from pipeline.index.elastic import queries
 from pipeline.index.elastic import rollover as ro
-from pipeline.index.elastic import snapshot as snap
 from pipeline.index.elastic import threads as th
-from pipeline.index.elastic.prune import ElasticPruner
+from pipeline.index.elastic.client import make_client, status_error, translated
 from pipeline.index.elastic.schema import ElasticSchemas
+from pipeline.index.elastic.upkeep import ElasticUpkeep
 from pipeline.index.elastic.words import WordFrequencies
-from pipeline.index.query import Slot, decode_cursor, encode_cursor
-from pipeline.index.retention import Progress, PruneCounts, PrunePlan
-from pipeline.records import Claim, EnrichedArticle, Entity, from_dict
+from pipeline.index.query import decode_cursor
+from pipeline.records import Claim, EnrichedArticle, from_dict
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
-_BULK_CHUNK = 500
-# A page cursor holds the last hit's sort values: its score (ranked) or its date as a long (newest first;
-# Long.MIN_VALUE when undated), then its id (see queries.search_body).
-CURSOR: tuple[Slot, ...] = ("number", "text")
 
 
-@contextmanager
-def _translated(what: str, bad_request: type[PipelineError] = InputError) -> Iterator[None]:
-    """Driver exceptions → project errors, at this edge only (HTTP 400 → ``bad_request``)."""
-    try:
-        yield
-    except ApiError as exc:
-        raise _status_error(what, exc.meta.status, m.error_reason(exc.body) or exc.message, bad_request) from exc
-    except TransportError as exc:  # connection refused, timeouts, TLS failures
-        raise BackendUnavailable(f"elasticsearch {what}: {type(exc).__name__}: {exc.message}") from exc
-
-
-def _status_error(what: str, status: int, reason: str,
-                  bad_request: type[PipelineError] = InputError) -> PipelineError:
-    """The project error for an HTTP error status (of a request, or of one item of a multi-search)."""
-    if status in RETRYABLE_STATUS or status >= 500:
-        return BackendUnavailable(f"elasticsearch {what}: HTTP {status} {reason}")
-    if status == 400:
-        return bad_request(f"elasticsearch {what}: {reason}")
-    return PermanentError(f"elasticsearch {what}: HTTP {status} {reason}")
-
-
-def _client(url: str, settings: IndexSettings, timeout_s: float) -> Elasticsearch:
-    """One client per index object (connection pooling), with the configured credentials."""
-    sec = settings.elastic
-    if sec.api_key and sec.username:
-        raise ConfigError("index.elastic: set either api_key or username/password, not both")
-    kwargs: dict[str, Any] = {}
-    if sec.api_key:
-        kwargs["api_key"] = sec.api_key.get_secret_value()
-    if sec.username:
-        kwargs["basic_auth"] = (sec.username, sec.password.get_secret_value())
-    if urlsplit(url).scheme == "https":
-        kwargs["verify_certs"] = sec.verify_certs
-        if sec.ca_certs:
-            kwargs["ca_certs"] = sec.ca_certs
-    try:
-        return Elasticsearch(
-            url, request_timeout=timeout_s, max_retries=2, retry_on_timeout=True,
-            retry_on_status=tuple(RETRYABLE_STATUS), **kwargs)
-    except ValueError as exc:  # the client's messages name the problem, never the URL (which may hold a password)
-        raise ConfigError(f"index: invalid Elasticsearch client settings: {exc}") from None
-
-
-class ElasticIndex:
+class ElasticIndex(ElasticUpkeep):
     """The :class:`~pipeline.index.base.Index` over Elasticsearch aliases ``<prefix>claims``/``<prefix>articles``
     (each over time-based backing indices, rolled over by :meth:`upsert`), ``<prefix>threads`` and
     ``<prefix>copies``."""
@@ -118,7 +63,7 @@ class ElasticIndex:
             raise ConfigError(f"index prefix {prefix!r} must be lower case")
         self.settings = settings or IndexSettings(url=url)
         self.prefix = prefix
-        self._es = _client(url, self.settings, timeout_s)
+        self._es = make_client(url, self.settings, timeout_s)
         self._schemas = ElasticSchemas(self._es, url, prefix, self.settings, schemas)
         self._ready = False
         self._unrefreshed_links = False  # thread links written since the last refresh
@@ -151,16 +96,16 @@ class ElasticIndex:
         Upgrade every writer before the first rollover (see
         :mod:`pipeline.index.elastic.rollover`).
         """
-        with _translated("ensure_schema", bad_request=ConfigError):
+        with translated("ensure_schema", bad_request=ConfigError):
             analyzer = self._schemas.text_analyzer()
         for schema in self._schemas.schemas.values():
-            with _translated(f"ensure_schema({schema.kind})", bad_request=ConfigError):
+            with translated(f"ensure_schema({schema.kind})", bad_request=ConfigError):
                 self._schemas.ensure(schema, analyzer)
         self._ready = True
 
     def exists(self) -> bool:
         """Whether every alias of this index is there (an indexer has created it); creates nothing."""
-        with _translated("exists"):
+        with translated("exists"):
             return all(bool(self._es.indices.exists_alias(name=self.alias(kind))) for kind in self._schemas.schemas)
 
     def _ensure_ready(self) -> None:
@@ -170,7 +115,7 @@ class ElasticIndex:
 
     def indices(self) -> dict[str, list[str]]:
         """The concrete indices behind each alias: ``{"claims": ["claims-v1"], ...}``."""
-        with _translated("get_alias"):
+        with translated("get_alias"):
             return self._schemas.targets()
 
     def rollover(self, kind: str, force: bool = False) -> str | None:
@@ -178,13 +123,13 @@ class ElasticIndex:
         the conditions); the new write index, None when nothing rolled. The indexer does this by itself
         (see :meth:`upsert`); this is for operators and tests."""
         self._ensure_ready()
-        with _translated(f"rollover {kind}"):
+        with translated(f"rollover {kind}"):
             self._owners.reload()
             return self._rollover.roll(kind, force=force)
 
     def drop(self) -> None:
         """Delete this prefix's indices, aliases and templates (tests and resets only)."""
-        with _translated("drop"):
+        with translated("drop"):
             for kind in self._schemas.schemas:
                 alias = self.alias(kind)
                 found = self._es.indices.get(index=f"{alias}-v*", allow_no_indices=True, expand_wildcards="all")
@@ -208,16 +153,16 @@ class ElasticIndex:
         if not batch:
             return []
         self._ensure_ready()
-        with _translated("rollover"):
+        with translated("rollover"):
             self._rollover.maybe()
         owned = self._owned(batch)
-        with _translated("get copy entries"):  # a re-indexed copy keeps its mark
+        with translated("get copy entries"):  # a re-indexed copy keeps its mark
             marks = cp.marks(self._es, self.alias("copies"), [e.article.id for e in batch])
-        claims, articles = self._actions(batch, owned, marks)
+        claims, articles = bulk.actions(batch, owned, marks, self.alias("claims"), self.alias("articles"))
         # Article documents go in a second request, once every claim write has landed: a retry of the
         # batch (after BackendUnavailable) then still finds the previous claim ids on the old article.
-        failures = self._bulk(claims)
-        for owner, reason in self._bulk(articles).items():
+        failures = bulk.send(self._es, claims)
+        for owner, reason in bulk.send(self._es, articles).items():
             failures.setdefault(owner, reason)
         return [IndexFailure(article_id, reason) for article_id, reason in failures.items()]
 
@@ -225,7 +170,7 @@ class ElasticIndex:
         """The documents of ``batch`` already indexed (kind → id → owner; articles with their stored state),
         the stale claims their previous versions name included."""
         claim_ids = [c.id for e in batch for c in e.claims]
-        with _translated("locate documents"):
+        with translated("locate documents"):
             owned = self._owners.locate({"articles": [e.article.id for e in batch], "claims": claim_ids},
                                         {"articles": ["state"]})
             stale = {cid for f in owned["articles"].values() for cid in f.source.get("state", {}).get("claim_ids", [])}
@@ -234,85 +179,18 @@ class ElasticIndex:
                 owned["claims"].update(self._owners.locate({"claims": sorted(stale)}, {})["claims"])
         return owned
 
-    def _actions(self, batch: Sequence[EnrichedArticle], owned: dict[str, dict[str, ro.Found]],
-                 marks: dict[str, str]) -> tuple[list[tuple[dict[str, Any], str]], list[tuple[dict[str, Any], str]]]:
-        """(claim writes and deletes, article writes), each action paired with its article's id."""
-        claims, articles = self.alias("claims"), self.alias("articles")
-        claim_ops: list[tuple[dict[str, Any], str]] = []
-        article_ops: list[tuple[dict[str, Any], str]] = []
-        for enriched in batch:
-            a = enriched.article
-            current = {c.id for c in enriched.claims}
-            mark = marks.get(a.id)
-            before = owned["articles"].get(a.id)
-            previous = set(before.source.get("state", {}).get("claim_ids", [])) if before else set()
-            claim_ops += [({"_op_type": "index", **ro.target(claims, owned["claims"].get(c.id)), "_id": c.id,
-                            "_source": docs.claim_doc(c, a, mark)}, a.id) for c in enriched.claims]
-            claim_ops += [({"_op_type": "delete", **ro.target(claims, owned["claims"][cid]), "_id": cid}, a.id)
-                          for cid in sorted(previous - current) if cid in owned["claims"]]  # else gone already
-            # The article goes last: its stored claim ids then describe claims already written.
-            article_ops.append(({"_op_type": "index", **ro.target(articles, before), "_id": a.id,
-                                 "_source": docs.article_doc(enriched, mark)}, a.id))
-        return claim_ops, article_ops
-
-    def _bulk(self, pending: list[tuple[dict[str, Any], str]]) -> dict[str, str]:
-        """Per-article permanent failures of (action, article id) pairs; raises BackendUnavailable when any
-        action is left to retry.
-
-        No waiting here: the caller's retry loop (the worker's, which a SIGTERM interrupts) backs off and
-        calls ``upsert`` again, which is idempotent.
-        """
-        if not pending:
-            return {}
-        pending, refused, problem = self._bulk_once(pending)
-        if pending:
-            raise BackendUnavailable(f"elasticsearch bulk: {len(pending)} actions not written: {problem}")
-        failures: dict[str, str] = {}
-        for owner, reason in refused:
-            failures.setdefault(owner, reason)
-        return failures
-
-    def _bulk_once(self, pending: list[tuple[dict[str, Any], str]]
-                   ) -> tuple[list[tuple[dict[str, Any], str]], list[tuple[str, str]], str]:
-        """One pass: (actions to retry, (article id, reason) refused for good, last problem)."""
-        retry: list[tuple[dict[str, Any], str]] = []
-        refused: list[tuple[str, str]] = []
-        results = helpers.streaming_bulk(self._es, [a for a, _ in pending], chunk_size=_BULK_CHUNK,
-                                         raise_on_error=False, raise_on_exception=True, max_retries=0,
-                                         expand_action_callback=ro.expand)  # require_alias per action
-        done, problem = 0, ""
-        try:
-            for (ok, item), (action, owner) in zip(results, pending, strict=True):
-                done += 1
-                op_type, info = next(iter(item.items()))
-                status = info.get("status", 500)
-                if ok or (op_type == "delete" and status == 404):
-                    continue
-                if status in RETRYABLE_STATUS or status >= 500:
-                    retry.append((action, owner))
-                    problem = f"HTTP {status} {m.error_reason(info.get('error'))}"
-                else:
-                    refused.append((owner, f"{op_type} {info.get('_id')}: {m.error_reason(info.get('error'))}"))
-        except (ApiError, TransportError) as exc:  # the whole request failed: retry all not yet acknowledged
-            status = getattr(getattr(exc, "meta", None), "status", None)
-            if isinstance(exc, ApiError) and status not in RETRYABLE_STATUS and (status or 0) < 500:
-                raise PermanentError(f"elasticsearch bulk: HTTP {status} {m.error_reason(exc.body)}") from exc
-            retry += pending[done:]
-            problem = f"{type(exc).__name__}: {exc}"
-        return retry, refused, problem
-
     # --- reading -----------------------------------------------------------------
 
     def _ranking(self, phrases: list[str], words: list[str]) -> list[str]:
         """The search words that rank: without those in most claims (as on the embedded index)."""
         self._ensure_ready()
-        with _translated("term statistics"):
+        with translated("term statistics"):
             return self._words.ranking(phrases, words)
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking)
         filters = queries.filters_of(query)
-        body = queries.search_body(text, filters, query.limit, decode_cursor(query.after, CURSOR))
+        body = queries.search_body(text, filters, query.limit, decode_cursor(query.after, queries.CURSOR))
         body.update(queries.claim_extras(ranked=text is not None, facets=query.facets))
         if query.facets and text is None:  # the facets of the newest matches: found first, counted apart
             resp, sample = self._msearch("claims", [queries.wire_body(body), queries.newest_sample_body(filters)])
@@ -322,25 +200,25 @@ class ElasticIndex:
             resp = self._search("claims", body)
             facets = queries.facet_buckets(resp["aggregations"]) if query.facets else {}
         hits = resp["hits"]["hits"]
-        page = [self._claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
-        result = SearchResult(resp["hits"]["total"]["value"], page, facets, self._next(hits, query.limit))
+        page = [docs.claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
+        result = SearchResult(resp["hits"]["total"]["value"], page, facets, queries.next_cursor(hits, query.limit))
         return self._with_copies(result, not query.all_copies)
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.ARTICLE_FIELDS)
-        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, CURSOR))
+        body = queries.search_body(text, queries.filters_of(query), query.limit, decode_cursor(query.after, queries.CURSOR))
         body.update(queries.article_extras(ranked=text is not None))
         resp = self._search("articles", body)
         hits = resp["hits"]["hits"]
-        page = [ArticleHit(self._ref(h["_source"]), float(h["_score"] or 0.0) if text else 0.0,
+        page = [ArticleHit(docs.ref_of(h["_source"]), float(h["_score"] or 0.0) if text else 0.0,
                            (h.get("highlight", {}).get("text") or [""])[0])
                 for h in hits[:query.limit]]
-        result = SearchResult(resp["hits"]["total"]["value"], page, {}, self._next(hits, query.limit))
+        result = SearchResult(resp["hits"]["total"]["value"], page, {}, queries.next_cursor(hits, query.limit))
         return self._with_copies(result, not query.all_copies)
 
     def get_claim(self, claim_id: str) -> ClaimHit | None:
         source = self._mget("claims", [claim_id], ["record", "article"]).get(claim_id)
-        return None if source is None else ClaimHit(from_dict(source["record"]), self._ref(source["article"]), 0.0)
+        return None if source is None else ClaimHit(from_dict(source["record"]), docs.ref_of(source["article"]), 0.0)
 
     def get_article(self, article_id: str) -> EnrichedArticle | None:
         return self.get_articles([article_id]).get(article_id)
@@ -350,11 +228,7 @@ class ElasticIndex:
         articles = self._mget("articles", article_ids, ["record", "entities", "state"])
         claim_ids = [cid for src in articles.values() for cid in src.get("state", {}).get("claim_ids", [])]
         claims = {cid: from_dict(src["record"]) for cid, src in self._mget("claims", claim_ids, ["record"]).items()}
-        return {aid: EnrichedArticle(
-            from_dict(src["record"]), entities=tuple(Entity(**e) for e in src.get("entities") or ()),
-            claims=tuple(sorted((claims[c] for c in src.get("state", {}).get("claim_ids", []) if c in claims),
-                                key=lambda c: c.ordinal)))
-            for aid, src in articles.items()}
+        return {aid: docs.enriched_of(src, claims) for aid, src in articles.items()}
 
     def _mget(self, kind: str, doc_ids: Sequence[str], fields: list[str]) -> dict[str, dict[str, Any]]:
         """Sources of the claims or articles ``doc_ids`` that exist, in whichever backing index (real time)."""
@@ -362,7 +236,7 @@ class ElasticIndex:
         if not ids:
             return {}
         self._ensure_ready()
-        with _translated(f"mget {kind}"):
+        with translated(f"mget {kind}"):
             found = self._owners.locate({kind: ids}, {kind: fields})[kind]
         return {i: f.source for i, f in found.items()}
 
@@ -374,7 +248,7 @@ class ElasticIndex:
 
     def _search(self, kind: str, body: dict[str, Any]) -> Any:
         self._ensure_ready()
-        with _translated(f"search {kind}"):
+        with translated(f"search {kind}"):
             return self._es.search(index=self.alias(kind), **body)
 
     def _msearch(self, kind: str, bodies: list[dict[str, Any]]) -> list[Any]:
@@ -382,30 +256,12 @@ class ElasticIndex:
         if not bodies:
             return []
         self._ensure_ready()
-        with _translated(f"msearch {kind}"):
+        with translated(f"msearch {kind}"):
             responses = self._es.msearch(index=self.alias(kind), searches=[x for b in bodies for x in ({}, b)])
         for item in responses["responses"]:
             if "error" in item:
-                raise _status_error(f"msearch {kind}", int(item.get("status", 500)), m.error_reason(item["error"]))
+                raise status_error(f"msearch {kind}", int(item.get("status", 500)), m.error_reason(item["error"]))
         return list(responses["responses"])
-
-    @staticmethod
-    def _next(hits: list[dict[str, Any]], limit: int) -> str | None:
-        """A cursor after the page's last hit, when there is at least one more hit."""
-        return encode_cursor(hits[limit - 1]["sort"]) if len(hits) > limit > 0 else None
-
-    def _claim_hit(self, hit: dict[str, Any], ranked: bool) -> ClaimHit:
-        src = hit["_source"]
-        claim = from_dict(src["record"])
-        # Like SQLite's highlight(): the whole content, marked where it matched.
-        marked = (hit.get("highlight", {}).get("content") or [claim.content.text])[0] if ranked else None
-        return ClaimHit(claim, self._ref(src["article"]), float(hit["_score"] or 0.0) if ranked else 0.0, marked)
-
-    @staticmethod
-    def _ref(src: dict[str, Any]) -> ArticleRef:
-        source = src.get("source") or ""
-        name = source.get("name", "") if isinstance(source, dict) else source
-        return ArticleRef(src["id"], src.get("title") or "", src.get("url") or "", src.get("published"), name or "")
 
     # --- wire copies (see pipeline.index.elastic.copies) ---------------------------
 
@@ -417,28 +273,28 @@ class ElasticIndex:
             self._unrefreshed_copies = False
 
     def copy_candidates(self, bands: Sequence[str]) -> list[CopyEntry]:
-        with _translated("search copies"):
+        with translated("search copies"):
             self._copies_searchable()
             return cp.candidates(self._es, self.alias("copies"), bands)
 
     def copy_entries(self, article_ids: Sequence[str]) -> dict[str, CopyEntry]:
         self._ensure_ready()
-        with _translated("get copies"):
+        with translated("get copies"):
             return cp.entries(self._es, self.alias("copies"), article_ids)
 
     def copies_pointing_to(self, original_ids: Sequence[str]) -> list[CopyEntry]:
-        with _translated("search copies"):
+        with translated("search copies"):
             self._copies_searchable()
             return cp.pointing_to(self._es, self.alias("copies"), original_ids)
 
     def put_copies(self, entries: Sequence[CopyEntry]) -> None:
         self._ensure_ready()
         self._unrefreshed_copies = True  # before the request: a failed write may still have landed
-        with _translated("put copies"):
+        with translated("put copies"):
             cp.put(self._es, self.alias("copies"), self._owners, entries)
 
     def copies_of(self, article_ids: Sequence[str]) -> dict[str, list[ArticleRef]]:
-        with _translated("search copies"):
+        with translated("search copies"):
             self._copies_searchable()
             return cp.copies_of(self._es, self.alias("copies"), self._owners, article_ids)
 
@@ -454,17 +310,17 @@ class ElasticIndex:
     def put_thread_links(self, links: Sequence[ThreadLink]) -> None:
         self._ensure_ready()
         self._unrefreshed_links = True  # before the request: a failed write may still have landed
-        with _translated("put thread links"):
+        with translated("put thread links"):
             th.put_links(self._es, self.alias("threads"), links)
 
     def thread_links(self, claim_ids: Sequence[str]) -> dict[str, ThreadLink]:
         self._ensure_ready()
-        with _translated("get thread links"):
+        with translated("get thread links"):
             return th.links_of(self._es, self.alias("threads"), claim_ids)
 
     def thread_members(self, thread_ids: Sequence[str]) -> list[ThreadLink]:
         self._ensure_ready()
-        with _translated("search threads"):
+        with translated("search threads"):
             if self._unrefreshed_links and thread_ids:  # a search sees only refreshed links
                 self._es.indices.refresh(index=self.alias("threads"))
                 self._unrefreshed_links = False
@@ -486,7 +342,7 @@ class ElasticIndex:
 
     def counts(self) -> dict[str, int]:
         self._ensure_ready()
-        with _translated("count"):
+        with translated("count"):
             return {kind: int(self._es.count(index=self.alias(kind))["count"]) for kind in ("articles", "claims")}
 
     def language_counts(self) -> dict[str, int]:
@@ -495,51 +351,9 @@ class ElasticIndex:
         response = self._search("articles", body)
         return {b["key"]: int(b["doc_count"]) for b in response["aggregations"]["languages"]["buckets"]}
 
-    # --- retention (pipeline prune; see pipeline.index.retention) ------------------
-
-    def _pruner(self) -> ElasticPruner:
-        self._ensure_ready()
-        return ElasticPruner(self._es, {kind: self.alias(kind) for kind in ("claims", "articles", "threads",
-                                                                             "copies")}, self._owners)
-
-    def prune_plan(self, before: date) -> PrunePlan:
-        with _translated("prune plan"):
-            return self._pruner().plan(before)
-
-    def drop_expired_indices(self, before: date) -> list[str]:
-        with _translated("drop expired indices"):
-            return self._pruner().drop_expired(before)
-
-    def prune_batch(self, before: date, limit: int) -> PruneCounts:
-        with _translated("prune"):
-            return self._pruner().prune_batch(before, limit)
-
-    def compact(self, progress: Progress | None = None, vacuum: bool = False) -> str:
-        """One force merge (no steps to show: the server does the work); ``vacuum`` changes nothing here."""
-        with _translated("force merge"):
-            return self._pruner().compact()
-
-    # --- backup (pipeline backup; see pipeline.index.elastic.snapshot) ---------------
-
-    def snapshot_paths(self) -> list[str]:
-        """The node's ``path.repo`` directories; empty when snapshots cannot be taken yet."""
-        with _translated("node settings"):
-            return snap.repo_paths(self._es)
-
-    def snapshot_steps(self, url: str) -> str:
-        return snap.steps(url, self._snapshot_indices())
-
-    def snapshot(self, location: str, name: str, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-        """Snapshot this prefix's indices (the aliases' concrete indices) as ``name``; the snapshot's info."""
-        with _translated("snapshot", bad_request=ConfigError):
-            return snap.snapshot(self._es, location, name, self._snapshot_indices(), progress)
-
-    def _snapshot_indices(self) -> list[str]:
-        return [f"{self.alias(kind)}-*" for kind in self._schemas.schemas]  # the concrete indices, every version
-
     def refresh(self) -> None:
         self._ensure_ready()
-        with _translated("refresh"):
+        with translated("refresh"):
             self._es.indices.refresh(index=[self.alias(k) for k in self._schemas.schemas])
         self._unrefreshed_links = self._unrefreshed_copies = False
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
-from pipeline.index.query import date_bounds, query_parts
+from pipeline.index.query import Slot, date_bounds, encode_cursor, query_parts
 
 CLAIM_FIELDS = ("content^4", "sentence", "speaker_names^2")  # the SQLite bm25 weights 4, 1, 2
 ARTICLE_FIELDS = ("title^3", "text", "source.name.text")  # the SQLite bm25 weights 3, 1, 1
@@ -23,6 +23,15 @@ FACET_SAMPLE = 2000
 _LONG_MIN = -(2**63)  # the sort value of an undated claim in the newest-first sort (missing: _last)
 NEWEST = [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 _WILDCARD_ESCAPES = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
+
+# A page cursor holds the last hit's sort values: its score (ranked) or its date as a long (newest first;
+# Long.MIN_VALUE when undated), then its id (see queries.search_body).
+CURSOR: tuple[Slot, ...] = ("number", "text")
+
+
+def next_cursor(hits: list[dict[str, Any]], limit: int) -> str | None:
+    """A cursor after the page's last hit, when there is at least one more hit (the search asks limit + 1)."""
+    return encode_cursor(hits[limit - 1]["sort"]) if len(hits) > limit > 0 else None
 
 
 def text_query(text: str, fields: tuple[str, ...],

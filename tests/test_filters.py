@@ -26,7 +26,7 @@ from pipeline.http import HttpOptions, create_app
 from pipeline.index.base import ArticleQuery, ClaimQuery
 from pipeline.index.elastic import queries as elastic
 from pipeline.index.sqlite import SqliteIndex, clauses
-from pipeline.index.sqlite import queries as sqlite_queries
+from pipeline.index.sqlite import facets as sqlite_facets
 
 
 def test_every_filter_is_a_search_option_with_its_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,7 +90,7 @@ def test_a_filter_value_on_the_page_is_escaped(client: TestClient) -> None:
 def test_each_facet_links_to_a_filter_of_claims() -> None:
     assert list(FACETS) == [f.facet for f in CLAIM_FILTERS if f.facet]
     assert all(BY_NAME[name].claims for name in FACET_FILTER.values())
-    assert set(elastic.FACET_FIELDS) == set(FACETS) == set(sqlite_queries.FACET_COLUMNS)
+    assert set(elastic.FACET_FIELDS) == set(FACETS) == set(sqlite_facets.FACET_COLUMNS)
 
 
 def test_the_query_types_have_a_field_per_filter() -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.index.base import FACET_SIZE, ClaimQuery
 from pipeline.index.sqlite import SqliteIndex
+from pipeline.index.sqlite import facets as sqlite_facets
 from pipeline.index.sqlite import queries as sqlite_read
 from pipeline.index.sqlite import schema as sqlite_schema
 from pipeline.index.sqlite.documents import NAME_SEPARATOR
@@ -171,7 +172,7 @@ def test_facets_keep_the_top_values_by_count_then_name_when_ties_cross_the_cut()
     entities = [NAME_SEPARATOR.join(sorted({f"e{i % 13}", f"e{i % 17}"})) for i in range(len(speakers))]
     rows = [(i, 0.0, s, "assert" if i % 3 else "deny", None, e or None, "fr" if i % 4 else "en")
             for i, (s, e) in enumerate(zip(speakers, entities, strict=True))]
-    got = sqlite_read.facets(rows)
+    got = sqlite_facets.facets(rows)
 
     def top(values: list[str]) -> list[tuple[str, int]]:
         counted: dict[str, int] = {}

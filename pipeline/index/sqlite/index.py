@@ -35,6 +35,7 @@ from pipeline.index.sqlite import clauses, copies, prune, threads
 from pipeline.index.sqlite import queries as read
 from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
+from pipeline.index.sqlite.facets import facets as count_facets
 from pipeline.index.sqlite.packing import unpack
 from pipeline.index.sqlite.plan import plan_of
 from pipeline.index.sqlite.schema import ensure_schema
@@ -202,7 +203,7 @@ class SqliteIndex:
         if total is None:
             complete = query.facets and len(candidates) < read.CANDIDATES and start is None
             total = len(candidates) if complete else read.count(self._conn, query, expression, plan)
-        facets = read.facets(candidates) if query.facets else {}
+        facets = count_facets(candidates) if query.facets else {}
         # Without filters the window holds the newest RANK_WINDOW matches of the words alone, so a highlight
         # walk from its start is short; with filters it may reach back over most of the words' matches,
         # and FTS5 walks a bounded range more slowly than an open one (measured).

@@ -11,18 +11,16 @@ half the claims is treated as a stopword.
 
 from __future__ import annotations
 
-import heapq
 import json
 import sqlite3
-from collections import Counter
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from pipeline.index import query
-from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
+from pipeline.index.base import ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
 from pipeline.index.sqlite import clauses, copies, tags
-from pipeline.index.sqlite.documents import NAME_SEPARATOR
+from pipeline.index.sqlite.facets import FACET_COLUMNS, Row
 from pipeline.index.sqlite.packing import unpack
 from pipeline.index.sqlite.plan import COUNTED, Plan, plan_of
 
@@ -301,14 +299,6 @@ def order_of(ranked: bool) -> tuple[str, str]:
     return (f"-{BM25}", f"{BM25}, c.rid") if ranked else ("0.0", "c.published DESC, c.rid")
 
 
-# The claim column each facet counts (see FACETS), in the order ranked rows carry them;
-# a SPLIT one holds a claim's distinct names joined by NAME_SEPARATOR.
-FACET_COLUMNS = {"speakers": "c.speaker", "stances": "c.stance", "sources": "c.source", "entities": "c.entity_names",
-                 "languages": "c.language"}
-SPLIT_FACETS = frozenset({"entities"})
-Row = tuple[Any, ...]  # rid, score, then one value per FACET_COLUMNS entry
-
-
 def newest_first_scan(q: ClaimQuery, expression: str, matches: int, claims: int | None = None) -> bool:
     """Whether walking all ``claims`` newest first beats sorting the ``matches``: many matches, no words or dates.
 
@@ -361,38 +351,6 @@ def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan |
     """The exact number of matches (FTS5 counts on its posting lists when no claim row is needed)."""
     source, where, params = claim_where(conn, q, expression, plan=plan)
     return int(conn.execute(f"SELECT COUNT(*) {source} WHERE {where}", params).fetchone()[0])
-
-
-def facets(rows: list[Row]) -> dict[str, list[tuple[str, int]]]:
-    """Top values per facet among ``rows``; count, then value, decide the order.
-
-    Counted a column at a time (Counter over a whole column runs in C; a search counts up to
-    CANDIDATES rows on every request it cannot answer from the cache).
-    """
-    if not rows:
-        return {name: [] for name in FACETS}
-    columns = list(zip(*rows, strict=True))[2:]
-    counted = {name: _count(values, split=name in SPLIT_FACETS)
-               for name, values in zip(FACET_COLUMNS, columns, strict=True)}
-    return {name: _top(counted[name]) for name in FACETS}
-
-
-def _count(values: tuple[str | None, ...], split: bool) -> Counter[str]:
-    counts: Counter[str | None]
-    if split:
-        joined = NAME_SEPARATOR.join(filter(None, values))  # distinct per claim: a claim counts once
-        counts = Counter(joined.split(NAME_SEPARATOR) if joined else ())
-    else:
-        counts = Counter(values)
-    counts.pop(None, None)
-    return cast("Counter[str]", counts)  # None is gone
-
-
-def _top(counts: Counter[str]) -> list[tuple[str, int]]:
-    if len(counts) > FACET_SIZE:  # only values that can make the top are sorted (ties at the cut included)
-        cut = heapq.nlargest(FACET_SIZE, counts.values())[-1]
-        counts = Counter({value: n for value, n in counts.items() if n >= cut})
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
 
 
 def docs(conn: sqlite3.Connection, rids: list[int]) -> dict[int, tuple[str, str]]:

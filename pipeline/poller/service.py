@@ -20,9 +20,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -31,12 +30,13 @@ from pipeline.bus.base import RAW, Producer
 from pipeline.config import PollerSettings
 from pipeline.errors import BackendUnavailable
 from pipeline.poller import schedule
-from pipeline.poller.entries import EntryArticle, FeedRef, build, with_full_text
+from pipeline.poller.entries import EntryArticle, FeedRef, with_full_text
 from pipeline.poller.fetch import Fetcher, FetchResult
+from pipeline.poller.fresh import fresh_entries
 from pipeline.poller.fulltext import FullText
 from pipeline.poller.hosts import HostGate, host_key
 from pipeline.poller.outcome import CycleStats, PollOutcome, state_changes
-from pipeline.poller.parse import FeedEntry, parse_feed
+from pipeline.poller.parse import parse_feed
 from pipeline.poller.store import FeedState, FeedStore
 from pipeline.poller.window import window
 from pipeline.records import encode
@@ -52,15 +52,6 @@ WINDOW_PAGE = 256  # rows per store read
 FULL_TEXT_PER_POLL = 30  # article pages fetched per feed poll; the rest keep their summary
 CANCELLED = "cancelled: the poller is shutting down"
 STORE_DOWN = "abandoned: the feed store is unavailable"  # not the feed's fault: nothing recorded, still due
-
-
-@dataclass(slots=True)
-class Fresh:
-    """What one poll takes from a feed: new entries as articles, entries left for later, entries skipped."""
-
-    candidates: list[EntryArticle] = field(default_factory=list)
-    pending: int = 0  # entries not looked at this time (a later poll takes them)
-    skipped: list[str] = field(default_factory=list)  # entries that failed, each with why
 
 
 class _Cancelled(Exception):
@@ -251,7 +242,8 @@ class Poller:
         if parsed.error:
             return PollOutcome(feed, now, result.status, error=parsed.error)
         ref = FeedRef(feed.id, result.moved_to or feed.url, feed.name or parsed.title)
-        fresh = self._fresh(parsed.entries, ref, datetime.fromtimestamp(now, UTC))
+        fresh = fresh_entries(parsed.entries, ref, datetime.fromtimestamp(now, UTC),
+                              self.settings.max_entries_per_poll, self.store.seen)
         validators = {"etag": result.headers.get("etag") or None, "body_hash": digest,
                       "last_modified": (result.headers.get("last-modified") or "").strip() or None,
                       "title": parsed.title[:300]}
@@ -274,43 +266,6 @@ class Poller:
         reason = result.error if wait_s is None else f"{result.error}; Retry-After {wait_s:.0f}s"
         refusals = [f"feed: {result.error}"] if result.refused else []
         return PollOutcome(feed, now, result.status, error=reason, retry_after_s=wait_s, refusals=refusals)
-
-    def _fresh(self, entries: Sequence[FeedEntry], ref: FeedRef, fetched: datetime) -> Fresh:
-        """At most ``max_entries_per_poll`` unseen entries as articles, and how many were not looked at.
-
-        Entries are read in slices of that size, so a runaway feed costs one slice of work beyond
-        what it yields, and the entries seen on earlier polls never crowd out the ones still waiting.
-        """
-        limit = max(1, self.settings.max_entries_per_poll)
-        fresh = Fresh()
-        local: set[tuple[str, str]] = set()
-        for start in range(0, len(entries), limit):
-            built = [c for e in entries[start:start + limit] if (c := self._build(e, ref, fetched, fresh))]
-            fresh.candidates.extend(self._unseen(built, local))
-            if len(fresh.candidates) >= limit:
-                fresh.pending = len(fresh.candidates) - limit + max(0, len(entries) - start - limit)
-                del fresh.candidates[limit:]
-                break
-        return fresh
-
-    @staticmethod
-    def _build(entry: FeedEntry, ref: FeedRef, fetched: datetime, fresh: Fresh) -> EntryArticle | None:
-        try:
-            return build(entry, ref, fetched)
-        except Exception as exc:  # noqa: BLE001 - a record boundary: one entry's error, the others go on
-            log.warning("feed %s: entry %s skipped: %s", ref.url, entry.guid or entry.link, exc)
-            fresh.skipped.append(f"entry {(entry.guid or entry.link)[:200]!r}: {type(exc).__name__}: {exc}")
-            return None
-
-    def _unseen(self, candidates: list[EntryArticle], local: set[tuple[str, str]]) -> list[EntryArticle]:
-        known = self.store.seen(k for c in candidates for k in c.dedupe_keys())
-        fresh = []
-        for c in candidates:
-            keys = c.dedupe_keys()
-            if not known.intersection(keys) and not local.intersection(keys):
-                fresh.append(c)
-                local.update(keys)
-        return fresh
 
     def _with_full_text(self, candidates: list[EntryArticle], trusted_host: str) -> tuple[list[EntryArticle], list[str]]:
         """The candidates with article-page text where it could be had, and the pages refused (and why)."""

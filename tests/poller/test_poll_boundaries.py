@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from pollsite import Harness, LocalServer, Response
 
-from pipeline.poller import service
+from pipeline.poller import fresh, service
 from pipeline.poller.health import health_rows, table
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -61,14 +61,14 @@ def test_a_lone_surrogate_in_one_entry_costs_nothing_but_that_character(
 def test_an_entry_that_fails_to_build_is_its_own_error_and_the_others_are_published(
     harness: Harness, server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = service.build
+    real = fresh.build
 
     def build(entry, ref, fetched):  # noqa: ANN001, ANN202 - a stand-in for any bug on hostile input
         if entry.link.endswith("/s/2"):
             raise RecursionError("maximum recursion depth exceeded")
         return real(entry, ref, fetched)
 
-    monkeypatch.setattr(service, "build", build)
+    monkeypatch.setattr(fresh, "build", build)
     server.routes["/f.xml"] = Response(200, {"Content-Type": RSS}, _rss([_item(n) for n in range(1, 4)]))
     harness.add(server.url("/f.xml"))
     stats = harness.poller.poll_once()

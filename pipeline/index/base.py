@@ -20,6 +20,10 @@ FACET_SIZE = 10  # top values per facet
 INTERVALS = ("day", "week", "month")
 
 
+TOTAL_BOUND = 10_000
+"""Totals are counted exactly up to this many matches; beyond it a search reports a lower bound."""
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimQuery:
     """What to look for. Empty ``text`` matches every claim; filters combine with AND.
@@ -113,12 +117,19 @@ class ArticleHit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """A page of hits, the total number of matches, facets and the next page's cursor."""
+    """A page of hits, the total number of matches, facets and the next page's cursor.
+
+    ``total`` is exact when ``total_exact``; otherwise the backend stopped
+    counting at ``TOTAL_BOUND`` matches and ``total`` is that lower bound
+    (shown to users as "10,000+"), so a query matching half the archive costs
+    no more to count than one matching ten thousand claims.
+    """
 
     total: int
     hits: Sequence[ClaimHit | ArticleHit]
     facets: Mapping[str, Sequence[tuple[str, int]]] = field(default_factory=dict)
     next_cursor: str | None = None
+    total_exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)

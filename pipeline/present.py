@@ -54,5 +54,11 @@ def outlet(source: str | None) -> str:
     return source or UNKNOWN_OUTLET
 
 
-JINJA_FILTERS = {"cut": cut, "speaker": speaker, "as_written": as_written, "claim_kind": claim_kind, "day": day,
+def total(count: int, exact: bool = True) -> str:
+    """A match count as shown: ``1,234`` when exact; ``10,000+`` when it is a lower bound (an index that
+    stops counting at :data:`pipeline.index.base.TOTAL_BOUND` matches says so with ``exact=False``)."""
+    return f"{count:,}" if exact else f"{count:,}+"
+
+
+JINJA_FILTERS = {"cut": cut, "total": total, "speaker": speaker, "as_written": as_written, "claim_kind": claim_kind, "day": day,
                  "outlet": outlet}

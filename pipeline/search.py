@@ -74,13 +74,15 @@ def article_query(text: str = "", *, limit: int | str | None = None, after: str 
 
 
 def claims_json(result: SearchResult) -> dict[str, Any]:
-    """``{"total", "hits": [{"claim", "article", "score", "highlight", "copies"}], "facets", "next"}``;
-    ``copies`` are the article references of the hit's wire copies (collapsed searches; else empty)."""
+    """``{"total", "total_exact", "hits": [{"claim", "article", "score", "highlight", "copies"}], "facets", "next"}``;
+    ``copies`` are the article references of the hit's wire copies (collapsed searches; else empty).
+    ``total`` is exact when ``total_exact`` is true, else a lower bound (at least that many match)."""
     hits = []
     for hit in result.hits:
         assert isinstance(hit, ClaimHit)
         hits.append(claim_hit_json(hit))
-    return {"total": result.total, "hits": hits, "facets": _facets(result), "next": result.next_cursor}
+    return {"total": result.total, "total_exact": result.total_exact, "hits": hits, "facets": _facets(result),
+            "next": result.next_cursor}
 
 
 def claim_hit_json(hit: ClaimHit) -> dict[str, Any]:
@@ -101,12 +103,14 @@ def histogram_json(interval: str, periods: list[tuple[str, int]]) -> dict[str, A
 
 
 def articles_json(result: SearchResult) -> dict[str, Any]:
+    """``{"total", "total_exact", "hits": [{"article", "score", "snippet", "copies"}], "next"}`` (``total`` as in
+    :func:`claims_json`)."""
     hits = []
     for hit in result.hits:
         assert isinstance(hit, ArticleHit)
         hits.append({"article": asdict(hit.article), "score": round(hit.score, 4), "snippet": hit.snippet,
                      "copies": [asdict(r) for r in hit.copies]})
-    return {"total": result.total, "hits": hits, "next": result.next_cursor}
+    return {"total": result.total, "total_exact": result.total_exact, "hits": hits, "next": result.next_cursor}
 
 
 def _facets(result: SearchResult) -> dict[str, list[dict[str, Any]]]:

@@ -7,6 +7,7 @@ from pipeline.cli.search_cmd import format_claims
 from pipeline.http.app import templates
 from pipeline.index.base import ArticleRef, ClaimHit, SearchResult
 from pipeline.records import Claim, Span, Speaker
+from pipeline.search import articles_json, claims_json
 
 
 def claim(speaker: Speaker | None = None, quote: bool = False) -> Claim:
@@ -55,3 +56,14 @@ def test_the_cli_listing_uses_the_page_wording() -> None:
     assert " 1. Unattributed  [assert, reported, cue: ]" in text
     assert " 2. Jake Sullivan (“Sullivan”)  [assert, quote, cue: ]" in text
     assert "(unknown outlet, undated)" in text
+
+
+def test_a_bounded_total_reads_as_a_lower_bound_everywhere() -> None:
+    assert present.total(1234) == "1,234" and present.total(10_000, exact=False) == "10,000+"
+    ref = ArticleRef("a1", "A title", "https://example.test/a1", None, "")
+    bounded = SearchResult(10_000, [ClaimHit(claim(), ref, 1.0)], total_exact=False)
+    assert format_claims(bounded).startswith("10,000+ claim(s), showing 1")
+    assert format_claims(SearchResult(1, [ClaimHit(claim(), ref, 1.0)])).startswith("1 claim(s)")
+    shown = templates().env.from_string("{{ r.total|total(r.total_exact) }}").render(r=bounded)
+    assert shown == "10,000+"
+    assert claims_json(bounded)["total_exact"] is False and articles_json(SearchResult(0, []))["total_exact"] is True

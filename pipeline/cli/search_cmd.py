@@ -77,7 +77,8 @@ def copy_lines(copies: tuple[ArticleRef, ...]) -> list[str]:
 def format_claims(result: SearchResult) -> str:
     """A readable listing: speaker, stance, cue, the claim, and its article."""
     width = min(shutil.get_terminal_size((100, 20)).columns, 120)
-    lines = [f"{result.total} claim(s)" + (f", showing {len(result.hits)}" if result.total > len(result.hits) else "")]
+    lines = [f"{present.total(result.total, result.total_exact)} claim(s)"
+             + (f", showing {len(result.hits)}" if result.total > len(result.hits) else "")]
     for n, hit in enumerate(result.hits, 1):
         assert isinstance(hit, ClaimHit)
         c = hit.claim
@@ -128,7 +129,7 @@ def _facet_lines(result: SearchResult) -> list[str]:
 
 
 def format_articles(result: SearchResult) -> str:
-    lines = [f"{result.total} article(s)"]
+    lines = [f"{present.total(result.total, result.total_exact)} article(s)"]
     for n, hit in enumerate(result.hits, 1):
         assert isinstance(hit, ArticleHit)
         a = hit.article

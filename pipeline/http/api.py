@@ -33,8 +33,9 @@ def json_response(data: Any) -> Response:
 
 @router.get("/api/claims", summary="Search claims", tags=["claims"], response_class=JSONResponse)
 def claims(index: IndexDep, query: Annotated[ClaimQuery, Depends(claim_query)]) -> Response:
-    """``{"total", "hits": [{"claim", "article", "score", "highlight"}], "facets", "next"}``;
-    ``highlight`` marks matched words with ``[[ ]]``; pass ``next`` as ``after`` for the next page."""
+    """``{"total", "total_exact", "hits": [{"claim", "article", "score", "highlight"}], "facets", "next"}``;
+    ``highlight`` marks matched words with ``[[ ]]``; pass ``next`` as ``after`` for the next page.
+    ``total`` is exact up to 10,000 matches; beyond, ``total_exact`` is false and ``total`` a lower bound."""
     return json_response(search.claims_json(index.search_claims(query)))
 
 
@@ -57,7 +58,7 @@ def claim(index: IndexDep, claim_id: str) -> dict[str, Any]:
 
 @router.get("/api/articles", summary="Search articles", tags=["articles"], response_class=JSONResponse)
 def articles(index: IndexDep, query: Annotated[ArticleQuery, Depends(article_query)]) -> Response:
-    """``{"total", "hits": [{"article", "score", "snippet"}], "next"}``, as ``search --articles --json``."""
+    """``{"total", "total_exact", "hits": [{"article", "score", "snippet"}], "next"}``, as ``search --articles --json``."""
     return json_response(search.articles_json(index.search_articles(query)))
 
 

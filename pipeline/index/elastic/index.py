@@ -201,7 +201,8 @@ class ElasticIndex(ElasticUpkeep):
             facets = queries.facet_buckets(resp["aggregations"]) if query.facets else {}
         hits = resp["hits"]["hits"]
         page = [docs.claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
-        result = SearchResult(resp["hits"]["total"]["value"], page, facets, queries.next_cursor(hits, query.limit))
+        total, exact = queries.total_of(resp["hits"]["total"])
+        result = SearchResult(total, page, facets, queries.next_cursor(hits, query.limit), total_exact=exact)
         return self._with_copies(result, not query.all_copies)
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
@@ -213,7 +214,8 @@ class ElasticIndex(ElasticUpkeep):
         page = [ArticleHit(docs.ref_of(h["_source"]), float(h["_score"] or 0.0) if text else 0.0,
                            (h.get("highlight", {}).get("text") or [""])[0])
                 for h in hits[:query.limit]]
-        result = SearchResult(resp["hits"]["total"]["value"], page, {}, queries.next_cursor(hits, query.limit))
+        total, exact = queries.total_of(resp["hits"]["total"])
+        result = SearchResult(total, page, {}, queries.next_cursor(hits, query.limit), total_exact=exact)
         return self._with_copies(result, not query.all_copies)
 
     def get_claim(self, claim_id: str) -> ClaimHit | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from pipeline.index import base
 from pipeline.index.base import FACET_SIZE, FACETS, ArticleQuery, ClaimQuery
 from pipeline.index.query import Slot, date_bounds, encode_cursor, query_parts
 
@@ -21,7 +22,8 @@ FACETS_AGG = "facets"  # the parent aggregation of the facets' terms aggregation
 # per search; a ranked sample costs a heap check per match, a newest-first one a few thousand documents.
 FACET_SAMPLE = 2000
 _LONG_MIN = -(2**63)  # the sort value of an undated claim in the newest-first sort (missing: _last)
-NEWEST = [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+_BY_DATE = {"published": {"order": "desc", "missing": "_last"}}  # the claims index's own sort (mappings.CLAIMS)
+NEWEST = [_BY_DATE, {"id": "asc"}]
 _WILDCARD_ESCAPES = str.maketrans({"\\": "\\\\", "*": "\\*", "?": "\\?"})
 
 # A page cursor holds the last hit's sort values: its score (ranked) or its date as a long (newest first;
@@ -92,22 +94,31 @@ def filters_of(q: ClaimQuery | ArticleQuery) -> list[dict[str, Any]]:
 
 def search_body(text: dict[str, Any] | None, filters: list[dict[str, Any]], limit: int,
                 after: list[Any] | None) -> dict[str, Any]:
-    """One page plus one hit (to know whether there is a next page), exact total.
+    """One page plus one hit (to know whether there is a next page); the total exact up to
+    :data:`~pipeline.index.base.TOTAL_BOUND` matches, a lower bound beyond (see :func:`total_of`).
 
     Ranked by score when there is a text query, else newest first (the
     claims index is sorted so: the page is read from the front of each
     segment); the id breaks ties so ``search_after`` visits every hit
     exactly once. Filters are in filter context (no scoring; cached by the
-    server when reused).
+    server when reused). The bound is read at each call (tests lower it);
+    counting stops there, so a search matching most of the index does not
+    visit every match for its total.
     """
     ranked = [{"_score": "desc"}, {"id": "asc"}]
     body: dict[str, Any] = {
         "query": {"bool": {"must": [text] if text else [], "filter": filters}},
-        "sort": ranked if text else NEWEST, "size": limit + 1, "track_total_hits": True,
+        "sort": ranked if text else NEWEST, "size": limit + 1, "track_total_hits": base.TOTAL_BOUND,
     }
     if after:
         body["search_after"] = after
     return body
+
+
+def total_of(hits_total: Mapping[str, Any]) -> tuple[int, bool]:
+    """``hits.total`` (``{"value", "relation"}``) as (total, exact): exact when the relation is ``eq``;
+    ``gte`` means the server stopped counting at ``track_total_hits`` and ``value`` is a lower bound."""
+    return int(hits_total["value"]), hits_total["relation"] == "eq"
 
 
 def claim_extras(ranked: bool, facets: bool) -> dict[str, Any]:
@@ -141,9 +152,13 @@ def _facet_terms() -> dict[str, Any]:
 def newest_sample_body(filters: list[dict[str, Any]]) -> dict[str, Any]:
     """The :data:`FACET_SAMPLE`-th newest match of an unranked search (none when there are fewer matches).
 
-    Cheap on the claims index, sorted newest first: each segment stops after its first matches.
+    Sorted by the date alone, the claims index's own sort, so each segment stops after its first
+    FACET_SAMPLE matches (a sort that also orders by id visits every match). Ties need no id: the
+    FACET_SAMPLE-th date of the matches newest first is the same whichever way equal dates are ordered,
+    and the facets count every match from that date on (:func:`newest_facets_body`), ties at the cutoff
+    included, so the counted set is the one the date-then-id sort gave.
     """
-    return {"query": {"bool": {"filter": filters}}, "sort": NEWEST, "from": FACET_SAMPLE - 1, "size": 1,
+    return {"query": {"bool": {"filter": filters}}, "sort": [_BY_DATE], "from": FACET_SAMPLE - 1, "size": 1,
             "track_total_hits": False, "_source": False}
 
 

@@ -9,7 +9,9 @@ on the whole text, and the tagger, parser, attribute ruler and lemmatizer
 only on the sentences :class:`pipeline.nlp.gate.ClaimGate` lets through
 (runs of consecutive such sentences, parsed as one text each). ``ner`` and
 ``parser`` take their greedy steps from Python, on NumPy's BLAS (see
-:mod:`pipeline.nlp.spacy.transitions`: same output, a third of the CPU).
+:mod:`pipeline.nlp.spacy.transitions`: same output, a third of the CPU); the
+attribute ruler and the lemmatizer run as memos of what they set per token
+key (:mod:`pipeline.nlp.spacy.attributes`, :mod:`pipeline.nlp.spacy.lemmas`).
 """
 
 from __future__ import annotations

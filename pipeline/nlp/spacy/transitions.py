@@ -114,7 +114,7 @@ def _scorer(step_model: Any) -> Callable[[list[Any]], Any]:
     step model (no upper layer, blis ops) keeps its own ``predict``.
     """
     upper = getattr(step_model, "vec2scores", None)
-    ops = getattr(upper, "ops", None)
+    ops: Any = getattr(upper, "ops", None)
     if (upper is None or upper.name != "linear" or type(ops) is not NumpyOps or ops.use_blis
             or not step_model.attrs.get("has_upper")):
         predict: Callable[[list[Any]], Any] = step_model.predict

@@ -226,19 +226,7 @@ def _length_bucket(n_chars: int) -> int:
     return min(8, int(math.log2(max(n_chars, 1) / 8 + 1)))
 
 
-# CRC-32 of feature strings already seen: a dict look-up costs a fraction of encode + crc32,
-# and most strings recur (the cue token's own, and the buckets). Bounded: emptied when full.
-_CRCS: dict[str, int] = {}
-MAX_CACHED = 1 << 18
-
-
 def hash_features(feats: list[str], dim: int) -> np.ndarray:
     """Indices in ``[0, dim)`` of the feature strings (CRC-32; ``dim`` a power of two)."""
-    crcs = [_CRCS.get(f, -1) for f in feats]
-    if -1 in crcs:
-        if len(_CRCS) > MAX_CACHED:
-            _CRCS.clear()
-        for i, crc in enumerate(crcs):
-            if crc < 0:
-                crcs[i] = _CRCS[feats[i]] = zlib.crc32(feats[i].encode("utf-8"))
-    return np.array(crcs, dtype=np.int64) & (dim - 1)
+    mask = dim - 1
+    return np.fromiter((zlib.crc32(f.encode("utf-8")) & mask for f in feats), dtype=np.int64, count=len(feats))

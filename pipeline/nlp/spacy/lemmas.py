@@ -30,7 +30,7 @@ class MemoLemmatizer:
     (ORTH, POS, MORPH) key; bounded to ``max_keys`` keys (first in, first out)."""
 
     def __init__(self, lemmatizer: Any, max_keys: int = MAX_KEYS) -> None:
-        if not lemmatizer._validated:  # the check spaCy's own call makes first: missing tables fail here
+        if not getattr(lemmatizer, "_validated", True):  # spaCy's own first check: missing tables fail here
             lemmatizer._validate_tables()
         self.lemmatizer = lemmatizer
         self.overwrite = bool(lemmatizer.overwrite)

@@ -138,7 +138,8 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
     ctx = _Context(doc, entities, learned=True)
     drafts = _candidate_drafts(ctx)
     rows = _draft_features(ctx, drafts)
-    for d, p, r in zip(drafts, model.probs(rows), model.ranks(rows), strict=True):
+    probs, ranks = model.scores(rows)
+    for d, p, r in zip(drafts, probs, ranks, strict=True):
         d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
     return [_claims(ctx.text, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id)

@@ -53,24 +53,25 @@ class ClaimModel:
 
     def probs(self, rows: list[list[str]]) -> np.ndarray:
         """Probabilities of many candidates at once (:meth:`prob` is this on one row)."""
+        return self.scores(rows)[0]
+
+    def ranks(self, rows: list[list[str]]) -> np.ndarray:
+        """Content-ranker scores of many candidates (comparable among one cue's contents only);
+        the probabilities of :meth:`probs` when the model has no ranker."""
+        return self.scores(rows)[1]
+
+    def scores(self, rows: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`probs` and :meth:`ranks` of the same rows, their features hashed once."""
         if not rows:
-            return np.zeros(0)
+            return np.zeros(0), np.zeros(0)
         lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
         idx = hash_features([f for r in rows for f in r], self.dim)
         seg = np.repeat(np.arange(len(rows)), lengths)
         z = self.bias + np.bincount(seg, weights=self.weights[idx], minlength=len(rows))
         probs: np.ndarray = 1.0 / (1.0 + np.exp(-z))
-        return probs
-
-    def ranks(self, rows: list[list[str]]) -> np.ndarray:
-        """Content-ranker scores of many candidates (comparable among one cue's contents only);
-        the probabilities of :meth:`probs` when the model has no ranker."""
-        if self.rank is None or not rows:
-            return self.probs(rows)
-        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-        idx = hash_features([f for r in rows for f in r], self.dim)
-        seg = np.repeat(np.arange(len(rows)), lengths)
-        return np.bincount(seg, weights=self.rank[idx], minlength=len(rows))
+        if self.rank is None:
+            return probs, probs
+        return probs, np.bincount(seg, weights=self.rank[idx], minlength=len(rows))
 
 
 def save_model(path: Path, weights: np.ndarray, bias: float, threshold: float, meta: dict[str, Any],

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from pipeline.nlp.spacy.transitions import greedy_pipe, is_greedy_transition_parser, use_numpy_blas
+from pipeline.nlp.spacy.transitions import _scorer, greedy_pipe, is_greedy_transition_parser, use_numpy_blas
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f319ce151999f482.txt"
 TEXTS = [SEED.read_text(encoding="utf-8"),
@@ -60,3 +61,24 @@ def test_stepped_parser_builds_the_trees_spacy_builds(stock, fast):
     docs = list(greedy_pipe(fast.get_pipe("parser"), tagged, batch_size=2))
     assert [[(t.head.i, t.dep_) for t in doc] for doc in docs] == expected
     assert any(t.dep_ == "ccomp" for t in docs[1])
+
+
+@pytest.mark.parametrize("name", ["ner", "parser"])
+def test_direct_step_scores_are_the_step_models_to_the_bit(fast, name):
+    component = fast.get_pipe(name)
+    docs = [fast.make_doc(t) for t in TEXTS if t]
+    states = component.moves.init_batch(docs)
+    step_model = component.model.predict(docs)
+    scores = _scorer(step_model)
+    assert scores != step_model.predict  # the direct path, not the fallback
+    todo = [state for state in states if not state.is_final()]
+    for _ in range(30):
+        expected = step_model.predict(todo)
+        assert np.array_equal(scores(todo), expected)
+        todo = component.transition_states(todo, expected)
+
+
+def test_blis_step_models_keep_their_own_predict(stock):
+    component = stock.get_pipe("ner")
+    step_model = component.model.predict([stock.make_doc(TEXTS[1])])
+    assert _scorer(step_model) == step_model.predict

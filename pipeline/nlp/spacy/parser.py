@@ -9,7 +9,9 @@ on the whole text, and the tagger, parser, attribute ruler and lemmatizer
 only on the sentences :class:`pipeline.nlp.gate.ClaimGate` lets through
 (runs of consecutive such sentences, parsed as one text each). ``ner`` and
 ``parser`` take their greedy steps from Python, on NumPy's BLAS (see
-:mod:`pipeline.nlp.spacy.transitions`: same output, a third of the CPU).
+:mod:`pipeline.nlp.spacy.transitions`: same output, a third of the CPU); the
+attribute ruler and the lemmatizer run as memos of what they set per token
+key (:mod:`pipeline.nlp.spacy.attributes`, :mod:`pipeline.nlp.spacy.lemmas`).
 """
 
 from __future__ import annotations
@@ -28,15 +30,18 @@ from pipeline.nlp.cues import load_lexicon
 from pipeline.nlp.gate import ClaimGate, gated_lemmas
 from pipeline.nlp.spacy.attributes import FastAttributes
 from pipeline.nlp.spacy.embeddings import embed_distinct_rows
+from pipeline.nlp.spacy.lemmas import memoised_lemmatizer
 from pipeline.nlp.spacy.transitions import greedy_pipe, is_greedy_transition_parser, use_numpy_blas
 
 FIRST_PASS = ("senter", "ner")  # on every text
 PARSE_PASS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")  # on gated sentences
+
+
 def _memoised_ruler(ruler: Any) -> FastAttributes:
     return FastAttributes(ruler.patterns, ruler.vocab)
 
 
-_MEMOISED: dict[str, Callable[[Any], Any]] = {"attribute_ruler": _memoised_ruler}
+_MEMOISED: dict[str, Callable[[Any], Any]] = {"attribute_ruler": _memoised_ruler, "lemmatizer": memoised_lemmatizer}
 _PARSE_ATTRS = [TAG, POS, LEMMA, HEAD, DEP]
 
 

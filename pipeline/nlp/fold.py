@@ -70,11 +70,12 @@ _THING_RELATIVES = frozenset({"that", "which"})
 
 
 def _relays(a: Draft, b: Draft) -> bool:
-    """Whether nested ``b`` is what ``a`` puts out: ``a``'s cue presents a thing (:data:`_PRESENTING`)
+    """Whether nested ``b`` is what ``a`` puts out: ``a``'s cue is a verb presenting a thing (:data:`_PRESENTING`)
     and ``b``'s cue is a relative clause on it with a thing's relative pronoun ("imagery that showed
     that X"), its content inside ``a``'s."""
-    if a.tok is None or b.tok is None or a.tok.lemma_.lower() not in _PRESENTING or b.tok.dep_ != "relcl":
-        return False
+    if (a.tok is None or b.tok is None or a.tok.pos_ != "VERB" or a.tok.lemma_.lower() not in _PRESENTING
+            or b.tok.dep_ != "relcl"):
+        return False  # a noun ("his posts that said X") is the thing itself, no one putting it out
     subject = next((c for c in b.tok.children if c.dep_ == "nsubj"), None)
     return (subject is not None and subject.lower_ in _THING_RELATIVES and a.start <= b.start and b.end <= a.end
             and not a.quote and not b.quote)

@@ -16,7 +16,9 @@ fitted the same way) learns which of a cue's contents is closest to gold: the
 scorer decides whether a cue attributes, the ranker which content. The decision threshold is
 chosen by 4-fold cross-validation over articles (end-to-end lenient F1 of the
 whole extractor on each held-out fold), then the model is refitted on all
-articles. Deterministic: same input and parse, same weights.
+articles. Deterministic: same input and parse, same file, byte for byte (fixed seeds, one BLAS
+thread, articles and candidates in input order, :func:`pipeline.nlp.cue_model.save_model`'s fixed
+zip entries); rerun it to check the shipped file (docs/claims.md gives the command).
 
 Only weights over hashed feature indices and a JSON header are written; no
 corpus text. Corpus: PolNeAR (Newell, Margolin & Ruths, LREC 2018), train split
@@ -27,12 +29,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread (set before numpy loads): a product's rounding may depend on how it is split among threads.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.nlp.claim_features import hash_features  # noqa: E402

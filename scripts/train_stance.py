@@ -33,7 +33,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only contend (set before numpy loads)
+# One BLAS thread (set before numpy loads): small matrices, so threads only contend, and a product's
+# rounding may depend on how it is split among threads.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -37,7 +37,8 @@ rules' content is taken (a warning says so). The speaker is the cue's
 subject, agent or possessor (see :mod:`pipeline.nlp.speakers`).
 Headline "Name: claim" lines and dash-signed quotations are attributions too
 (:mod:`pipeline.nlp.typographic`). Nested attributions fold into the outer
-claim (PolNeAR convention) unless they have a speaker of their own (:mod:`pipeline.nlp.fold`).
+claim (PolNeAR convention) unless they have a speaker of their own, and a speaker who releases
+or publishes a thing claims what it states (:mod:`pipeline.nlp.fold`).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.nlp.claim_features import hash_features
+from pipeline.npz import write_npz
 
 MODEL_PATH = Path(__file__).with_name("data") / "claim_model.npz"
 CITATION = ("Newell, Margolin & Ruths (2018). An Attribution Relations Corpus for Political News. "
@@ -76,12 +77,15 @@ class ClaimModel:
 
 def save_model(path: Path, weights: np.ndarray, bias: float, threshold: float, meta: dict[str, Any],
                rank: np.ndarray | None = None) -> None:
-    """Write the model: float32 weights (and ranker weights) plus a JSON header (with the citation added)."""
+    """Write the model: float32 weights (and ranker weights) plus a JSON header (with the citation added).
+
+    Byte-reproducible (:func:`pipeline.npz.write_npz`): the same arrays and header give the same file.
+    """
     header = dict(meta, citation=CITATION, bias=float(bias), threshold=float(threshold), dim=int(weights.shape[0]))
-    arrays: dict[str, Any] = {"weights": weights.astype(np.float32), "header": np.array(json.dumps(header, sort_keys=True))}
+    arrays = [("weights", weights.astype(np.float32)), ("header", np.array(json.dumps(header, sort_keys=True)))]
     if rank is not None:
-        arrays["rank"] = rank.astype(np.float32)
-    np.savez_compressed(path, **arrays)
+        arrays.append(("rank", rank.astype(np.float32)))
+    write_npz(path, arrays)
 
 
 @lru_cache(maxsize=4)

@@ -42,7 +42,9 @@ def dedupe(drafts: list[Draft]) -> list[Draft]:
 
     A draft whose cue lies inside another draft's content is dropped (PolNeAR
     folds nested attributions into the outer content) unless it has a named
-    speaker of its own, different from the outer one, and neither is a quotation.
+    speaker of its own, different from the outer one, and neither is a quotation. An outer
+    draft that puts out a thing stating the nested claim ("he released imagery that showed
+    that X") takes the nested content instead: its speaker claims X (see :func:`_relays`).
     The result's order is unspecified (callers sort).
     """
     seen: dict[tuple[int, int], Draft] = {}
@@ -51,10 +53,38 @@ def dedupe(drafts: list[Draft]) -> list[Draft]:
     # outer claims first: a cue outside quotations, then the longer content
     order = sorted(seen.values(), key=lambda d: (d.quote, d.start - d.end))
     kept: list[Draft] = []
+    relayed: dict[int, Draft] = {}  # index in kept -> the nested draft whose content it takes
     for b in order:
-        if not any(_folds(a, b) for a in kept):
+        outer = next((k for k, a in enumerate(kept) if _folds(a, b)), None)
+        if outer is None:
             kept.append(b)
-    return kept
+        elif outer not in relayed and _relays(kept[outer], b):
+            relayed[outer] = b
+    return [_relay(a, relayed[k]) if k in relayed else a for k, a in enumerate(kept)]
+
+
+# Verbs by which a speaker puts out a document or a medium that states the claim: "released data that
+# suggest X" is the speaker's claim that X (PolNeAR's source is the one who released, its content X).
+_PRESENTING = frozenset({"release", "publish", "issue", "post", "unveil", "present", "share", "circulate"})
+_THING_RELATIVES = frozenset({"that", "which"})
+
+
+def _relays(a: Draft, b: Draft) -> bool:
+    """Whether nested ``b`` is what ``a`` puts out: ``a``'s cue is a verb presenting a thing (:data:`_PRESENTING`)
+    and ``b``'s cue is a relative clause on it with a thing's relative pronoun ("imagery that showed
+    that X"), its content inside ``a``'s."""
+    if (a.tok is None or b.tok is None or a.tok.pos_ != "VERB" or a.tok.lemma_.lower() not in _PRESENTING
+            or b.tok.dep_ != "relcl"):
+        return False  # a noun ("his posts that said X") is the thing itself, no one putting it out
+    subject = next((c for c in b.tok.children if c.dep_ == "nsubj"), None)
+    return (subject is not None and subject.lower_ in _THING_RELATIVES and a.start <= b.start and b.end <= a.end
+            and not a.quote and not b.quote)
+
+
+def _relay(a: Draft, b: Draft) -> Draft:
+    """``a``'s speaker and cue with ``b``'s content, stance and sentence (the claim the thing states)."""
+    return Draft(tok=a.tok, cue=a.cue, speaker=a.speaker, start=b.start, end=b.end, stance=b.stance,
+                 quote=b.quote, sentence=a.sentence, cand=a.cand, p=a.p, r=a.r)
 
 
 def _folds(a: Draft, b: Draft) -> bool:

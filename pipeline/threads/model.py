@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import ConfigError
+from pipeline.npz import write_npz
 from pipeline.threads import text as tx
 from pipeline.threads.features import DENSE_NAMES
 
@@ -112,14 +113,17 @@ def design_matrix(dense: np.ndarray, mean: np.ndarray, scale: np.ndarray, edges:
 
 
 def save_model(path: Path, model: StanceModel) -> None:
-    """Write ``model``: arrays plus a JSON header (with the data citation)."""
+    """Write ``model``: arrays plus a JSON header (with the data citation).
+
+    Byte-reproducible (:func:`pipeline.npz.write_npz`): the same model gives the same file.
+    """
     header = dict(model.meta, citation=CITATION, dim=model.dim, lex_dim=model.lex_dim,
                   b_related=model.b_related, threshold=model.threshold)
-    np.savez_compressed(
-        path, header=np.array(json.dumps(header, sort_keys=True)), idf=np.asarray(model.idf, dtype=np.float16),
-        mean=model.mean.astype(np.float32), scale=model.scale.astype(np.float32),
-        edges=model.edges.astype(np.float32), w_related=model.w_related.astype(np.float32),
-        w_stance=model.w_stance.astype(np.float32), b_stance=model.b_stance.astype(np.float32))
+    write_npz(path, [
+        ("header", np.array(json.dumps(header, sort_keys=True))), ("idf", np.asarray(model.idf, dtype=np.float16)),
+        ("mean", model.mean.astype(np.float32)), ("scale", model.scale.astype(np.float32)),
+        ("edges", model.edges.astype(np.float32)), ("w_related", model.w_related.astype(np.float32)),
+        ("w_stance", model.w_stance.astype(np.float32)), ("b_stance", model.b_stance.astype(np.float32))])
 
 
 @lru_cache(maxsize=4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import zlib
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from pipeline.nlp.claim_features import hash_features
 from pipeline.nlp.claims import extract_claims, extract_claims_at, learned_candidates
-from pipeline.nlp.cue_model import MODEL_PATH, load_claim_model
+from pipeline.nlp.cue_model import MODEL_PATH, load_claim_model, save_model
 from pipeline.nlp.entities import extract_entities
 
 REPORTING = "The senator said on Tuesday that the bill would pass."
@@ -104,3 +105,25 @@ def test_contents_without_a_trailing_comment_clause_are_proposed(parse):
     contents = {text[c.start:c.end] for c in candidates(parse, text) if c.cue.text == "attacked"}
     assert "other candidates for accepting donations" in contents
     assert any(", which" in content for content in contents)  # the rule's own content, for the ranker
+
+
+def _shipped_claim_model() -> tuple[np.ndarray, np.ndarray, dict]:
+    with np.load(MODEL_PATH, allow_pickle=False) as z:
+        return z["weights"], z["rank"], json.loads(str(z["header"]))
+
+
+def test_saving_the_same_model_twice_gives_the_same_bytes(tmp_path):
+    weights, rank, header = _shipped_claim_model()
+    paths = [tmp_path / "a.npz", tmp_path / "b.npz"]
+    for path in paths:
+        save_model(path, weights.astype(np.float64), header["bias"], header["threshold"], {"seed": 13}, rank)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    loaded = load_claim_model(paths[0])
+    assert loaded is not None and np.array_equal(loaded.weights, weights) and np.array_equal(loaded.rank, rank)
+
+
+def test_resaving_the_shipped_model_reproduces_its_file_byte_for_byte(tmp_path):
+    weights, rank, header = _shipped_claim_model()
+    meta = {k: v for k, v in header.items() if k not in ("citation", "bias", "threshold", "dim")}
+    save_model(tmp_path / "m.npz", weights, header["bias"], header["threshold"], meta, rank)
+    assert (tmp_path / "m.npz").read_bytes() == MODEL_PATH.read_bytes()

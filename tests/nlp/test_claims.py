@@ -233,3 +233,21 @@ def test_content_stays_in_its_paragraph(claims_of):
     text = "Officials said the road would reopen\n\nTraffic was heavy all day."
     c = one(claims_of(text), "said")
     assert "\n" not in c.content.text and c.content.text == "the road would reopen"
+
+
+@pytest.mark.parametrize(("text", "cue", "speaker", "content"), [
+    ("The campaign released data on Monday that suggest voters are tired of the war.", "released",
+     "The campaign", "voters are tired of the war"),
+    ("The ministry published a report that shows the economy grew by 3 percent.", "published",
+     "The ministry", "the economy grew by 3 percent"),
+])
+def test_what_a_released_thing_states_is_the_releasers_claim(claims_of, text, cue, speaker, content):
+    claims = claims_of(text)
+    c = one(claims, cue)
+    assert c.speaker.text == speaker and c.content.text == content and len(claims) == 1
+
+
+def test_a_criticized_report_keeps_its_own_finding_out_of_the_critics_claim(claims_of):
+    # only verbs that put a thing out relay what it states: criticizing a report is no claim that it is right
+    c = one(claims_of("He criticized the report that found the plan would fail."), "criticized")
+    assert c.content.text == "the report that found the plan would fail"

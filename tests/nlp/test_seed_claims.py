@@ -28,9 +28,42 @@ def only(claims, words: str):
     return found[0]
 
 
+# Every claim of the seed, in text order: (cue lemma, speaker canonical, stance, content opening).
+# Thirteen are the named speakers' statements pinned one by one below; the others are attributions
+# as PolNeAR annotates them: three without a source ("is alleged to", "are expected to"), Iran's
+# refusal and blame, and what the imagery Sullivan released purportedly showed.
+EXPECTED = [
+    ("double down", "United States", "assert", "on its claim that Iran is planning"),
+    ("reject", "Tehran", "deny", "the allegation"),
+    ("reiterate", "Jake Sullivan", "assert", "that Iran wants to sell"),
+    ("release", "Jake Sullivan", "assert", "that a Russian delegation visited an airfield"),
+    ("allege", None, "assert", "The Russian delegation is alleged"),
+    ("claim", "Jake Sullivan", "assert", "that Iran is training Russian forces"),
+    ("say", "Jake Sullivan", "assert", "it is unclear if any drones"),
+    ("deny", "Hossein Amirabdollahian", "deny", "the US claims"),
+    ("say", "Hossein Amirabdollahian", "assert", "Iran will not do anything"),
+    ("say", "Hossein Amirabdollahian", "assert", "the claims are aimed at"),
+    ("tell", "Hossein Amirabdollahian", "assert", "“The fundamental and explicit stance"),
+    ("add", "Hossein Amirabdollahian", "assert", "that Iran also opposes"),
+    ("expect", None, "assert", "Russian President Vladimir Putin"),
+    ("expect", None, "assert", "to hold bilateral meetings"),
+    ("say", "Iran", "assert", "it wants the fighting to stop"),
+    ("refuse", "Iran", "assert", "to condemn Russia"),
+    ("blame", "Iran", "assert", "NATO’s expansion in Europe"),
+    ("claim", "US officials", "assert", "that Russia had turned to China"),
+    ("confirm", "Jake Sullivan", "deny", "that the US has seen no evidence"),
+]
+
+
+def test_every_claim_speaker_and_stance(seed):
+    got = [(c.cue.lemma, c.speaker.canonical if c.speaker else None, c.stance, c.content.text) for c in seed[1]]
+    assert len(got) == len(EXPECTED) == 19, got
+    for row, want in zip(got, EXPECTED, strict=True):
+        assert row[:3] == want[:3] and row[3].startswith(want[3]), (row, want)
+
+
 def test_spans_ids_and_order(seed):
     text, claims = seed
-    assert len(claims) >= 12
     for i, c in enumerate(claims):
         assert c.ordinal == i and c.id == claim_id("seed000", i)
         for span in (c.speaker, c.cue, c.content, c.sentence):
@@ -103,6 +136,21 @@ def test_sullivan_no_evidence_is_deny(seed):
 def test_no_speaker_for_authorial_statement(seed):
     # "So far, there has been no evidence of Chinese arms ..." has no source: not a claim.
     assert not find(seed[1], "no evidence of Chinese arms")
+
+
+def test_imagery_sullivan_released_carries_his_claim(seed):
+    # "He released satellite imagery ... that purportedly showed that X": he claims X (PolNeAR's source
+    # is the one who releases, as in "released data that suggest X"), not the imagery and its recipient.
+    c = only(seed[1], "a Russian delegation visited an airfield")
+    assert c.content.text == "that a Russian delegation visited an airfield in central Kashan at least twice in the last month"
+    assert c.speaker.text == "He" and c.speaker.canonical == "Jake Sullivan" and c.cue.lemma == "release"
+    assert c.stance == "assert" and c.quote is False
+    assert not find(seed[1], "satellite imagery")
+
+
+def test_iran_blames_nato(seed):
+    c = only(seed[1], "NATO’s expansion in Europe as the root cause")
+    assert c.speaker.canonical == "Iran" and c.cue.lemma == "blame" and c.stance == "assert"
 
 
 def test_pronoun_he_resolves_to_sullivan(seed):

@@ -1,0 +1,45 @@
+"""The training scripts rerun on their data: the file they write is the shipped one, byte for byte.
+
+Both scripts are deterministic (two runs, fresh parse or cached, any PYTHONHASHSEED, write the same
+bytes); these tests compare with the shipped files. They are expected to fail today: both models were
+trained on the NLP stage's parse and candidates of the time, which later changes moved (see
+docs/claims.md and docs/stance.md). Retraining and shipping the result makes them pass (xfail_strict
+then fails them: drop the marks with the retrained files).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from support import REPO, shared_path
+
+from pipeline.nlp.cue_model import MODEL_PATH as CLAIM_MODEL
+from pipeline.threads.model import MODEL_PATH as STANCE_MODEL
+
+pytestmark = [pytest.mark.slow, pytest.mark.shared]
+STALE = "the shipped model predates later parse and candidate changes: retrain and ship it"
+
+
+def _train(script: str, *args: str) -> None:
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / script), *args], capture_output=True,
+                          text=True, timeout=1200, cwd=REPO)
+    if proc.returncode != 0:  # not the expected failure: xfail takes only the byte comparison's
+        raise RuntimeError(proc.stderr[-2000:])
+
+
+@pytest.mark.xfail(reason=STALE, raises=AssertionError, strict=True)
+def test_train_claims_writes_the_shipped_claim_model(tmp_path):
+    # about 2 CPU minutes: the parse of the 840 train articles, then the fits
+    out = tmp_path / "claim_model.npz"
+    _train("train_claims.py", str(shared_path("data", "polnear", "train.jsonl")), "--out", str(out))
+    assert out.read_bytes() == CLAIM_MODEL.read_bytes()
+
+
+@pytest.mark.xfail(reason=STALE, raises=AssertionError, strict=True)
+def test_train_stance_writes_the_shipped_stance_model(tmp_path):
+    # about 1 CPU minute: the parse of 481 bodies, then 5-fold model choice and the refit
+    out = tmp_path / "stance_model.npz"
+    _train("train_stance.py", "--data", str(shared_path("data", "fnc1")), "--out", str(out))
+    assert out.read_bytes() == STANCE_MODEL.read_bytes()

@@ -280,12 +280,12 @@ def main() -> None:
 
 def steps(index: SqliteIndex, qs: list[ClaimQuery], kind_of: dict[ClaimQuery, str]) -> None:
     """Mean CPU ms per search and per step, per kind (bench/search_steps.py's wrappers)."""
-    from search_steps import STEPS, timed
+    from search_steps import present_steps, timed
 
     spent: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     calls: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     current = {"kind": ""}
-    originals = [(module, name, getattr(module, name)) for module, names in STEPS.items() for name in names]
+    originals = [(module, name, getattr(module, name)) for module, name in present_steps()]
     for module, name, _ in originals:
         timed(module, name, spent, calls, current)
     count: dict[str, int] = defaultdict(int)

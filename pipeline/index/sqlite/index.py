@@ -177,10 +177,11 @@ class SqliteIndex:
         windowed = query.facets and bool(expression)
         plan = plan_of(self._conn, query, expression)  # counted filters alone: the total is known
         names_only = _names_only(query, expression)
-        # Name filters alone: count first (up to the bound); when they match many claims, walking the newest
-        # is cheaper. A count beyond the bound is a lower bound on the matches, so a walk is chosen no more often.
-        total = read.count(self._conn, query, expression, plan) if names_only else _known(plan.total)
-        scan = names_only and read.newest_first_scan(query, expression, total[0] if total else 0, plan.counted.claims)
+        total, scan = _known(plan.total), False
+        if names_only:  # name filters alone: count first; when they match many claims, walking the newest is cheaper
+            decide = read.scan_threshold(plan.counted.claims)  # counted that far, the choice is a full count's
+            total, matches = read.count(self._conn, query, expression, plan, decide=decide)
+            scan = read.newest_first_scan(query, expression, matches, plan.counted.claims)
         within, start = None, None
         if windowed and clauses.has_dates(query):  # one pass reads the date set once: total and window
             total, within = read.total_and_window(self._conn, query, expression, plan)
@@ -207,7 +208,7 @@ class SqliteIndex:
         if complete and start is None and within is None and not (total and total[1]):
             total = (len(candidates), True)  # every match is a candidate: exact for free
         elif total is None:
-            total = read.count(self._conn, query, expression, plan)
+            total = read.count(self._conn, query, expression, plan)[0]
         facets = count_facets(candidates) if query.facets else {}
         # Without filters the window holds the newest RANK_WINDOW matches of the words alone, so a highlight
         # walk from its start is short; with filters it may reach back over most of the words' matches,

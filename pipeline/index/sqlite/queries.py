@@ -15,6 +15,7 @@ half the claims is treated as a stopword.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from datetime import date
 from typing import Any
@@ -319,10 +320,17 @@ def newest_first_scan(q: ClaimQuery, expression: str, matches: int, claims: int 
     The walk stops after ``CANDIDATES`` matches, so it visits about CANDIDATES × claims / matches rows,
     where sorting collects every match: the walk wins once matches² > CANDIDATES × claims (a row checked
     costs about what a match sorted does). ``claims`` unknown: the walk when there are many matches.
+    ``matches`` need only be exact up to :func:`scan_threshold` (a count may stop one past it).
     """
     if expression or clauses.has_dates(q) or matches <= 4 * CANDIDATES:
         return False
     return claims is None or matches * matches > CANDIDATES * claims
+
+
+def scan_threshold(claims: int) -> int:
+    """The most matches for which :func:`newest_first_scan` sorts rather than walks (isqrt(CANDIDATES × claims)):
+    counting to one past it decides as a full count would, at a cost growing as the square root of the index."""
+    return math.isqrt(CANDIDATES * claims)
 
 
 def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit: int, offset: int = 0,
@@ -361,17 +369,21 @@ def with_rows(source: str) -> str:
     return TEXT_SOURCE if source == FTS_SOURCE else source
 
 
-def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None) -> tuple[int, bool]:
-    """``(total, exact)`` of the matches (see :func:`bounded`): the walk stops after ``TOTAL_BOUND + 1``,
-    so a filter or word in most claims costs a bounded read, not a pass over its whole posting list."""
+def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None,
+          decide: int = 0) -> tuple[tuple[int, bool], int]:
+    """``((total, exact), counted)``: the matches counted up to ``max(TOTAL_BOUND, decide) + 1``, so a filter
+    or word in most claims costs a bounded read, not a pass over its whole posting list; ``total`` as
+    :func:`bounded` gives it, ``counted`` the matches seen (exact up to ``decide``: what a plan compares)."""
     source, where, params = claim_where(conn, q, expression, plan=plan)
-    return bounded(count_upto(conn, f"{source} WHERE {where}", params))
+    counted = count_upto(conn, f"{source} WHERE {where}", params, decide)
+    return bounded(counted), counted
 
 
-def count_upto(conn: sqlite3.Connection, source: str, params: list[Any]) -> int:
-    """The rows of ``source`` (``FROM … WHERE …``), counted up to ``TOTAL_BOUND + 1`` (read at each call)."""
+def count_upto(conn: sqlite3.Connection, source: str, params: list[Any], decide: int = 0) -> int:
+    """The rows of ``source`` (``FROM … WHERE …``), counted up to ``max(TOTAL_BOUND, decide) + 1`` (the
+    bound read at each call)."""
     sql = f"SELECT COUNT(*) FROM (SELECT 1 {source} LIMIT ?)"
-    return int(conn.execute(sql, (*params, base.TOTAL_BOUND + 1)).fetchone()[0])
+    return int(conn.execute(sql, (*params, max(base.TOTAL_BOUND, decide) + 1)).fetchone()[0])
 
 
 def bounded(found: int) -> tuple[int, bool]:

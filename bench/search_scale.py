@@ -43,7 +43,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not os.environ.get("PYTHONPATH"):  # a PYTHONPATH names the checkout whose code is timed (e.g. main's)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_corpus import PER_DAY, POLNEAR, START, Copies, Paragraph, paragraphs  # noqa: E402
 
@@ -280,12 +281,12 @@ def main() -> None:
 
 def steps(index: SqliteIndex, qs: list[ClaimQuery], kind_of: dict[ClaimQuery, str]) -> None:
     """Mean CPU ms per search and per step, per kind (bench/search_steps.py's wrappers)."""
-    from search_steps import STEPS, timed
+    from search_steps import present_steps, timed
 
     spent: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     calls: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     current = {"kind": ""}
-    originals = [(module, name, getattr(module, name)) for module, names in STEPS.items() for name in names]
+    originals = [(module, name, getattr(module, name)) for module, name in present_steps()]
     for module, name, _ in originals:
         timed(module, name, spent, calls, current)
     count: dict[str, int] = defaultdict(int)

@@ -269,6 +269,29 @@ def test_last_page_has_no_cursor(loaded) -> None:
     assert result.next_cursor is None
 
 
+BOUNDED = [ClaimQuery(limit=2), ClaimQuery(limit=2, facets=False), ClaimQuery("the energy bill city project", limit=2),
+           ClaimQuery("the energy bill city project", limit=2, facets=False), ClaimQuery(speaker="a", limit=2),
+           ClaimQuery(stance="assert", limit=2), ArticleQuery(limit=2)]
+
+
+@pytest.mark.parametrize("query", BOUNDED, ids=["newest", "newest-export", "ranked", "ranked-export", "names",
+                                                "stance", "articles"])
+def test_a_total_is_exact_or_the_flagged_bound_and_paging_goes_past_it(loaded, monkeypatch, query) -> None:
+    """With TOTAL_BOUND lowered under the matches, a total is either exact (a backend may know it for free) or
+    the bound with total_exact false; up to the bound it is exact; paging visits every match either way."""
+    from pipeline.index import base
+
+    everything = search_all(loaded, query)
+    monkeypatch.setattr(base, "TOTAL_BOUND", 3)
+    assert len(everything) > 3
+    search = loaded.search_claims if isinstance(query, ClaimQuery) else loaded.search_articles
+    first = search(query)
+    assert (first.total, first.total_exact) in {(len(everything), True), (3, False)}
+    assert ids(search_all(loaded, query)) == ids(everything)
+    monkeypatch.setattr(base, "TOTAL_BOUND", len(everything))
+    assert (search(query).total, search(query).total_exact) == (len(everything), True)
+
+
 # --- articles --------------------------------------------------------------------
 
 

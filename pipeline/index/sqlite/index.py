@@ -176,41 +176,49 @@ class SqliteIndex:
         # exports (no facets) rank every match. Either way every page comes from the same order.
         windowed = query.facets and bool(expression)
         plan = plan_of(self._conn, query, expression)  # counted filters alone: the total is known
-        # Name filters alone: count first; when they match many claims, walking the newest is cheaper.
-        total = read.count(self._conn, query, expression, plan) if _names_only(query, expression) else plan.total
-        scan = _names_only(query, expression) and read.newest_first_scan(query, expression, total or 0,
-                                                                          plan.counted.claims)
+        names_only = _names_only(query, expression)
+        total, scan = _known(plan.total), False
+        if names_only:  # name filters alone: count first; when they match many claims, walking the newest is cheaper
+            decide = read.scan_threshold(plan.counted.claims)  # counted that far, the choice is a full count's
+            total, matches = read.count(self._conn, query, expression, plan, decide=decide)
+            scan = read.newest_first_scan(query, expression, matches, plan.counted.claims)
         within, start = None, None
         if windowed and clauses.has_dates(query):  # one pass reads the date set once: total and window
-            matches = read.newest_matches(self._conn, query, expression, plan)
-            total, within = len(matches), matches[:read.RANK_WINDOW]
+            total, within = read.total_and_window(self._conn, query, expression, plan)
         elif windowed and _filtered(query):
             # The window's ids, so bm25 scores them on the words alone: FTS5's bm25 reads the whole posting
             # list of every phrase of its expression once (for the idf), and a filter's tag may be in most claims.
             within = read.newest_matches(self._conn, query, expression, plan, limit=read.RANK_WINDOW)
-            total = len(within) if len(within) < read.RANK_WINDOW else None  # all the matches are in the window
+            total = _known(len(within) if len(within) < read.RANK_WINDOW else None)  # every match is in the window
         elif windowed:
             start = read.window_start(self._conn, query, expression, plan)
-        elif not expression and not scan and clauses.has_names(query) and end <= read.CANDIDATES:
-            # Names as FTS5 tags, newest first: walk from where the first CANDIDATES can be, not every match.
+        elif not expression and not scan and clauses.has_names(query) and end < read.CANDIDATES:
+            # Names as FTS5 tags, newest first: walk from where the first CANDIDATES can be, not every match
+            # (the row after the page too: it tells whether there is a next page).
             start = read.newest_bound(self._conn, query, plan)
         window: dict[str, Any] = {"scan": scan, "within": within, "start": start, "plan": plan}
         candidates = read.ranked_rows(self._conn, query, expression, read.CANDIDATES, **window) if query.facets else []
-        if query.facets and end <= read.CANDIDATES:  # the page comes from the candidates
-            page = [row[:2] for row in candidates[offset:end]]
+        # Fewer candidates than asked for: they are every row of the listing (of the window, if one is set).
+        complete = query.facets and len(candidates) < read.CANDIDATES
+        if query.facets and (end < len(candidates) or complete):  # the page (and the row after it) are candidates
+            rows = candidates[offset:end + 1]
         else:
-            page = [row[:2] for row in read.ranked_rows(self._conn, query, expression, query.limit, offset, **window)]
-        if total is None:
-            complete = query.facets and len(candidates) < read.CANDIDATES and start is None
-            total = len(candidates) if complete else read.count(self._conn, query, expression, plan)
+            rows = read.ranked_rows(self._conn, query, expression, query.limit + 1, offset, **window)
+        page = [row[:2] for row in rows[:query.limit]]
+        if complete and start is None and within is None and not (total and total[1]):
+            total = (len(candidates), True)  # every match is a candidate: exact for free
+        elif total is None:
+            total = read.count(self._conn, query, expression, plan)[0]
         facets = count_facets(candidates) if query.facets else {}
         # Without filters the window holds the newest RANK_WINDOW matches of the words alone, so a highlight
         # walk from its start is short; with filters it may reach back over most of the words' matches,
         # and FTS5 walks a bounded range more slowly than an open one (measured).
         hits = self._claim_hits(expression, page, lowest=None if _filtered(query) else start)
-        # A short page ends the listing even when a window left matches out of the ranking.
-        more = len(hits) == query.limit and offset + len(hits) < total
-        result = SearchResult(total, hits, facets, encode_cursor([offset + len(hits)]) if more else None)
+        # The row after the page decides, not the total (a bound, past which paging goes on); a short
+        # page ends the listing even when a window left matches out of the ranking.
+        more = len(rows) > query.limit
+        result = SearchResult(total[0], hits, facets, encode_cursor([offset + len(hits)]) if more else None,
+                              total_exact=total[1])
         return self._with_copies(result, not query.all_copies)
 
     def _claim_hits(self, expression: str, page: list[tuple[int, float]], lowest: int | None = None) -> list[ClaimHit]:
@@ -262,7 +270,7 @@ class SqliteIndex:
             where.add("articles_fts MATCH ?", expression)
         read.article_filters(where, query)
         base, params = f"FROM articles a {join} WHERE {where.sql()}", where.params
-        total = self._conn.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0]
+        total, exact = read.bounded(read.count_upto(self._conn, base, params))
         offset = _offset(query.after)
         if expression:
             select = "a.id, a.title, a.url, a.published, a.source_name, -bm25(articles_fts, 3.0, 1.0, 1.0), " \
@@ -271,11 +279,12 @@ class SqliteIndex:
         else:
             select, order = "a.id, a.title, a.url, a.published, a.source_name, 0.0, ''", "a.published DESC, a.rid"
         rows = self._conn.execute(f"SELECT {select} {base} ORDER BY {order} LIMIT ? OFFSET ?",
-                                  (*params, query.limit, offset)).fetchall()
+                                  (*params, query.limit + 1, offset)).fetchall()  # one more: is there a next page
         hits = [ArticleHit(ArticleRef(i, t or "", u or "", p, s or ""), float(sc), sn or "")
-                for i, t, u, p, s, sc, sn in rows]
-        more = offset + len(hits) < total
-        result = SearchResult(total, hits, {}, encode_cursor([offset + len(hits)]) if more else None)
+                for i, t, u, p, s, sc, sn in rows[:query.limit]]
+        more = len(rows) > query.limit
+        result = SearchResult(total, hits, {}, encode_cursor([offset + len(hits)]) if more else None,
+                              total_exact=exact)
         return self._with_copies(result, not query.all_copies)
 
 
@@ -293,6 +302,11 @@ def _filtered(query: ClaimQuery) -> bool:
 def _names_only(query: ClaimQuery, expression: str) -> bool:
     """Name filters (and perhaps exact values) without words or dates: FTS5 counts those matches cheaply."""
     return not expression and clauses.has_names(query) and not clauses.has_dates(query)
+
+
+def _known(total: int | None) -> tuple[int, bool] | None:
+    """A total known without counting (exact at any size: exact is better when it is free), or None."""
+    return None if total is None else (total, True)
 
 
 def _offset(cursor: str | None) -> int:

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
@@ -58,7 +58,7 @@ from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
 from pipeline.nlp.fold import Draft, dedupe
 from pipeline.nlp.marks import TokenMarks
 from pipeline.nlp.quotes import QuoteIndex
-from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
+from pipeline.nlp.speakers import SpeakerResolver, fallback_subject, noun_cue_subject, subject_of
 from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
 from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
@@ -127,7 +127,7 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
     if model is None:
         ctx = _Context(doc, entities, learned=False)
         drafts = _candidate_drafts(ctx) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
-        return _claims(ctx.text, dedupe(drafts), entities, article_id)
+        return _claims(ctx.text, _fill_speakers(ctx, dedupe(drafts)), entities, article_id)
     return extract_claims_at(doc, entities, article_id, model, [model.threshold])[0]
 
 
@@ -143,8 +143,31 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
     for d, p, r in zip(drafts, probs, ranks, strict=True):
         d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
-    return [_claims(ctx.text, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id)
-            for t in thresholds]
+    return [_claims(ctx.text, _fill_speakers(ctx, dedupe(_keep_likely(drafts, t) + typographic)), entities,
+                    article_id) for t in thresholds]
+
+
+def _fill_speakers(ctx: _Context, drafts: list[Draft]) -> list[Draft]:
+    """``drafts`` with a fallback speaker for each cue the rules named no one for
+    (:func:`pipeline.nlp.speakers.fallback_subject`). Done after scoring and folding, so
+    neither sees it: the scorer was trained on the rules' speakers."""
+    out = []
+    for d in drafts:
+        speaker = _fallback_speaker(ctx, d) if d.speaker is None and d.tok is not None else None
+        out.append(d if speaker is None else replace(d, speaker=speaker))
+    return out
+
+
+def _fallback_speaker(ctx: _Context, d: Draft) -> Speaker | None:
+    """The fallback speaker of draft ``d``, its span outside the content."""
+    head = fallback_subject(d.tok, d.start, d.end, ctx.resolver.named)
+    if head is None:
+        return None
+    speaker = ctx.resolver.speaker(ctx.doc, ctx.text, head)
+    if speaker.start < d.end and d.start < speaker.end:
+        # the noun phrase runs into the content ("X calls for ..." parsed as one phrase): its head alone
+        return ctx.resolver.speaker_at(ctx.text, head.idx, head.idx + len(head.text))
+    return speaker
 
 
 def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_id: str) -> list[Claim]:

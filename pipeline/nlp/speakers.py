@@ -8,7 +8,7 @@ offsets into the document text, and ``canonical`` is never empty.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pipeline.nlp.canonical import alias, clean_mention
@@ -21,6 +21,7 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself
 _THING_PRONOUNS = frozenset({"it", "its"})
 _CUT_DEPS = frozenset({"appos", "relcl", "acl", "punct", "cc", "conj", "advmod", "npadvmod", "case"})
 _MAX_CLIMB = 3
+_NAME_DEPS = frozenset({"appos", "conj"})
 _CONTRACTIONS = frozenset({"n't", "n’t", "'s", "’s", "not"})
 
 
@@ -94,6 +95,13 @@ def noun_cue_subject(cue: Any) -> Any | None:
     return None
 
 
+def _named_apposition(head: Any) -> Any | None:
+    """The proper noun in apposition after a common-noun speaker ("the club's treasurer, Carla Mendes"), or None."""
+    if head.pos_ != "NOUN":
+        return None
+    return next((c for c in head.rights if c.dep_ in _NAME_DEPS and c.pos_ == "PROPN"), None)
+
+
 def speaker_tokens(head: Any) -> tuple[int, int]:
     """Token range [start, end) of the noun phrase headed by ``head``, cut before appositions and clauses."""
     start = head.left_edge.i
@@ -125,6 +133,11 @@ class SpeakerResolver:
         if i >= 0 and self.entities[i].end > offset:
             return self.entities[i]
         return None
+
+    def named(self, tok: Any) -> bool:
+        """Whether token ``tok`` lies in a PERSON, ORG, GPE or NORP entity."""
+        ent = self.entity_at(tok.idx)
+        return ent is not None and ent.label in _NAMED_LABELS
 
     def _subject_entities(self, doc: Any) -> list[tuple[int, Entity]]:
         """(offset, entity) of entities that are grammatical subjects, in text order."""
@@ -163,6 +176,10 @@ class SpeakerResolver:
             if near is not None:
                 return Speaker(start, end, text, near.canonical, near.label)
             return Speaker(start, end, text, text)
+        name = _named_apposition(head)
+        if name is not None:  # "the head of the PAC, Mike Murphy, said": the description and the name
+            named = self.speaker(doc, doc_text, name)
+            return Speaker(start, named.end, doc_text[start:named.end], named.canonical, named.label)
         ent = self.entity_at(head.idx)
         if ent is None or ent.end <= start or ent.start >= end:
             ent = None
@@ -194,3 +211,92 @@ class SpeakerResolver:
             if ent.label == "PERSON" and ent.canonical.split()[-1] == surname:
                 return ent
         return None
+
+
+_PARTICIPLE_TAGS = frozenset({"VBG", "VBN"})
+_NOUNISH = frozenset({"NOUN", "PROPN", "PRON"})
+_NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_PERSONAL_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it"})
+_ADDRESSED = frozenset({"ask", "tell"})
+_INVERTED_DEPS = frozenset({"dobj", "attr", "npadvmod", "dep", "oprd", "nsubjpass", "appos"})
+_MODIFIER_DEPS = frozenset({"compound", "det", "nmod", "nummod"})
+_QUANTIFIERS = frozenset({"some", "many", "most", "few", "all", "both", "several", "others", "each"})
+
+
+def fallback_subject(cue: Any, start: int, end: int, named: Callable[[Any], bool]) -> Any | None:
+    """A speaker token for a cue the rules left without one, or None; never the cue nor a token in
+    [start, end) (the claim's content).
+
+    Tried in order: the noun a participle cue modifies, or its head's subject ("..., citing
+    officials", "a complaint was filed ..., alleging"); a noun cue's own modifier when the parse took
+    a verb for a noun ("X calls for ..." parsed as one noun phrase); the nearest subject governing the cue, then
+    the nearest one before it in its sentence; the nearest token before the cue in its sentence for
+    which ``named`` holds (a named entity) or that is a personal pronoun. Deterministic.
+    """
+    def free(tok: Any | None) -> bool:
+        return (tok is not None and tok.i != cue.i and not start <= tok.idx < end
+                and tok.pos_ not in ("PART", "PUNCT") and tok.lower_ not in _CONTRACTIONS)
+
+    inverted = _inverted_subject(cue) if end <= cue.idx and cue.lemma_ not in _ADDRESSED else None
+    for found in (_participle_subject(cue), _noun_modifier(cue), inverted, _governing_subject(cue)):
+        if free(found):
+            return found
+    found = _preceding(cue, free, named)
+    if found is not None and found.lower_ in _REL_PRONOUNS and found.head.dep_ == "relcl":
+        found = found.head.head  # another clause's "who": the cue's speaker is the noun it stands for
+    return found
+
+
+def _preceding(cue: Any, free: Callable[[Any], bool], named: Callable[[Any], bool]) -> Any | None:
+    """The nearest subject before the cue in its sentence, else the nearest name or personal pronoun."""
+    sent = cue.sent
+    # "X was asked", "X was told": the passive subject is who it was said to, not who said it
+    before = [t for t in reversed(sent[: cue.i - sent.start])
+              if free(t) and not (t.dep_ == "nsubjpass" and t.head.i == cue.i and cue.lemma_ in _ADDRESSED)]
+    found = next((t for t in before if t.dep_ in ("nsubj", "nsubjpass")), None)
+    if found is None:
+        found = next((t for t in before if named(t) or (t.pos_ == "PRON" and t.lower_ in _PERSONAL_PRONOUNS)),
+                     None)
+    return found
+
+
+def _inverted_subject(cue: Any) -> Any | None:
+    """After content that precedes its cue ('"...," added another council member'), the noun right after
+    the cue that the parse took for something other than its subject."""
+    return next((c for c in cue.rights if c.dep_ in _INVERTED_DEPS and c.pos_ in _NOUNISH), None)
+
+
+def _noun_modifier(cue: Any) -> Any | None:
+    """For a noun cue, the noun or quantifier before it in its phrase ("Most support ..." parsed as a noun phrase)
+    or the noun it hangs on when that comes first ("X calls for ...": X the root)."""
+    if cue.pos_ != "NOUN":
+        return None
+    left = [c for c in cue.lefts if c.dep_ in _MODIFIER_DEPS
+            and (c.pos_ in ("NOUN", "PROPN") or c.lower_ in _QUANTIFIERS)]
+    if left:
+        return left[-1]
+    head = cue.head
+    if head.i < cue.i and head.pos_ in ("NOUN", "PROPN") and cue.dep_ in ("dobj", "compound", "appos"):
+        return head
+    return None
+
+
+def _participle_subject(cue: Any) -> Any | None:
+    """The noun a participle cue modifies ("officials citing ..."), or its head verb's subject."""
+    if cue.tag_ not in _PARTICIPLE_TAGS or cue.dep_ not in ("acl", "advcl") or cue.head.i == cue.i:
+        return None
+    head = cue.head
+    if cue.dep_ == "acl" and head.pos_ in _NOUNISH:
+        return head
+    return next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+
+
+def _governing_subject(cue: Any) -> Any | None:
+    """The subject (active or passive) of the nearest verb above the cue that has one."""
+    tok = cue
+    while tok.head.i != tok.i:  # spaCy makes a new Token per access: compare positions, not identity
+        tok = tok.head
+        subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            return subj
+    return None

@@ -223,6 +223,11 @@ _MODIFIER_DEPS = frozenset({"compound", "det", "nmod", "nummod"})
 _QUANTIFIERS = frozenset({"some", "many", "most", "few", "all", "both", "several", "others", "each"})
 
 
+# Cues whose agentless passive raises its subject ("X is expected to", "X is believed to"): no one is the speaker.
+_RAISING = frozenset(["expect", "believe", "think", "consider", "suppose", "presume", "allege", "say", "report",
+                      "rumor", "rumour", "know", "understand", "estimate"])
+
+
 def fallback_subject(cue: Any, start: int, end: int, named: Callable[[Any], bool]) -> Any | None:
     """A speaker token for a cue the rules left without one, or None; never the cue nor a token in
     [start, end) (the claim's content).
@@ -237,6 +242,8 @@ def fallback_subject(cue: Any, start: int, end: int, named: Callable[[Any], bool
         return (tok is not None and tok.i != cue.i and not start <= tok.idx < end
                 and tok.pos_ not in ("PART", "PUNCT") and tok.lower_ not in _CONTRACTIONS)
 
+    if cue.lemma_ in _RAISING and any(c.dep_ == "nsubjpass" for c in cue.children):
+        return None  # "X is expected to ...", "X is said to ...": an agentless raising passive names no speaker
     inverted = _inverted_subject(cue) if end <= cue.idx and cue.lemma_ not in _ADDRESSED else None
     for found in (_participle_subject(cue), _noun_modifier(cue), inverted, _governing_subject(cue)):
         if free(found):
@@ -285,6 +292,8 @@ def _participle_subject(cue: Any) -> Any | None:
     """The noun a participle cue modifies ("officials citing ..."), or its head verb's subject."""
     if cue.tag_ not in _PARTICIPLE_TAGS or cue.dep_ not in ("acl", "advcl") or cue.head.i == cue.i:
         return None
+    if any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in cue.children):
+        return None  # a finite clause ("as X are expected in ..."), not a participle hanging on a noun or verb
     head = cue.head
     if cue.dep_ == "acl" and head.pos_ in _NOUNISH:
         return head

@@ -58,3 +58,11 @@ def test_a_description_with_a_name_after_it_resolves_to_the_name(claims_of):
                        "too optimistic.", "called")):
         (claim,) = [c for c in claims_of(text) if c.cue.text == cue]
         assert "Carla Mendes" in claim.speaker.text and claim.speaker.canonical == "Carla Mendes"
+
+
+def test_fallback_leaves_an_agentless_raising_passive_unattributed(claims_of):
+    # "X are expected to ...": no one is said to expect it; nor is the main clause's subject the speaker
+    text = ("The talks resume as the two ministers are expected to sign a grain deal. "
+            "The delegations are expected to hold separate meetings as well.")
+    found = {c.content.text: c.speaker for c in claims_of(text) if c.cue.lemma == "expect"}
+    assert found and all(speaker is None for speaker in found.values()), found

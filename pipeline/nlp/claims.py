@@ -45,13 +45,14 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
 from pipeline.nlp import content as cn
 from pipeline.nlp import spans
 from pipeline.nlp import typographic as typo
+from pipeline.nlp.bounds import content_start
 from pipeline.nlp.claim_features import ClaimCandidate, CueFeatures, claim_features, token_features
 from pipeline.nlp.cue_model import ClaimModel, load_claim_model
 from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
@@ -126,7 +127,7 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
     model = load_claim_model() if model is _DEFAULT else model
     if model is None:
         ctx = _Context(doc, entities, learned=False)
-        drafts = _candidate_drafts(ctx) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
+        drafts = _bounded(_candidate_drafts(ctx)) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
         return _claims(ctx.text, dedupe(drafts), entities, article_id)
     return extract_claims_at(doc, entities, article_id, model, [model.threshold])[0]
 
@@ -143,8 +144,18 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
     for d, p, r in zip(drafts, probs, ranks, strict=True):
         d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
-    return [_claims(ctx.text, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id)
+    return [_claims(ctx.text, dedupe(_bounded(_keep_likely(drafts, t)) + typographic), entities, article_id)
             for t in thresholds]
+
+
+def _bounded(drafts: list[Draft]) -> list[Draft]:
+    """The chosen drafts with PolNeAR's content boundary (:func:`pipeline.nlp.bounds.content_start`),
+    applied after scoring so the scorer sees the candidates it was trained on."""
+    out = []
+    for d in drafts:
+        start = content_start(d.tok, d.start, d.end)
+        out.append(d if start == d.start else replace(d, start=start))
+    return out
 
 
 def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_id: str) -> list[Claim]:

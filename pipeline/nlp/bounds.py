@@ -13,7 +13,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-_RULES = frozenset(os.environ.get("BOUNDS2_RULES", "prep,to,adj").split(","))
+from pipeline.nlp.cues import is_cue, load_lexicon
+
+_RULES = frozenset(os.environ.get("BOUNDS2_RULES", "prep,adj").split(","))
+_EMBED_DEPS = frozenset({"xcomp", "advcl", "ccomp", "acomp"})
 
 
 def content_start(cue: Any, start: int, end: int) -> int:
@@ -25,6 +28,9 @@ def content_start(cue: Any, start: int, end: int) -> int:
     """
     doc = cue.doc
     first = _token_at(cue, start)
+    inner = _embedded_cue(cue, first) if "embed" in _RULES and first is not None else None
+    if inner is not None and inner.i + 1 < len(doc) and doc[inner.i + 1].idx < end:
+        cue, first, start = inner, doc[inner.i + 1], doc[inner.i + 1].idx
     for _ in range(2):
         if first is None or first.i + 1 >= len(doc):
             return start
@@ -45,6 +51,22 @@ def _selected(cue: Any, tok: Any) -> bool:
     if "adj" in _RULES and tok.pos_ == "ADJ" and tok.dep_ == "acomp" and head.i == cue.i:
         return any(c.i == tok.i + 1 or c.left_edge.i == tok.i + 1 for c in tok.children)  # "is eager to X"
     return False
+
+
+def _embedded_cue(cue: Any, first: Any) -> Any | None:
+    """The cue word opening the content, itself governed by the cue ("continued to refute X",
+    "responded saying X"): PolNeAR's cue is that word, its content what follows."""
+    doc = cue.doc
+    word = first
+    if first.tag_ == "TO" and first.dep_ == "aux" and first.i + 1 < len(doc) and doc[first.i + 1].i == first.head.i:
+        word = first.head
+        if word.dep_ != "xcomp":
+            return None
+    elif first.pos_ != "VERB" or first.dep_ not in _EMBED_DEPS:
+        return None
+    if word.head.i != cue.i or not is_cue(word, load_lexicon()):
+        return None
+    return word if any(c.i > word.i for c in word.children) else None
 
 
 def _token_at(cue: Any, start: int) -> Any | None:

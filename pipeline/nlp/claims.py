@@ -127,8 +127,8 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
     model = load_claim_model() if model is _DEFAULT else model
     if model is None:
         ctx = _Context(doc, entities, learned=False)
-        drafts = _bounded(_candidate_drafts(ctx)) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
-        return _claims(ctx.text, dedupe(drafts), entities, article_id)
+        drafts = _candidate_drafts(ctx) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
+        return _claims(ctx.text, _bounded(dedupe(drafts)), entities, article_id)
     return extract_claims_at(doc, entities, article_id, model, [model.threshold])[0]
 
 
@@ -144,17 +144,23 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
     for d, p, r in zip(drafts, probs, ranks, strict=True):
         d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
-    return [_claims(ctx.text, dedupe(_bounded(_keep_likely(drafts, t)) + typographic), entities, article_id)
+    return [_claims(ctx.text, _bounded(dedupe(_keep_likely(drafts, t) + typographic)), entities, article_id)
             for t in thresholds]
 
 
 def _bounded(drafts: list[Draft]) -> list[Draft]:
-    """The chosen drafts with PolNeAR's content boundary (:func:`pipeline.nlp.bounds.content_start`),
-    applied after scoring so the scorer sees the candidates it was trained on."""
+    """The kept drafts with PolNeAR's content boundary (:func:`pipeline.nlp.bounds.content_start`),
+    applied after scoring (the scorer sees the candidates it was trained on) and folding (which
+    tests whether a cue lies inside a content as chosen); a draft keeps its span when the new
+    one is another draft's."""
+    spans = {(d.start, d.end) for d in drafts}
     out = []
     for d in drafts:
-        start = content_start(d.tok, d.start, d.end)
-        out.append(d if start == d.start else replace(d, start=start))
+        start = d.start if d.tok is None else content_start(d.tok, d.start, d.end)
+        if start != d.start and (start, d.end) not in spans:
+            spans.add((start, d.end))
+            d = replace(d, start=start)
+        out.append(d)
     return out
 
 

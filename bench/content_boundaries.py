@@ -22,9 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from train_claims import load_docs  # noqa: E402
+
 from pipeline.nlp.claims import extract_claims  # noqa: E402
 from pipeline.nlp.entities import extract_entities  # noqa: E402
-from train_claims import load_docs  # noqa: E402
 
 SCORER = str(Path(__file__).resolve().parents[1] / "scripts" / "score_claims.py")
 # Words named in the table (closed-class words; anything else shows as its part of speech).
@@ -79,6 +80,12 @@ def side(doc: Any, text: str, ps: int, pe: int, gs: int, ge: int, start: bool) -
     return ("pred longer: " + shape(doc, ge, pe)) if pe > ge else ("pred shorter: " + shape(doc, pe, ge))
 
 
+def pieces(claim: Any) -> list[tuple[int, int]]:
+    """The claim's content as the scorer reads it: its pieces, else the whole span."""
+    parts = claim.content_parts or (claim.content,)
+    return [(p.start, p.end) for p in parts]
+
+
 def split_at_cue(claim: Any) -> list[tuple[int, int]]:
     """What-if: the content in two pieces around its cue and speaker when they lie inside it
     ('"Q1," he said, "Q2"'), as PolNeAR annotates it (a claim's content is one span today)."""
@@ -108,7 +115,7 @@ def main() -> None:
         text = art["text"]
         claims = extract_claims(doc, extract_entities(doc), art["id"], **({"model": None} if args.rules else {}))
         gold = [[tuple(r) for r in g["content"]] for g in art["gold"]]
-        pred = [[(c.content.start, c.content.end)] for c in claims]
+        pred = [pieces(c) for c in claims]
         idx = sc.TokenIndex(text)
         matches = sc.greedy_match([idx.tokens_of(g) for g in gold], [idx.tokens_of(p) for p in pred])
         n_gold, n_pred, tp = n_gold + len(gold), n_pred + len(pred), tp + len(matches)
@@ -120,11 +127,11 @@ def main() -> None:
                 continue
             if len(g) > 1:
                 kinds["gold in pieces"] += 1
-                if sc.strict_key(text, g) == sc.strict_key(text, split_at_cue(claims[pi])):
+                if len(pred[pi]) == 1 and sc.strict_key(text, g) == sc.strict_key(text, split_at_cue(claims[pi])):
                     kinds["gold in pieces, strict if split around cue+speaker"] += 1
                 continue
             gs, ge = trimmed(sc, text, *g[0])
-            ps, pe = trimmed(sc, text, *p[0])
+            ps, pe = trimmed(sc, text, p[0][0], p[-1][1])
             kinds["one end" if (gs == ps) != (ge == pe) else "both ends" if gs != ps else "inner space"] += 1
             starts[side(doc, text, ps, pe, gs, ge, True)] += 1
             ends[side(doc, text, ps, pe, gs, ge, False)] += 1

@@ -1,12 +1,14 @@
 """Content boundaries after the content is chosen: PolNeAR's convention for the words next to the cue.
 
-Public API: :func:`content_start`. PolNeAR (Newell, Margolin & Ruths, LREC 2018)
+Public API: :func:`content_start`, :func:`content_pieces`. PolNeAR (Newell, Margolin & Ruths, LREC 2018)
 counts a word the cue selects as part of the cue, not of the content: the
 preposition of "called for X" or "referred to X", the adjective of "is eager
 to X" (the cue is the adjective). The complementizer of "said that X" and the
 infinitive marker of "threatened to impose X" stay in the content (moving
 "to" out lost 360 strict matches on train). Works on spaCy-like tokens; no
-spaCy import.
+spaCy import. A content its own cue clause interrupts ('"Q1," he said, "Q2"',
+"The fee, the company says, would rise") is two pieces in PolNeAR, without the
+cue and speaker.
 """
 
 from __future__ import annotations
@@ -51,3 +53,18 @@ def _token_at(cue: Any, start: int) -> Any | None:
         if tok.idx > start:
             return None
     return None
+
+
+def content_pieces(start: int, end: int, clause: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The content ``[start, end)`` in two pieces around the cue clause (the cue's and speaker's
+    spans, ``clause``) when that clause lies strictly inside it, else ``()`` (the content is whole).
+
+    Guarantees: the pieces are non-empty, in order, inside ``[start, end)``, the first starting at
+    ``start`` and the last ending at ``end``; the cue clause's characters are in neither.
+    """
+    if not clause:
+        return ()
+    lo, hi = min(s for s, _ in clause), max(e for _, e in clause)
+    if not start < lo <= hi < end:
+        return ()
+    return (start, lo), (hi, end)

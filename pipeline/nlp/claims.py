@@ -52,7 +52,7 @@ from typing import Any
 from pipeline.nlp import content as cn
 from pipeline.nlp import spans
 from pipeline.nlp import typographic as typo
-from pipeline.nlp.bounds import content_start
+from pipeline.nlp.bounds import content_pieces, content_start
 from pipeline.nlp.claim_features import ClaimCandidate, CueFeatures, claim_features, token_features
 from pipeline.nlp.cue_model import ClaimModel, load_claim_model
 from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
@@ -64,7 +64,7 @@ from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
 from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
 
-EXTRACTOR_VERSION = "claims-2.0"
+EXTRACTOR_VERSION = "claims-2.1"
 
 _SPEECH = frozenset({"say", "tell", "add", "write", "explain", "continue", "note", "ask", "reply", "respond"})
 # Verbs that attribute without naming a source ("X is alleged to", "it is expected that").
@@ -172,8 +172,14 @@ def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_
     return [Claim(id=claim_id(article_id, i), article_id=article_id, ordinal=i,
                   speaker=d.speaker, cue=d.cue, content=Span(d.start, d.end, text[d.start:d.end]),
                   stance=d.stance, quote=d.quote, sentence=d.sentence,
-                  entities=_entities_inside(ents, starts, d.start, d.end))
+                  entities=_entities_inside(ents, starts, d.start, d.end), content_parts=_parts(text, d))
             for i, d in enumerate(drafts)]
+
+
+def _parts(text: str, d: Draft) -> tuple[Span, ...]:
+    """The content's pieces around its own cue clause (:func:`pipeline.nlp.bounds.content_pieces`)."""
+    clause = [(d.cue.start, d.cue.end)] + ([(d.speaker.start, d.speaker.end)] if d.speaker is not None else [])
+    return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(d.start, d.end, clause))
 
 
 @dataclass(frozen=True, slots=True)

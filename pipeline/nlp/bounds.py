@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+_GAP = frozenset(" \t\n\u00a0,;:—–-")  # separators around a cue clause, in neither piece
+
 
 def content_start(cue: Any, start: int, end: int) -> int:
     """The content's start offset with a leading word the cue selects moved to the cue.
@@ -55,16 +57,21 @@ def _token_at(cue: Any, start: int) -> Any | None:
     return None
 
 
-def content_pieces(start: int, end: int, clause: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """The content ``[start, end)`` in two pieces around the cue clause (the cue's and speaker's
+def content_pieces(text: str, start: int, end: int, clause: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The content ``text[start:end]`` in two pieces around the cue clause (the cue's and speaker's
     spans, ``clause``) when that clause lies strictly inside it, else ``()`` (the content is whole).
 
     Guarantees: the pieces are non-empty, in order, inside ``[start, end)``, the first starting at
-    ``start`` and the last ending at ``end``; the cue clause's characters are in neither.
+    ``start`` and the last ending at ``end``; neither holds the cue clause's characters nor the
+    spaces and separators (commas, dashes) next to it.
     """
     if not clause:
         return ()
     lo, hi = min(s for s, _ in clause), max(e for _, e in clause)
+    while lo > start and text[lo - 1] in _GAP:
+        lo -= 1
+    while hi < end and text[hi] in _GAP:
+        hi += 1
     if not start < lo <= hi < end:
         return ()
     return (start, lo), (hi, end)

@@ -179,7 +179,7 @@ def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_
 def _parts(text: str, d: Draft) -> tuple[Span, ...]:
     """The content's pieces around its own cue clause (:func:`pipeline.nlp.bounds.content_pieces`)."""
     clause = [(d.cue.start, d.cue.end)] + ([(d.speaker.start, d.speaker.end)] if d.speaker is not None else [])
-    return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(d.start, d.end, clause))
+    return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(text, d.start, d.end, clause))
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,9 @@ _CANDIDATE_POS = frozenset({"VERB", "AUX", "NOUN", "PROPN"})
 _LEARNED_MIN = 0.02  # lexicon score a non-rule token needs to be a learned-path candidate
 _DEFAULT: Any = object()
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+# A cue's dependents that belong to its clause, not to the content it interrupts (see _parts).
+_CLAUSE_DEPS = frozenset({"nsubj", "agent"})
+_AFTER_CUE_DEPS = frozenset({"npadvmod", "advmod", "prep"})
 
 
 @dataclass(slots=True)
@@ -177,8 +180,13 @@ def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_
 
 
 def _parts(text: str, d: Draft) -> tuple[Span, ...]:
-    """The content's pieces around its own cue clause (:func:`pipeline.nlp.bounds.content_pieces`)."""
+    """The content's pieces around its own cue clause (:func:`pipeline.nlp.bounds.content_pieces`):
+    the cue, the speaker with its subject phrase ("said Ann Lee, a spokeswoman") and the saying's
+    circumstances after the cue ("he said in a statement")."""
     clause = [(d.cue.start, d.cue.end)] + ([(d.speaker.start, d.speaker.end)] if d.speaker is not None else [])
+    if d.tok is not None:
+        clause += [spans.char_range(d.tok.doc, cn.subtree_range(c)) for c in d.tok.children
+                   if c.dep_ in _CLAUSE_DEPS or (c.i > d.tok.i and c.dep_ in _AFTER_CUE_DEPS)]
     return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(text, d.start, d.end, clause))
 
 

@@ -80,6 +80,8 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 # A cue's dependents that belong to its clause, not to the content it interrupts (see _parts).
 _CLAUSE_DEPS = frozenset({"nsubj", "agent"})
 _AFTER_CUE_DEPS = frozenset({"npadvmod", "advmod", "prep"})
+_ADDRESSEE_DEPS = frozenset({"dobj", "dative"})
+_ADDRESSEE_MAX = 6  # tokens: "told CBS News", not a quotation parsed as the object
 
 
 @dataclass(slots=True)
@@ -179,6 +181,12 @@ def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_
             for i, d in enumerate(drafts)]
 
 
+def _addressee(tok: Any) -> bool:
+    """Whether an object of the cue is short and unquoted: whom it was said to ("told CBS News")."""
+    s, e = cn.subtree_range(tok)
+    return e - s <= _ADDRESSEE_MAX and not any(t.is_quote for t in tok.doc[s:e])
+
+
 def _parts(text: str, d: Draft) -> tuple[Span, ...]:
     """The content's pieces around its own cue clause (:func:`pipeline.nlp.bounds.content_pieces`):
     the cue, the speaker with its subject phrase ("said Ann Lee, a spokeswoman") and the saying's
@@ -186,7 +194,8 @@ def _parts(text: str, d: Draft) -> tuple[Span, ...]:
     clause = [(d.cue.start, d.cue.end)] + ([(d.speaker.start, d.speaker.end)] if d.speaker is not None else [])
     if d.tok is not None:
         clause += [spans.char_range(d.tok.doc, cn.subtree_range(c)) for c in d.tok.children
-                   if c.dep_ in _CLAUSE_DEPS or (c.i > d.tok.i and c.dep_ in _AFTER_CUE_DEPS)]
+                   if c.dep_ in _CLAUSE_DEPS or (c.i > d.tok.i and c.dep_ in _AFTER_CUE_DEPS)
+                   or (c.i > d.tok.i and c.dep_ in _ADDRESSEE_DEPS and _addressee(c))]
     return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(text, d.start, d.end, clause))
 
 

@@ -16,6 +16,8 @@ Guarantees of :func:`extract_claims`:
 * no two claims share the same content span;
 * ``stance`` is ``"assert"`` or ``"deny"`` (see :mod:`pipeline.nlp.stance`);
 * ``entities`` are those of the given entities lying wholly inside the content.
+* ``content_parts`` is empty, or the content's two pieces around its own cue clause
+  (:func:`pipeline.nlp.bounds.content_pieces`), inside ``content`` and covering its two ends.
 
 How: cue candidates are the tokens the lexicon mined from PolNeAR train
 knows (Newell, Margolin & Ruths, LREC 2018; see :mod:`pipeline.nlp.cues`);

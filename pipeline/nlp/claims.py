@@ -83,7 +83,7 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _CLAUSE_DEPS = frozenset({"nsubj", "agent"})
 _AFTER_CUE_DEPS = frozenset({"npadvmod", "advmod", "prep"})
 _ADDRESSEE_DEPS = frozenset({"dobj", "dative"})
-_ADDRESSEE_MAX = 6  # tokens: "told CBS News", not a quotation parsed as the object
+_ADDRESSEE_MAX = 6  # tokens: "told a radio host", not a quotation parsed as the object
 
 
 @dataclass(slots=True)
@@ -184,7 +184,7 @@ def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_
 
 
 def _addressee(tok: Any) -> bool:
-    """Whether an object of the cue is short and unquoted: whom it was said to ("told CBS News")."""
+    """Whether an object of the cue is short and unquoted: whom it was said to ("told a radio host")."""
     s, e = cn.subtree_range(tok)
     return e - s <= _ADDRESSEE_MAX and not any(t.is_quote for t in tok.doc[s:e])
 

@@ -140,6 +140,9 @@ class Claim:
     quote: bool = False  # True: direct quotation; False: reported speech
     sentence: Span | None = None
     entities: tuple[Entity, ...] = ()
+    # The content's pieces when its own cue clause interrupts it ('"Q1," he said, "Q2"': PolNeAR's
+    # content is both quotations, without "he said"); empty when the content is ``content`` whole.
+    content_parts: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +292,7 @@ def _claim(d: dict[str, Any]) -> Claim:
         content=_span_of(d["content"]),  # required: a null content is a malformed claim
         stance=stance, quote=bool(d.get("quote", False)), sentence=_span(d.get("sentence")),
         entities=tuple(entity_from_dict(e) for e in d.get("entities") or ()),
+        content_parts=tuple(_span_of(p) for p in d.get("content_parts") or ()),  # absent before claims-2.1
     )
 
 

@@ -32,8 +32,10 @@ def _span(s) -> dict | None:
 
 
 def to_pred(c: Claim) -> dict:
-    """One claim in the scorer's format (extra keys are ignored by the scorer)."""
-    return {"speaker": _span(c.speaker), "cue": _span(c.cue), "content": _span(c.content),
+    """One claim in the scorer's format (extra keys are ignored by the scorer); a content in pieces
+    (``content_parts``) is a list of spans, as the scorer reads a discontinuous span."""
+    content = [_span(p) for p in c.content_parts] if c.content_parts else _span(c.content)
+    return {"speaker": _span(c.speaker), "cue": _span(c.cue), "content": content,
             "stance": c.stance, "quote": c.quote,
             "canonical": None if c.speaker is None else c.speaker.canonical}
 

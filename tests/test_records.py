@@ -2,7 +2,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pytest
 from support import REPO
@@ -41,6 +41,18 @@ def make_enriched() -> EnrichedArticle:
 def test_round_trip_keeps_every_field():
     enriched = make_enriched()
     assert decode(encode(enriched)) == enriched
+
+
+def test_content_parts_round_trip_and_default_to_whole():
+    enriched = make_enriched()
+    claim = enriched.claims[0]
+    split = EnrichedArticle(enriched.article, enriched.entities,
+                            (replace(claim, content_parts=(Span(19, 23, "Iran"), Span(24, 36, "sells drones"))),),
+                            "m", "x1")
+    assert decode(encode(split)) == split
+    old = to_dict(enriched)
+    del old["claims"][0]["content_parts"]  # a record written before content_parts
+    assert decode(json.dumps(old)).claims[0].content_parts == ()
 
 
 def test_plain_data_is_what_asdict_gives():

@@ -26,7 +26,8 @@ CHUNK = 64  # lines parsed per nlp.pipe call: bounded memory on any input size
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("extract", help="JSONL articles in, JSONL entities + claims out",
                        description='Read lines {"id", "text", ...}; write lines {"id", "entities", '
-                                   '"claims"} with end-exclusive character offsets into text. Bad lines '
+                                   '"claims"} with end-exclusive character offsets into text (a claim\'s "content" is a '
+                                   "list of spans when its cue clause interrupts it). Bad lines "
                                    "are reported on stderr and skipped; an article over the NLP budget "
                                    "([nlp] max_run_chars, max_tokens, max_sentence_tokens) is written "
                                    "without claims and reported on stderr.")
@@ -63,8 +64,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _claim_row(claim: dict[str, Any]) -> dict[str, Any]:
+    """The claim record without its envelope; a content in pieces is written as the list of its
+    pieces (the scorer's discontinuous span), else as the one span."""
     claim.pop("schema", None)
     claim.pop("v", None)
+    parts = claim.pop("content_parts", None)
+    if parts:
+        claim["content"] = parts
     return claim
 
 

@@ -16,6 +16,8 @@ Guarantees of :func:`extract_claims`:
 * no two claims share the same content span;
 * ``stance`` is ``"assert"`` or ``"deny"`` (see :mod:`pipeline.nlp.stance`);
 * ``entities`` are those of the given entities lying wholly inside the content.
+* ``content_parts`` is empty, or the content's two pieces around its own cue clause
+  (:func:`pipeline.nlp.bounds.content_pieces`), inside ``content`` and covering its two ends.
 
 How: cue candidates are the tokens the lexicon mined from PolNeAR train
 knows (Newell, Margolin & Ruths, LREC 2018; see :mod:`pipeline.nlp.cues`);
@@ -52,6 +54,7 @@ from typing import Any
 from pipeline.nlp import content as cn
 from pipeline.nlp import spans
 from pipeline.nlp import typographic as typo
+from pipeline.nlp.bounds import content_pieces, content_start
 from pipeline.nlp.claim_features import ClaimCandidate, CueFeatures, claim_features, token_features
 from pipeline.nlp.cue_model import ClaimModel, load_claim_model
 from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
@@ -63,7 +66,7 @@ from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
 from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
 
-EXTRACTOR_VERSION = "claims-2.0"
+EXTRACTOR_VERSION = "claims-2.1"
 
 _SPEECH = frozenset({"say", "tell", "add", "write", "explain", "continue", "note", "ask", "reply", "respond"})
 # Verbs that attribute without naming a source ("X is alleged to", "it is expected that").
@@ -76,6 +79,11 @@ _CANDIDATE_POS = frozenset({"VERB", "AUX", "NOUN", "PROPN"})
 _LEARNED_MIN = 0.02  # lexicon score a non-rule token needs to be a learned-path candidate
 _DEFAULT: Any = object()
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+# A cue's dependents that belong to its clause, not to the content it interrupts (see _parts).
+_CLAUSE_DEPS = frozenset({"nsubj", "agent"})
+_AFTER_CUE_DEPS = frozenset({"npadvmod", "advmod", "prep"})
+_ADDRESSEE_DEPS = frozenset({"dobj", "dative"})
+_ADDRESSEE_MAX = 6  # tokens: "told a radio host", not a quotation parsed as the object
 
 
 @dataclass(slots=True)
@@ -127,7 +135,7 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
     if model is None:
         ctx = _Context(doc, entities, learned=False)
         drafts = _candidate_drafts(ctx) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
-        return _claims(ctx.text, _fill_speakers(ctx, dedupe(drafts)), entities, article_id)
+        return _claims(ctx.text, _fill_speakers(ctx, _bounded(dedupe(drafts))), entities, article_id)
     return extract_claims_at(doc, entities, article_id, model, [model.threshold])[0]
 
 
@@ -143,7 +151,7 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
     for d, p, r in zip(drafts, probs, ranks, strict=True):
         d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
-    return [_claims(ctx.text, _fill_speakers(ctx, dedupe(_keep_likely(drafts, t) + typographic)), entities,
+    return [_claims(ctx.text, _fill_speakers(ctx, _bounded(dedupe(_keep_likely(drafts, t) + typographic))), entities,
                     article_id) for t in thresholds]
 
 
@@ -170,6 +178,22 @@ def _fallback_speaker(ctx: _Context, d: Draft) -> Speaker | None:
     return speaker
 
 
+def _bounded(drafts: list[Draft]) -> list[Draft]:
+    """The kept drafts with PolNeAR's content boundary (:func:`pipeline.nlp.bounds.content_start`),
+    applied after scoring (the scorer sees the candidates it was trained on) and folding (which
+    tests whether a cue lies inside a content as chosen); a draft keeps its span when the new
+    one is another draft's."""
+    spans = {(d.start, d.end) for d in drafts}
+    out = []
+    for d in drafts:
+        start = d.start if d.tok is None else content_start(d.tok, d.start, d.end)
+        if start != d.start and (start, d.end) not in spans:
+            spans.add((start, d.end))
+            d = replace(d, start=start)
+        out.append(d)
+    return out
+
+
 def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_id: str) -> list[Claim]:
     """The final claims of de-duplicated drafts: text order, ordinals and ids, entities inside."""
     drafts = sorted(drafts, key=lambda d: (d.start, d.cue.start, d.end))
@@ -178,8 +202,26 @@ def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_
     return [Claim(id=claim_id(article_id, i), article_id=article_id, ordinal=i,
                   speaker=d.speaker, cue=d.cue, content=Span(d.start, d.end, text[d.start:d.end]),
                   stance=d.stance, quote=d.quote, sentence=d.sentence,
-                  entities=_entities_inside(ents, starts, d.start, d.end))
+                  entities=_entities_inside(ents, starts, d.start, d.end), content_parts=_parts(text, d))
             for i, d in enumerate(drafts)]
+
+
+def _addressee(tok: Any) -> bool:
+    """Whether an object of the cue is short and unquoted: whom it was said to ("told a radio host")."""
+    s, e = cn.subtree_range(tok)
+    return e - s <= _ADDRESSEE_MAX and not any(t.is_quote for t in tok.doc[s:e])
+
+
+def _parts(text: str, d: Draft) -> tuple[Span, ...]:
+    """The content's pieces around its own cue clause (:func:`pipeline.nlp.bounds.content_pieces`):
+    the cue, the speaker with its subject phrase ("said Ann Lee, a spokeswoman") and the saying's
+    circumstances after the cue ("he said in a statement")."""
+    clause = [(d.cue.start, d.cue.end)] + ([(d.speaker.start, d.speaker.end)] if d.speaker is not None else [])
+    if d.tok is not None:
+        clause += [spans.char_range(d.tok.doc, cn.subtree_range(c)) for c in d.tok.children
+                   if c.dep_ in _CLAUSE_DEPS or (c.i > d.tok.i and c.dep_ in _AFTER_CUE_DEPS)
+                   or (c.i > d.tok.i and c.dep_ in _ADDRESSEE_DEPS and _addressee(c))]
+    return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(text, d.start, d.end, clause))
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,3 +41,13 @@ def test_extract_writes_an_article_over_the_budget_without_claims_and_says_so(tm
     assert rows["q"]["claims"] == [] and rows["q"]["entities"] == [] and rows["a1"]["claims"]
     err = capsys.readouterr().err
     assert "id q: over the NLP budget: a run of 200,000 characters" in err and "1 over the NLP budget" in err
+
+
+def test_a_content_in_pieces_is_written_as_the_scorers_discontinuous_span():
+    from pipeline.cli.extract_cmd import _claim_row
+
+    piece = {"start": 0, "end": 3, "text": "Yes"}
+    row = _claim_row({"schema": "claim", "v": 1, "content": {"start": 0, "end": 9, "text": "Yes, he said"},
+                      "content_parts": [piece, piece]})
+    assert row == {"content": [piece, piece]}
+    assert _claim_row({"content": piece, "content_parts": []}) == {"content": piece}

@@ -251,3 +251,39 @@ def test_a_criticized_report_keeps_its_own_finding_out_of_the_critics_claim(clai
     # only verbs that put a thing out relay what it states: criticizing a report is no claim that it is right
     c = one(claims_of("He criticized the report that found the plan would fail."), "criticized")
     assert c.content.text == "the report that found the plan would fail"
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("The teachers' union called for a new vote on the contract.", "called", "a new vote on the contract"),
+    ("The council member referred to the mayor as a reliable partner.", "referred", "the mayor as a reliable partner"),
+])
+def test_a_preposition_the_cue_selects_goes_with_the_cue(claims_of, text, cue, content):
+    assert one(claims_of(text), cue).content.text == content  # PolNeAR: "called for" is the cue
+
+
+def test_an_adjective_after_a_copula_goes_with_the_cue(claims_of):
+    c = one(claims_of("Residents are unhappy with the new parking rules downtown."), "are")
+    assert c.content.text.startswith("with the new parking rules")
+
+
+def test_the_infinitive_marker_stays_in_the_content(claims_of):
+    c = one(claims_of("The company threatened to close the plant in Ohio."), "threatened")
+    assert c.content.text == "to close the plant in Ohio"  # PolNeAR keeps "to", as it keeps "that"
+
+
+def test_a_quote_split_around_its_cue_is_two_pieces(claims_of):
+    text = '"The pier is safe," the mayor said, "and it will reopen soon."'
+    c = one(claims_of(text), "said")
+    assert c.content.text == text  # the whole range stays the content
+    assert [p.text for p in c.content_parts] == ['"The pier is safe,"', '"and it will reopen soon."']
+    for p in c.content_parts:
+        assert text[p.start:p.end] == p.text
+
+
+def test_a_parenthetical_cue_splits_the_content(claims_of):
+    c = one(claims_of("The fee, the company says, would rise next year."), "says")
+    assert [p.text for p in c.content_parts] == ["The fee", "would rise next year"]
+
+
+def test_a_content_after_its_cue_is_whole(claims_of):
+    assert one(claims_of("Maria Lopez said the bridge would reopen in May."), "said").content_parts == ()

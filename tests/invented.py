@@ -50,3 +50,17 @@ def _entity(content: str, content_start: int, spec: EntitySpec) -> Entity:
     canonical, written, label = spec
     start = content_start + max(content.find(written), 0)
     return Entity(written, label, start, start + len(written), canonical)
+
+
+HARBOR_SPEAKERS = ("Maria Lopez", "Ahmed Karimi", "Olga Petrova")
+HARBOR_OUTLETS = ("Daily Planet", "Globe Herald")
+
+
+def harbor_article(n: int, published: str | None) -> EnrichedArticle:
+    """Article ``t{n}``: three claims sharing its date (ties in a newest-first order), every one about the
+    harbor; speakers, stances and outlets cycle with ``n``, so filters split a run of them unevenly."""
+    speakers, outlets = HARBOR_SPEAKERS, HARBOR_OUTLETS
+    specs = [(speakers[(n + k) % 3], speakers[(n + k) % 3], ("assert", "deny")[(n * k) % 2], k == 0,
+              f"the harbor budget item {n}-{k} was approved", [("Port Authority", "Port Authority", "ORG")] if k else [])
+             for k in range(3)]
+    return invented_article(f"t{n}", outlets[n % 2], f"https://news.example/t{n}", published, f"Story {n}", specs)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from invented import invented_article
+from invented import HARBOR_OUTLETS, HARBOR_SPEAKERS, harbor_article
 from support import close_test_index, open_test_index
 
 from pipeline.index import base
@@ -26,21 +26,12 @@ from pipeline.records import Claim, EnrichedArticle
 
 pytestmark = pytest.mark.elastic
 
-SPEAKERS = ("Maria Lopez", "Ahmed Karimi", "Olga Petrova")
-OUTLETS = ("Daily Planet", "Globe Herald")
-
-
-def _article(n: int, published: str | None) -> EnrichedArticle:
-    """Three claims sharing the article's date (ties in the newest-first order), every one about the harbor."""
-    specs = [(SPEAKERS[(n + k) % 3], SPEAKERS[(n + k) % 3], ("assert", "deny")[(n * k) % 2], k == 0,
-              f"the harbor budget item {n}-{k} was approved", [("Port Authority", "Port Authority", "ORG")] if k else [])
-             for k in range(3)]
-    return invented_article(f"t{n}", OUTLETS[n % 2], f"https://news.example/t{n}", published, f"Story {n}", specs)
+SPEAKERS, OUTLETS = HARBOR_SPEAKERS, HARBOR_OUTLETS
 
 
 # Four dated articles of three claims each (12 claims: ties on every date), then one undated.
-DATED = [_article(n, f"2024-05-0{1 + n}T10:00:00Z") for n in range(4)]
-UNDATED = _article(9, None)
+DATED = [harbor_article(n, f"2024-05-0{1 + n}T10:00:00Z") for n in range(4)]
+UNDATED = harbor_article(9, None)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from invented import invented_article
+from invented import HARBOR_OUTLETS, HARBOR_SPEAKERS, harbor_article
 
 from pipeline.index import base
 from pipeline.index.base import ArticleQuery, ClaimQuery, SearchResult
@@ -23,19 +23,10 @@ from pipeline.index.sqlite import queries as sqlite_read
 from pipeline.records import Claim, EnrichedArticle
 
 BOUND = 5
-SPEAKERS = ("Maria Lopez", "Ahmed Karimi", "Olga Petrova")
-OUTLETS = ("Daily Planet", "Globe Herald")
+SPEAKERS, OUTLETS = HARBOR_SPEAKERS, HARBOR_OUTLETS
 
 
-def _article(n: int, published: str | None) -> EnrichedArticle:
-    """Three claims sharing the article's date, every one about the harbor."""
-    specs = [(SPEAKERS[(n + k) % 3], SPEAKERS[(n + k) % 3], ("assert", "deny")[(n * k) % 2], k == 0,
-              f"the harbor budget item {n}-{k} was approved", [("Port Authority", "Port Authority", "ORG")] if k else [])
-             for k in range(3)]
-    return invented_article(f"t{n}", OUTLETS[n % 2], f"https://news.example/t{n}", published, f"Story {n}", specs)
-
-
-CORPUS = [*(_article(n, f"2024-05-{1 + n:02d}T10:00:00Z") for n in range(8)), _article(9, None)]
+CORPUS = [*(harbor_article(n, f"2024-05-{1 + n:02d}T10:00:00Z") for n in range(8)), harbor_article(9, None)]
 CLAIMS: list[tuple[Claim, EnrichedArticle]] = [(c, e) for e in CORPUS for c in e.claims]
 PLANET = [c.id for c, e in CLAIMS if e.article.source.name == "Daily Planet"]
 KARIMI_DENIES = [c.id for c, _ in CLAIMS if c.speaker and c.speaker.canonical == "Ahmed Karimi" and c.stance == "deny"]

@@ -47,24 +47,24 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
 from pipeline.nlp import content as cn
 from pipeline.nlp import spans
 from pipeline.nlp import typographic as typo
-from pipeline.nlp.bounds import content_pieces, content_start
 from pipeline.nlp.claim_features import ClaimCandidate, CueFeatures, claim_features, token_features
 from pipeline.nlp.cue_model import ClaimModel, load_claim_model
 from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
+from pipeline.nlp.finish import finish_claims
 from pipeline.nlp.fold import Draft, dedupe
 from pipeline.nlp.marks import TokenMarks
 from pipeline.nlp.quotes import QuoteIndex
-from pipeline.nlp.speakers import SpeakerResolver, fallback_subject, noun_cue_subject, subject_of
+from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
 from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
-from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
+from pipeline.records import Claim, Cue, Entity, Span, Speaker
 
 EXTRACTOR_VERSION = "claims-2.1"
 
@@ -79,11 +79,6 @@ _CANDIDATE_POS = frozenset({"VERB", "AUX", "NOUN", "PROPN"})
 _LEARNED_MIN = 0.02  # lexicon score a non-rule token needs to be a learned-path candidate
 _DEFAULT: Any = object()
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
-# A cue's dependents that belong to its clause, not to the content it interrupts (see _parts).
-_CLAUSE_DEPS = frozenset({"nsubj", "agent"})
-_AFTER_CUE_DEPS = frozenset({"npadvmod", "advmod", "prep"})
-_ADDRESSEE_DEPS = frozenset({"dobj", "dative"})
-_ADDRESSEE_MAX = 6  # tokens: "told a radio host", not a quotation parsed as the object
 
 
 @dataclass(slots=True)
@@ -135,7 +130,7 @@ def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
     if model is None:
         ctx = _Context(doc, entities, learned=False)
         drafts = _candidate_drafts(ctx) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
-        return _claims(ctx.text, _fill_speakers(ctx, _bounded(dedupe(drafts))), entities, article_id)
+        return finish_claims(ctx.doc, ctx.resolver, dedupe(drafts), entities, article_id)
     return extract_claims_at(doc, entities, article_id, model, [model.threshold])[0]
 
 
@@ -151,77 +146,8 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
     for d, p, r in zip(drafts, probs, ranks, strict=True):
         d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
-    return [_claims(ctx.text, _fill_speakers(ctx, _bounded(dedupe(_keep_likely(drafts, t) + typographic))), entities,
-                    article_id) for t in thresholds]
-
-
-def _fill_speakers(ctx: _Context, drafts: list[Draft]) -> list[Draft]:
-    """``drafts`` with a fallback speaker for each cue the rules named no one for
-    (:func:`pipeline.nlp.speakers.fallback_subject`). Done after scoring and folding, so
-    neither sees it: the scorer was trained on the rules' speakers."""
-    out = []
-    for d in drafts:
-        speaker = _fallback_speaker(ctx, d) if d.speaker is None and d.tok is not None else None
-        out.append(d if speaker is None else replace(d, speaker=speaker))
-    return out
-
-
-def _fallback_speaker(ctx: _Context, d: Draft) -> Speaker | None:
-    """The fallback speaker of draft ``d``, its span outside the content."""
-    head = fallback_subject(d.tok, d.start, d.end, ctx.resolver.named)
-    if head is None:
-        return None
-    speaker = ctx.resolver.speaker(ctx.doc, ctx.text, head)
-    if speaker.start < d.end and d.start < speaker.end:
-        # the noun phrase runs into the content ("X calls for ..." parsed as one phrase): its head alone
-        return ctx.resolver.speaker_at(ctx.text, head.idx, head.idx + len(head.text))
-    return speaker
-
-
-def _bounded(drafts: list[Draft]) -> list[Draft]:
-    """The kept drafts with PolNeAR's content boundary (:func:`pipeline.nlp.bounds.content_start`),
-    applied after scoring (the scorer sees the candidates it was trained on) and folding (which
-    tests whether a cue lies inside a content as chosen); a draft keeps its span when the new
-    one is another draft's."""
-    spans = {(d.start, d.end) for d in drafts}
-    out = []
-    for d in drafts:
-        start = d.start if d.tok is None else content_start(d.tok, d.start, d.end)
-        if start != d.start and (start, d.end) not in spans:
-            spans.add((start, d.end))
-            d = replace(d, start=start)
-        out.append(d)
-    return out
-
-
-def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_id: str) -> list[Claim]:
-    """The final claims of de-duplicated drafts: text order, ordinals and ids, entities inside."""
-    drafts = sorted(drafts, key=lambda d: (d.start, d.cue.start, d.end))
-    ents = sorted(entities, key=lambda e: (e.start, e.end))
-    starts = [e.start for e in ents]
-    return [Claim(id=claim_id(article_id, i), article_id=article_id, ordinal=i,
-                  speaker=d.speaker, cue=d.cue, content=Span(d.start, d.end, text[d.start:d.end]),
-                  stance=d.stance, quote=d.quote, sentence=d.sentence,
-                  entities=_entities_inside(ents, starts, d.start, d.end), content_parts=_parts(text, d))
-            for i, d in enumerate(drafts)]
-
-
-def _addressee(tok: Any) -> bool:
-    """Whether an object of the cue is short and unquoted: whom it was said to ("told a radio host")."""
-    s, e = cn.subtree_range(tok)
-    return e - s <= _ADDRESSEE_MAX and not any(t.is_quote for t in tok.doc[s:e])
-
-
-def _parts(text: str, d: Draft) -> tuple[Span, ...]:
-    """The content's pieces around its own cue clause (:func:`pipeline.nlp.bounds.content_pieces`):
-    the cue, the speaker with its subject phrase ("said Ann Lee, a spokeswoman") and the saying's
-    circumstances after the cue ("he said in a statement")."""
-    clause = [(d.cue.start, d.cue.end)] + ([(d.speaker.start, d.speaker.end)] if d.speaker is not None else [])
-    if d.tok is not None:
-        clause += [spans.char_range(d.tok.doc, cn.subtree_range(c)) for c in d.tok.children
-                   if c.dep_ in _CLAUSE_DEPS or (c.i > d.tok.i and c.dep_ in _AFTER_CUE_DEPS)
-                   or (c.i > d.tok.i and c.dep_ in _ADDRESSEE_DEPS and _addressee(c))]
-    return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(text, d.start, d.end, clause))
+    return [finish_claims(ctx.doc, ctx.resolver, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id)
+            for t in thresholds]
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,13 +370,3 @@ def _cue(text: str, f: _Found) -> Cue:
     start, end = first.idx, last.idx + len(last.text)
     lemma = " ".join([tok.lemma_.lower()] + [t.lower_ for t in sorted(toks[1:], key=lambda t: t.i)])
     return Cue(start, end, text[start:end], "according to" if f.kind == "according" else lemma)
-
-
-def _entities_inside(ents: list[Entity], starts: list[int], start: int, end: int) -> tuple[Entity, ...]:
-    i = bisect.bisect_left(starts, start)
-    out = []
-    while i < len(ents) and ents[i].start < end:
-        if ents[i].end <= end:
-            out.append(ents[i])
-        i += 1
-    return tuple(out)

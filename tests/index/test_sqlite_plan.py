@@ -21,6 +21,7 @@ from pipeline.index.sqlite import SqliteIndex
 from pipeline.index.sqlite import plan as sqlite_plan
 from pipeline.index.sqlite import queries as sqlite_read
 from pipeline.index.sqlite import schema as sqlite_schema
+from pipeline.index.sqlite import totals as sqlite_totals
 from pipeline.records import EnrichedArticle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
@@ -82,9 +83,9 @@ def test_dates_are_read_from_rows_when_the_range_ids_are_close_and_from_a_set_wh
 def test_the_walk_newest_first_starts_where_sorting_every_match_costs_more() -> None:
     q = ClaimQuery("", speaker="x")
     candidates = sqlite_read.CANDIDATES
-    assert sqlite_read.newest_first_scan(q, "", 10 * candidates, claims=50 * candidates)
-    assert not sqlite_read.newest_first_scan(q, "", 10 * candidates, claims=500 * candidates)
-    assert not sqlite_read.newest_first_scan(replace(q, since=date(2024, 1, 1)), "", 10 * candidates, 10 * candidates)
+    assert sqlite_totals.newest_first_scan(q, "", 10 * candidates, claims=50 * candidates)
+    assert not sqlite_totals.newest_first_scan(q, "", 10 * candidates, claims=500 * candidates)
+    assert not sqlite_totals.newest_first_scan(replace(q, since=date(2024, 1, 1)), "", 10 * candidates, 10 * candidates)
 
 
 def test_plans_of_the_corpus(path: Path) -> None:
@@ -112,7 +113,7 @@ def test_every_plan_gives_the_same_results(path: Path, q: ClaimQuery, monkeypatc
         assert _search(path, q) == want, rows
     monkeypatch.undo()
     for scan in (True, False):
-        monkeypatch.setattr(sqlite_read, "newest_first_scan", lambda *args, scan=scan, **kw: scan
+        monkeypatch.setattr(sqlite_totals, "newest_first_scan", lambda *args, scan=scan, **kw: scan
                             and not q.text and not (q.since or q.until))
         assert _search(path, q) == want, scan
 
@@ -206,7 +207,7 @@ def test_a_walk_from_the_newest_bound_gives_what_sorting_every_match_gives(
         spread: Path, q: ClaimQuery, candidates: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Name filters without words read the matches from the bound's id on: same hits, facets and total."""
     monkeypatch.setattr(sqlite_read, "CANDIDATES", candidates)
-    monkeypatch.setattr(sqlite_read, "newest_first_scan", lambda *args, **kw: False)
+    monkeypatch.setattr(sqlite_totals, "newest_first_scan", lambda *args, **kw: False)
     conn = sqlite3.connect(spread)
     bound = sqlite_read.newest_bound(conn, q)
     lowest = conn.execute(f"SELECT MIN(rid) FROM claims WHERE published >= '{q.since or ''}'").fetchone()[0]

@@ -20,6 +20,7 @@ from pipeline.index import base
 from pipeline.index.base import ArticleQuery, ClaimQuery, SearchResult
 from pipeline.index.sqlite import SqliteIndex
 from pipeline.index.sqlite import queries as sqlite_read
+from pipeline.index.sqlite import totals as sqlite_totals
 from pipeline.records import Claim, EnrichedArticle
 
 BOUND = 5
@@ -159,19 +160,19 @@ def test_articles_page_past_the_bound(index, small) -> None:  # type: ignore[no-
 
 def test_a_count_stops_one_past_the_bound(index, small) -> None:  # type: ignore[no-untyped-def]
     conn = index._conn
-    assert sqlite_read.count_upto(conn, "FROM claims", []) == BOUND + 1
-    assert sqlite_read.count(conn, ClaimQuery("harbor"), '"harbor"') == ((BOUND, False), BOUND + 1)
-    assert sqlite_read.count(conn, ClaimQuery("harbor"), '"harbor"', decide=20) == ((BOUND, False), 21)
-    assert sqlite_read.count(conn, ClaimQuery("harbor"), '"harbor"', decide=100) == ((BOUND, False), len(CLAIMS))
-    assert sqlite_read.bounded(BOUND) == (BOUND, True) and sqlite_read.bounded(0) == (0, True)
+    assert sqlite_totals.count_upto(conn, "FROM claims", []) == BOUND + 1
+    assert sqlite_totals.count(conn, ClaimQuery("harbor"), '"harbor"') == ((BOUND, False), BOUND + 1)
+    assert sqlite_totals.count(conn, ClaimQuery("harbor"), '"harbor"', decide=20) == ((BOUND, False), 21)
+    assert sqlite_totals.count(conn, ClaimQuery("harbor"), '"harbor"', decide=100) == ((BOUND, False), len(CLAIMS))
+    assert sqlite_totals.bounded(BOUND) == (BOUND, True) and sqlite_totals.bounded(0) == (0, True)
 
 
 @pytest.mark.parametrize("claims", [1, 1_000, 40_000, 100_000, 1_000_000, 3_000_000, 10_000_000])
 def test_counting_one_past_the_scan_threshold_decides_as_a_full_count(claims: int) -> None:
-    decide = sqlite_read.scan_threshold(claims)
+    decide = sqlite_totals.scan_threshold(claims)
     query = ClaimQuery(source="Planet")
     for matches in {0, 1, decide - 1, decide, decide + 1, decide + 2, 2 * decide, claims, 4 * sqlite_read.CANDIDATES,
                     4 * sqlite_read.CANDIDATES + 1} - {-1}:
         seen = min(matches, max(base.TOTAL_BOUND, decide) + 1)
-        assert sqlite_read.newest_first_scan(query, "", seen, claims) \
-            == sqlite_read.newest_first_scan(query, "", matches, claims), (claims, matches)
+        assert sqlite_totals.newest_first_scan(query, "", seen, claims) \
+            == sqlite_totals.newest_first_scan(query, "", matches, claims), (claims, matches)

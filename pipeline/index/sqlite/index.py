@@ -31,7 +31,7 @@ from pipeline.index.base import (
 from pipeline.index.query import Slot, decode_cursor, encode_cursor, fts_expression
 from pipeline.index.result_cache import ResultCache
 from pipeline.index.retention import Progress, PruneCounts, PrunePlan
-from pipeline.index.sqlite import clauses, copies, prune, threads
+from pipeline.index.sqlite import clauses, copies, prune, threads, totals
 from pipeline.index.sqlite import queries as read
 from pipeline.index.sqlite.compact import compact
 from pipeline.index.sqlite.documents import replace_article
@@ -179,12 +179,12 @@ class SqliteIndex:
         names_only = _names_only(query, expression)
         total, scan = _known(plan.total), False
         if names_only:  # name filters alone: count first; when they match many claims, walking the newest is cheaper
-            decide = read.scan_threshold(plan.counted.claims)  # counted that far, the choice is a full count's
-            total, matches = read.count(self._conn, query, expression, plan, decide=decide)
-            scan = read.newest_first_scan(query, expression, matches, plan.counted.claims)
+            decide = totals.scan_threshold(plan.counted.claims)  # counted that far, the choice is a full count's
+            total, matches = totals.count(self._conn, query, expression, plan, decide=decide)
+            scan = totals.newest_first_scan(query, expression, matches, plan.counted.claims)
         within, start = None, None
         if windowed and clauses.has_dates(query):  # one pass reads the date set once: total and window
-            total, within = read.total_and_window(self._conn, query, expression, plan)
+            total, within = totals.total_and_window(self._conn, query, expression, plan)
         elif windowed and _filtered(query):
             # The window's ids, so bm25 scores them on the words alone: FTS5's bm25 reads the whole posting
             # list of every phrase of its expression once (for the idf), and a filter's tag may be in most claims.
@@ -208,7 +208,7 @@ class SqliteIndex:
         if complete and start is None and within is None and not (total and total[1]):
             total = (len(candidates), True)  # every match is a candidate: exact for free
         elif total is None:
-            total = read.count(self._conn, query, expression, plan)[0]
+            total = totals.count(self._conn, query, expression, plan)[0]
         facets = count_facets(candidates) if query.facets else {}
         # Without filters the window holds the newest RANK_WINDOW matches of the words alone, so a highlight
         # walk from its start is short; with filters it may reach back over most of the words' matches,
@@ -270,7 +270,7 @@ class SqliteIndex:
             where.add("articles_fts MATCH ?", expression)
         read.article_filters(where, query)
         base, params = f"FROM articles a {join} WHERE {where.sql()}", where.params
-        total, exact = read.bounded(read.count_upto(self._conn, base, params))
+        total, exact = totals.bounded(totals.count_upto(self._conn, base, params))
         offset = _offset(query.after)
         if expression:
             select = "a.id, a.title, a.url, a.published, a.source_name, -bm25(articles_fts, 3.0, 1.0, 1.0), " \

@@ -2,10 +2,7 @@
 
 A claim search runs the match once for its best ``CANDIDATES`` claims (by
 rank, or newest first without words); the first pages and the facets come
-from that set. A total is counted up to ``TOTAL_BOUND`` matches
-(:func:`count`: exact up to it, the bound and ``exact=False`` beyond) unless
-it is known without counting (the day counts, a candidate set holding every
-match); facet counts are exact whenever the matches fit in the set, and
+from that set (totals: :mod:`pipeline.index.sqlite.totals`); facet counts are exact whenever the matches fit in the set, and
 otherwise count the best ``CANDIDATES``.
 Interactive searches score only the newest ``RANK_WINDOW`` matches of their
 words (exports score all), and on a large index a word found in more than
@@ -15,12 +12,11 @@ half the claims is treated as a stopword.
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 from datetime import date
 from typing import Any
 
-from pipeline.index import base, query
+from pipeline.index import query
 from pipeline.index.base import ArticleQuery, ClaimQuery
 from pipeline.index.query import date_bounds, fts_expression, query_parts, ranking_words
 from pipeline.index.sqlite import clauses, copies, tags
@@ -249,7 +245,7 @@ def text_expression(conn: sqlite3.Connection, stats: WordStats, text: str) -> st
 def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None,
                    limit: int = -1) -> list[int]:
     """Every match's claim id (``limit``: the first so many), newest first (highest id first), without
-    scoring: one pass gives both the total (see :func:`total_and_window`) and the rank window (the first
+    scoring: one pass gives both the total (see :func:`pipeline.index.sqlite.totals.total_and_window`) and the rank window (the first
     RANK_WINDOW ids)."""
     source, where, params = claim_where(conn, q, expression, plan=plan)
     if (source, where) == NOTHING[:2]:
@@ -257,16 +253,6 @@ def newest_matches(conn: sqlite3.Connection, q: ClaimQuery, expression: str, pla
     rows = conn.execute(f"SELECT claims_fts.rowid {source} WHERE {where} ORDER BY claims_fts.rowid DESC LIMIT ?",
                         (*params, limit)).fetchall()
     return [rid for (rid,) in rows]
-
-
-def total_and_window(conn: sqlite3.Connection, q: ClaimQuery, expression: str,
-                     plan: Plan | None = None) -> tuple[tuple[int, bool], list[int]]:
-    """``((total, exact), window)``: the matches counted up to ``TOTAL_BOUND + 1`` (see :func:`bounded`)
-    and the newest RANK_WINDOW of them, from one unscored pass (with dates it reads the date set once)."""
-    limit = max(base.TOTAL_BOUND + 1, RANK_WINDOW)
-    matches = newest_matches(conn, q, expression, plan, limit=limit)
-    total = (len(matches), True) if len(matches) < limit else bounded(len(matches))  # fewer: every match seen
-    return total, matches[:RANK_WINDOW]
 
 
 def window_start(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None) -> int | None:
@@ -314,25 +300,6 @@ def order_of(ranked: bool) -> tuple[str, str]:
     return (f"-{BM25}", f"{BM25}, c.rid") if ranked else ("0.0", "c.published DESC, c.rid")
 
 
-def newest_first_scan(q: ClaimQuery, expression: str, matches: int, claims: int | None = None) -> bool:
-    """Whether walking all ``claims`` newest first beats sorting the ``matches``: many matches, no words or dates.
-
-    The walk stops after ``CANDIDATES`` matches, so it visits about CANDIDATES × claims / matches rows,
-    where sorting collects every match: the walk wins once matches² > CANDIDATES × claims (a row checked
-    costs about what a match sorted does). ``claims`` unknown: the walk when there are many matches.
-    ``matches`` need only be exact up to :func:`scan_threshold` (a count may stop one past it).
-    """
-    if expression or clauses.has_dates(q) or matches <= 4 * CANDIDATES:
-        return False
-    return claims is None or matches * matches > CANDIDATES * claims
-
-
-def scan_threshold(claims: int) -> int:
-    """The most matches for which :func:`newest_first_scan` sorts rather than walks (isqrt(CANDIDATES × claims)):
-    counting to one past it decides as a full count would, at a cost growing as the square root of the index."""
-    return math.isqrt(CANDIDATES * claims)
-
-
 def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit: int, offset: int = 0,
                 scan: bool = False, within: list[int] | None = None, start: int | None = None,
                 plan: Plan | None = None) -> list[Row]:
@@ -342,7 +309,7 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
     ``within`` names them (from :func:`newest_matches`; the filters are not checked again), or
     ``start`` bounds them (from :func:`window_start`); without words, ``start`` is the
     :func:`newest_bound` of the matches (the first CANDIDATES rows are the same with it and without).
-    ``scan``: see :func:`newest_first_scan`.
+    ``scan``: see :func:`pipeline.index.sqlite.totals.newest_first_scan`.
     """
     if within is not None and expression:
         # The ids bound FTS5's walk (a rowid range it seeks to), and each match in it is looked up
@@ -367,29 +334,6 @@ def ranked_rows(conn: sqlite3.Connection, q: ClaimQuery, expression: str, limit:
 def with_rows(source: str) -> str:
     """``source`` joined to the claim rows (alias ``c``) if it is the FTS table alone."""
     return TEXT_SOURCE if source == FTS_SOURCE else source
-
-
-def count(conn: sqlite3.Connection, q: ClaimQuery, expression: str, plan: Plan | None = None,
-          decide: int = 0) -> tuple[tuple[int, bool], int]:
-    """``((total, exact), counted)``: the matches counted up to ``max(TOTAL_BOUND, decide) + 1``, so a filter
-    or word in most claims costs a bounded read, not a pass over its whole posting list; ``total`` as
-    :func:`bounded` gives it, ``counted`` the matches seen (exact up to ``decide``: what a plan compares)."""
-    source, where, params = claim_where(conn, q, expression, plan=plan)
-    counted = count_upto(conn, f"{source} WHERE {where}", params, decide)
-    return bounded(counted), counted
-
-
-def count_upto(conn: sqlite3.Connection, source: str, params: list[Any], decide: int = 0) -> int:
-    """The rows of ``source`` (``FROM … WHERE …``), counted up to ``max(TOTAL_BOUND, decide) + 1`` (the
-    bound read at each call)."""
-    sql = f"SELECT COUNT(*) FROM (SELECT 1 {source} LIMIT ?)"
-    return int(conn.execute(sql, (*params, max(base.TOTAL_BOUND, decide) + 1)).fetchone()[0])
-
-
-def bounded(found: int) -> tuple[int, bool]:
-    """``(total, exact)`` of ``found`` matches counted up to at least ``TOTAL_BOUND + 1``: exact up to the
-    bound; beyond it, the bound itself as a lower bound (the contract of :class:`~pipeline.index.base.SearchResult`)."""
-    return (found, True) if found <= base.TOTAL_BOUND else (base.TOTAL_BOUND, False)
 
 
 def docs(conn: sqlite3.Connection, rids: list[int]) -> dict[int, tuple[str, str]]:

@@ -1,6 +1,6 @@
 """Content boundaries after the content is chosen: PolNeAR's convention for the words next to the cue.
 
-Public API: :func:`content_start`, :func:`content_pieces`. PolNeAR (Newell, Margolin & Ruths, LREC 2018)
+Public API: :func:`content_start`, :func:`content_pieces`, :func:`raised_subject`. PolNeAR (Newell, Margolin & Ruths, LREC 2018)
 counts a word the cue selects as part of the cue, not of the content: the
 preposition of "called for X" or "referred to X", the adjective of "is eager
 to X" (the cue is the adjective). The complementizer of "said that X" and the
@@ -8,14 +8,22 @@ infinitive marker of "threatened to impose X" stay in the content (moving
 "to" out lost 360 strict matches on train). Works on spaCy-like tokens; no
 spaCy import. A content its own cue clause interrupts ('"Q1," he said, "Q2"',
 "The fee, the company says, would rise") is two pieces in PolNeAR, without the
-cue and speaker.
+cue and speaker. So is a raising verb's ("Obama is expected to join Clinton", "Clinton
+still seems not to have found a voice"): its subject, then its complement, without the verb.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 _GAP = frozenset(" \t\n\u00a0,;:—–-")  # separators around a cue clause, in neither piece
+# Raising verbs: their subject belongs to what they report ("X seems to", "X is expected to"), not the speaker.
+_RAISING_ACTIVE = frozenset({"seem", "appear", "tend"})
+_RAISING_PASSIVE = frozenset({"expect", "believe", "think", "consider", "suppose", "presume", "allege", "say",
+                              "report", "rumor", "rumour", "know", "understand", "estimate", "project", "predict",
+                              "see", "fear", "suspect"})
+_VERB_GROUP = frozenset({"aux", "auxpass"})
 
 
 def content_start(cue: Any, start: int, end: int) -> int:
@@ -75,3 +83,31 @@ def content_pieces(text: str, start: int, end: int, clause: list[tuple[int, int]
     if not start < lo <= hi < end:
         return ()
     return (start, lo), (hi, end)
+
+
+def raised_subject(cue: Any, start: int, reports: Callable[[Any], bool]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """For a raising cue whose content is its infinitive complement starting at ``start``: the
+    character ranges of its subject (with the words up to the verb group, "Clinton still") and of
+    the verb group itself ("is expected"), else None.
+
+    Guarantees: the subject lies before the verb group, which ends at the cue's end; only an
+    active raising verb with a subject ("seems") or an agentless passive one ("is expected") counts,
+    and not when the complement's verb itself ``reports`` ("Trump seemed to deny it": Trump denies).
+    """
+    deps = {c.dep_ for c in cue.children}
+    lemma = cue.lemma_.lower()
+    if lemma in _RAISING_ACTIVE and "nsubj" in deps:
+        subject = next(c for c in cue.children if c.dep_ == "nsubj")
+    elif lemma in _RAISING_PASSIVE and "nsubjpass" in deps and "agent" not in deps:
+        subject = next(c for c in cue.children if c.dep_ == "nsubjpass")
+    else:
+        return None
+    xcomp = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+    if xcomp is None or xcomp.left_edge.idx != start or subject.i > cue.i or reports(xcomp):
+        return None
+    group = min([c.i for c in cue.children if c.dep_ in _VERB_GROUP and subject.i < c.i < cue.i] + [cue.i])
+    doc = cue.doc
+    first, last = subject.left_edge.i, group - 1
+    if last < first:
+        return None
+    return ((doc[first].idx, doc[last].idx + len(doc[last].text)), (doc[group].idx, cue.idx + len(cue.text)))

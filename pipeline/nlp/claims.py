@@ -64,9 +64,10 @@ from pipeline.nlp.quotes import QuoteIndex
 from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
 from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
+from pipeline.nlp.start_model import StartModel, load_start_model
 from pipeline.records import Claim, Cue, Entity, Span, Speaker
 
-EXTRACTOR_VERSION = "claims-2.1"
+EXTRACTOR_VERSION = "claims-2.2"
 
 _SPEECH = frozenset({"say", "tell", "add", "write", "explain", "continue", "note", "ask", "reply", "respond"})
 # Verbs that attribute without naming a source ("X is alleged to", "it is expected that").
@@ -120,25 +121,28 @@ class _Context:
 
 
 def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
-                   *, model: ClaimModel | None = _DEFAULT) -> list[Claim]:
+                   *, model: ClaimModel | None = _DEFAULT, starts: StartModel | None = _DEFAULT) -> list[Claim]:
     """All attributed claims of ``doc`` in text order (see the module doc for guarantees).
 
     ``model`` defaults to the shipped learned scorer (:func:`load_claim_model`); pass
     None to use the rule lexicon only (also the fallback when the file is missing).
+    ``starts`` defaults to the shipped content start chooser (:func:`load_start_model`);
+    None keeps the rules' content starts (what the scorer's training measures).
     """
     model = load_claim_model() if model is _DEFAULT else model
+    starts = load_start_model() if starts is _DEFAULT else starts
     if model is None:
         ctx = _Context(doc, entities, learned=False)
         drafts = _candidate_drafts(ctx) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
-        return finish_claims(ctx.doc, ctx.resolver, dedupe(drafts), entities, article_id)
-    return extract_claims_at(doc, entities, article_id, model, [model.threshold])[0]
+        return finish_claims(ctx.doc, ctx.resolver, dedupe(drafts), entities, article_id, starts)
+    return extract_claims_at(doc, entities, article_id, model, [model.threshold], starts=starts)[0]
 
 
 def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, model: ClaimModel,
-                      thresholds: Sequence[float]) -> list[list[Claim]]:
+                      thresholds: Sequence[float], *, starts: StartModel | None = None) -> list[list[Claim]]:
     """``extract_claims`` with ``model`` at each of ``thresholds`` (the model's own one ignored),
-    scoring the candidates once: the k-th list equals ``extract_claims(..., model=model_k)`` where
-    ``model_k`` is ``model`` with threshold ``thresholds[k]`` (for choosing a threshold cheaply)."""
+    scoring the candidates once: the k-th list equals ``extract_claims(..., model=model_k, starts=starts)``
+    where ``model_k`` is ``model`` with threshold ``thresholds[k]`` (for choosing a threshold cheaply)."""
     ctx = _Context(doc, entities, learned=True)
     drafts = _candidate_drafts(ctx)
     rows = _draft_features(ctx, drafts)
@@ -146,8 +150,8 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
     for d, p, r in zip(drafts, probs, ranks, strict=True):
         d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
-    return [finish_claims(ctx.doc, ctx.resolver, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id)
-            for t in thresholds]
+    return [finish_claims(ctx.doc, ctx.resolver, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id,
+                          starts) for t in thresholds]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,12 @@ from typing import Any
 
 from pipeline.nlp import content as cn
 from pipeline.nlp import spans
-from pipeline.nlp.bounds import content_pieces, content_start
+from pipeline.nlp.bounds import content_pieces, content_start, raised_subject
+from pipeline.nlp.cues import is_cue, load_lexicon
 from pipeline.nlp.fold import Draft
 from pipeline.nlp.speakers import SpeakerResolver, fallback_subject
-from pipeline.records import Claim, Entity, Span, Speaker, claim_id
+from pipeline.nlp.start_model import StartModel, refined_start
+from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
 
 # A cue's dependents that belong to its clause, not to the content it interrupts (see _parts).
 _CLAUSE_DEPS = frozenset({"nsubj", "agent"})
@@ -31,10 +33,12 @@ _ADDRESSEE_MAX = 6  # tokens: "told a radio host", not a quotation parsed as the
 
 
 def finish_claims(doc: Any, resolver: SpeakerResolver, drafts: list[Draft], entities: Sequence[Entity],
-                  article_id: str) -> list[Claim]:
-    """The claims of ``doc``'s de-duplicated kept ``drafts``: boundaries, fallback speakers, pieces,
-    in text order with ordinals ``0..n-1`` and ids ``claim_id(article_id, ordinal)``; deterministic."""
-    return _claims(doc.text, _fill_speakers(doc, resolver, _bounded(drafts)), entities, article_id)
+                  article_id: str, starts: StartModel | None = None) -> list[Claim]:
+    """The claims of ``doc``'s de-duplicated kept ``drafts``: boundaries (with ``starts``, the learned
+    start of a content after its cue, :func:`pipeline.nlp.start_model.refined_start`), fallback
+    speakers, pieces, in text order with ordinals ``0..n-1`` and ids ``claim_id(article_id, ordinal)``;
+    deterministic."""
+    return _claims(doc.text, _fill_speakers(doc, resolver, _bounded(_raised(drafts), starts)), entities, article_id)
 
 
 def _fill_speakers(doc: Any, resolver: SpeakerResolver, drafts: list[Draft]) -> list[Draft]:
@@ -43,7 +47,8 @@ def _fill_speakers(doc: Any, resolver: SpeakerResolver, drafts: list[Draft]) -> 
     neither sees it: the scorer was trained on the rules' speakers."""
     out = []
     for d in drafts:
-        speaker = _fallback_speaker(doc, resolver, d) if d.speaker is None and d.tok is not None else None
+        speaker = (_fallback_speaker(doc, resolver, d) if d.speaker is None and d.tok is not None
+                   and d.clause is None else None)
         out.append(d if speaker is None else replace(d, speaker=speaker))
     return out
 
@@ -60,20 +65,51 @@ def _fallback_speaker(doc: Any, resolver: SpeakerResolver, d: Draft) -> Speaker 
     return speaker
 
 
-def _bounded(drafts: list[Draft]) -> list[Draft]:
-    """The kept drafts with PolNeAR's content boundary (:func:`pipeline.nlp.bounds.content_start`),
-    applied after scoring (the scorer sees the candidates it was trained on) and folding (which
-    tests whether a cue lies inside a content as chosen); a draft keeps its span when the new
-    one is another draft's."""
+def _raised(drafts: list[Draft]) -> list[Draft]:
+    """The drafts of raising cues with their subject in the content and no speaker
+    (:func:`pipeline.nlp.bounds.raised_subject`: "Obama is expected to join Clinton" reports
+    "Obama ... to join Clinton"), unless the widened span is another draft's."""
     spans = {(d.start, d.end) for d in drafts}
     out = []
     for d in drafts:
-        start = d.start if d.tok is None else content_start(d.tok, d.start, d.end)
-        if start != d.start and (start, d.end) not in spans:
-            spans.add((start, d.end))
-            d = replace(d, start=start)
+        found = None if d.tok is None else raised_subject(d.tok, d.start, _reports)
+        if found is not None and (found[0][0], d.end) not in spans:
+            spans.add((found[0][0], d.end))
+            d = replace(d, start=found[0][0], speaker=None, clause=found[1])
         out.append(d)
     return out
+
+
+def _reports(tok: Any) -> bool:
+    """Whether the rule lexicon takes ``tok`` for a cue (a raised subject is that cue's speaker)."""
+    return is_cue(tok, load_lexicon())
+
+
+def _bounded(drafts: list[Draft], starts: StartModel | None) -> list[Draft]:
+    """The kept drafts with PolNeAR's content boundary (:func:`pipeline.nlp.bounds.content_start`,
+    then the learned :func:`pipeline.nlp.start_model.refined_start` from there), applied after
+    scoring (the scorer sees the candidates it was trained on) and folding (which tests whether a
+    cue lies inside a content as chosen); a draft keeps its span when the new one is another
+    draft's. The words a content gives up join its cue when they follow it ("continued to
+    question", "expressed doubt"), as PolNeAR marks the cue."""
+    spans = {(d.start, d.end) for d in drafts}
+    out = []
+    for d in drafts:
+        start = d.start if d.tok is None else refined_start(starts, d.tok, content_start(d.tok, d.start, d.end), d.end)
+        if start != d.start and (start, d.end) not in spans:
+            spans.add((start, d.end))
+            d = replace(d, start=start, cue=_cue_through(d.tok.doc.text, d.cue, d.start, start))
+        out.append(d)
+    return out
+
+
+def _cue_through(text: str, cue: Cue, old_start: int, new_start: int) -> Cue:
+    """``cue`` extended over the words from ``old_start`` to ``new_start`` when the content it gave
+    them up from followed the cue directly (only spaces between); else ``cue`` itself."""
+    if not cue.end <= old_start < new_start or text[cue.end:old_start].strip():
+        return cue
+    end = len(text[:new_start].rstrip())
+    return Cue(cue.start, end, text[cue.start:end], cue.lemma)
 
 
 def _claims(text: str, drafts: list[Draft], entities: Sequence[Entity], article_id: str) -> list[Claim]:
@@ -98,6 +134,8 @@ def _parts(text: str, d: Draft) -> tuple[Span, ...]:
     """The content's pieces around its own cue clause (:func:`pipeline.nlp.bounds.content_pieces`):
     the cue, the speaker with its subject phrase ("said Ann Lee, a spokeswoman") and the saying's
     circumstances after the cue ("he said in a statement")."""
+    if d.clause is not None:  # a raising cue: its subject, then its complement
+        return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(text, d.start, d.end, [d.clause]))
     clause = [(d.cue.start, d.cue.end)] + ([(d.speaker.start, d.speaker.end)] if d.speaker is not None else [])
     if d.tok is not None:
         clause += [spans.char_range(d.tok.doc, cn.subtree_range(c)) for c in d.tok.children

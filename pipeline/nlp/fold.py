@@ -21,7 +21,8 @@ class Draft:
     ``r`` the content ranker's score (comparable among one cue's drafts only).
 
     ``tok`` is the cue token (None for typographic attributions), ``start``/``end``
-    the content's character offsets, ``cand`` what the learned scorer sees.
+    the content's character offsets, ``cand`` what the learned scorer sees; ``clause``, when
+    set, the character range of the cue's verb group inside a raising cue's content.
     """
 
     tok: Any
@@ -35,6 +36,7 @@ class Draft:
     cand: ClaimCandidate | None = None
     p: float = 1.0
     r: float = 0.0
+    clause: tuple[int, int] | None = None
 
 
 def dedupe(drafts: list[Draft]) -> list[Draft]:

@@ -14,6 +14,7 @@ from pipeline.nlp.claim_features import hash_features
 from pipeline.nlp.claims import extract_claims, extract_claims_at, learned_candidates
 from pipeline.nlp.cue_model import MODEL_PATH, load_claim_model, save_model
 from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.start_model import load_start_model
 
 REPORTING = "The senator said on Tuesday that the bill would pass."
 NOT_REPORTING = "The museum is closed on Mondays and the shop is in the basement."
@@ -82,10 +83,12 @@ def test_one_scoring_for_many_thresholds_equals_extracting_at_each(parse, model)
     doc = parse(SEED.read_text(encoding="utf-8"))
     ents = extract_entities(doc)
     thresholds = [0.05, model.threshold, 0.6, 0.95]
-    at = extract_claims_at(doc, ents, "seed", model, thresholds)
-    each = [extract_claims(doc, ents, "seed", model=dataclasses.replace(model, threshold=t)) for t in thresholds]
-    assert at == each
-    assert len(at[0]) > len(at[-1])  # the thresholds matter: a low one keeps more claims
+    for starts in (None, load_start_model()):
+        at = extract_claims_at(doc, ents, "seed", model, thresholds, starts=starts)
+        each = [extract_claims(doc, ents, "seed", model=dataclasses.replace(model, threshold=t), starts=starts)
+                for t in thresholds]
+        assert at == each
+        assert len(at[0]) > len(at[-1])  # the thresholds matter: a low one keeps more claims
 
 
 def test_model_has_a_content_ranker(model):

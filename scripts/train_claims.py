@@ -287,7 +287,7 @@ def _matches(gold: list[frozenset[int]], preds: list[frozenset[int]]) -> list[tu
 
 def evaluate(arts: list[dict], docs: list, model: ClaimModel | None) -> Score:
     """Score the full extractor like the shared scorer (lenient match; source/cue share a character)."""
-    claims = [extract_claims(doc, extract_entities(doc), art["id"], model=model)
+    claims = [extract_claims(doc, extract_entities(doc), art["id"], model=model, starts=None, sources=None)
               for art, doc in zip(arts, docs, strict=True)]
     return score(arts, claims)
 

@@ -12,7 +12,8 @@ conditional logit over its options, the gold one the target, fitted by mini-batc
 with L2 and a fixed seed. 4-fold cross-validation over articles (k-th article in fold k mod 4)
 prints the strict content F1 of the rules' starts and of the held-out model's; the model is
 then refitted on all articles. Deterministic: same input and parse, same file, byte for byte
-(fixed seed, one BLAS thread, input order, :func:`pipeline.nlp.start_model.save_start_model`).
+(fixed seed, one BLAS thread, input order, :func:`pipeline.nlp.choice_model.save_choice_model`);
+the fitting is ``scripts/choice_training.py``'s, shared with ``train_sources.py``.
 
 Only weights over hashed feature indices and a JSON header are written; no corpus text.
 Corpus: PolNeAR (Newell, Margolin & Ruths, LREC 2018), train split only: never dev or test.
@@ -21,7 +22,6 @@ Corpus: PolNeAR (Newell, Margolin & Ruths, LREC 2018), train split only: never d
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import time
@@ -35,12 +35,12 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from choice_training import FOLDS, SC, Choice, best, cue_token, fit, matched_claims  # noqa: E402
 from train_claims import load_docs  # noqa: E402
 
+from pipeline.nlp.choice_model import save_choice_model  # noqa: E402
 from pipeline.nlp.claim_features import hash_features  # noqa: E402
-from pipeline.nlp.claims import extract_claims  # noqa: E402
-from pipeline.nlp.entities import extract_entities  # noqa: E402
-from pipeline.nlp.start_model import START_MODEL_PATH, StartOption, save_start_model, start_options  # noqa: E402
+from pipeline.nlp.start_model import START_MODEL_PATH, StartOption, start_options  # noqa: E402
 
 SEED = 13
 DIM = 1 << 18
@@ -48,39 +48,16 @@ EPOCHS = 8
 LEARNING_RATE = 0.05
 L2 = 1e-5
 BATCH = 32
-FOLDS = 4
-
-
-def load_scorer() -> Any:
-    """The repository's copy of the shared scorer (``scripts/score_claims.py``)."""
-    spec = importlib.util.spec_from_file_location("score_claims", Path(__file__).with_name("score_claims.py"))
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-SC = load_scorer()
-
-
-@dataclass
-class Item:
-    """One claim of one article: its options (hashed), the gold option's index (-1: none or unmatched)."""
-
-    claim: int
-    options: list[StartOption]
-    rows: list[np.ndarray]
-    target: int
 
 
 @dataclass
 class Article:
-    """An article's text, gold contents, predicted content pieces and start items."""
+    """An article's text, gold contents, predicted content pieces and start choices."""
 
     text: str
     gold: list[list[tuple[int, int]]]
     pred: list[list[tuple[int, int]]]
-    items: list[Item]
+    choices: list[Choice]
 
 
 def trimmed_start(text: str, start: int, end: int) -> int:
@@ -100,60 +77,21 @@ def gold_option(text: str, options: list[StartOption], gold: tuple[int, int], en
     return next((n for n, o in enumerate(options) if trimmed_start(text, o.start, end) == want), -1)
 
 
-def cue_token(doc: Any, claim: Any) -> Any | None:
-    """The cue's head token, or None for a typographic cue (a colon, a dash: no token cue)."""
-    span = doc.char_span(claim.cue.start, claim.cue.end, alignment_mode="expand")
-    return None if span is None or span.root.is_punct else span.root
-
-
 def article(art: dict, doc: Any) -> Article:
-    """Claims (rules' starts), lenient matches and start items of one article."""
-    text = art["text"]
-    claims = extract_claims(doc, extract_entities(doc), art["id"], starts=None)
-    gold = [[(int(s), int(e)) for s, e in g["content"]] for g in art["gold"]]
-    pred = [[(p.start, p.end) for p in (c.content_parts or (c.content,))] for c in claims]
-    idx = SC.TokenIndex(text)
-    match = {pi: gi for gi, pi, _ in SC.greedy_match([idx.tokens_of(g) for g in gold],
-                                                      [idx.tokens_of(p) for p in pred])}
-    items = []
-    for k, c in enumerate(claims):
+    """Claims (rules' starts, rules' speakers), lenient matches and start choices of one article."""
+    m = matched_claims(art, doc, starts=None, sources=None)
+    choices = []
+    for k, c in enumerate(m.claims):
         tok = cue_token(doc, c)
         options = [] if tok is None else start_options(tok, c.content.start, c.content.end)
-        if not options:
-            continue
-        target = -1
-        if k in match:
-            target = gold_option(text, options, gold[match[k]][0], c.content.end)
-        items.append(Item(k, options, [hash_features(o.features, DIM) for o in options], target))
-    return Article(text, gold, pred, items)
+        if options:
+            target = gold_option(m.text, options, m.gold[m.match[k]][0], c.content.end) if k in m.match else -1
+            choices.append(Choice(k, options, [hash_features(o.features, DIM) for o in options], target))
+    return Article(m.text, m.gold, m.pred, choices)
 
 
-def fit(items: list[Item], seed: int = SEED) -> np.ndarray:
-    """Conditional logit over each item's options (the target's probability maximised), by
-    mini-batch AdaGrad with L2; deterministic for a given seed and item order."""
-    w = np.zeros(DIM)
-    g2 = np.full(DIM, 1e-8)
-    rng = np.random.default_rng(seed)
-    for _ in range(EPOCHS):
-        order = rng.permutation(len(items))
-        for first in range(0, len(order), BATCH):
-            batch = [items[i] for i in order[first:first + BATCH]]
-            rows = [r for it in batch for r in it.rows]
-            sizes = np.array([len(it.rows) for it in batch])
-            group_of = np.repeat(np.arange(len(batch)), sizes)
-            target = np.zeros(len(rows))
-            target[np.cumsum(sizes) - sizes + np.array([it.target for it in batch])] = 1.0
-            idx = np.concatenate(rows)
-            seg = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
-            z = np.bincount(seg, weights=w[idx], minlength=len(rows))
-            z -= np.maximum.reduceat(z, np.cumsum(sizes) - sizes)[group_of]
-            e = np.exp(z)
-            err = e / np.bincount(group_of, weights=e)[group_of] - target
-            uniq, inv = np.unique(idx, return_inverse=True)
-            grad = np.bincount(inv, weights=err[seg]) / len(batch) + L2 * w[uniq]
-            g2[uniq] += grad * grad
-            w[uniq] -= LEARNING_RATE * grad / np.sqrt(g2[uniq])
-    return w
+def fitted(choices: list[Choice]) -> np.ndarray:
+    return fit(choices, DIM, epochs=EPOCHS, learning_rate=LEARNING_RATE, l2=L2, batch=BATCH, seed=SEED)
 
 
 def strict_f1(arts: list[Article], chosen: dict[tuple[int, int], int]) -> float:
@@ -167,19 +105,14 @@ def strict_f1(arts: list[Article], chosen: dict[tuple[int, int], int]) -> float:
     return 2 * p * r / max(p + r, 1e-9)
 
 
-def choose(w: np.ndarray, it: Item) -> int:
-    """The start the weights pick among the item's options (first best on ties)."""
-    return it.options[int(np.argmax([w[r].sum() for r in it.rows]))].start
-
-
 def cross_validate(arts: list[Article]) -> float:
     """Strict F1 over all articles, each article's starts chosen by a model fitted on the other folds."""
     chosen: dict[tuple[int, int], int] = {}
     for fold in range(FOLDS):
-        w = fit([it for a, art in enumerate(arts) if a % FOLDS != fold for it in art.items if it.target >= 0])
+        w = fitted([c for a, art in enumerate(arts) if a % FOLDS != fold for c in art.choices if c.target >= 0])
         for a, art in enumerate(arts):
             if a % FOLDS == fold:
-                chosen.update({(a, it.claim): choose(w, it) for it in art.items})
+                chosen.update({(a, c.claim): c.options[best(w, c)].start for c in art.choices})
     return strict_f1(arts, chosen)
 
 
@@ -192,16 +125,16 @@ def main() -> None:
     raw, docs = load_docs(args.train, args.docbin)
     t0 = time.perf_counter()
     arts = [article(a, d) for a, d in zip(raw, docs, strict=True)]
-    items = [it for art in arts for it in art.items if it.target >= 0]
-    moved = sum(it.options[it.target].shift != 0 for it in items)
-    print(f"{sum(len(a.items) for a in arts)} contents with options, {len(items)} with the gold start among them "
+    items = [c for art in arts for c in art.choices if c.target >= 0]
+    moved = sum(c.options[c.target].shift != 0 for c in items)
+    print(f"{sum(len(a.choices) for a in arts)} contents with options, {len(items)} with the gold start among them "
           f"({moved} not at the rules' start)")
     base, cv = strict_f1(arts, {}), cross_validate(arts)
     print(f"strict content F1 on train: rules' starts {base:.4f}, {FOLDS}-fold cross-validated model {cv:.4f}")
     meta = {"source": "PolNeAR train split (840 articles); hashed lemma/POS/dependency features, weights only",
             "trained_by": "scripts/train_starts.py", "seed": SEED, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
             "l2": L2, "examples": len(items), "cv_strict_f1": round(cv, 4), "rules_strict_f1": round(base, 4)}
-    save_start_model(Path(args.out), fit(items), meta)
+    save_choice_model(Path(args.out), fitted(items), meta)
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.2f} MB); "
           f"training time {time.perf_counter() - t0:.1f} s (parse excluded)")
 

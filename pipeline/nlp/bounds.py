@@ -92,7 +92,8 @@ def raised_subject(cue: Any, start: int, reports: Callable[[Any], bool]) -> tupl
 
     Guarantees: the subject lies before the verb group, which ends at the cue's end; only an
     active raising verb with a subject ("seems") or an agentless passive one ("is expected") counts,
-    and not when the complement's verb itself ``reports`` ("Trump seemed to deny it": Trump denies).
+    and not an active one whose complement's verb itself ``reports`` ("Trump seemed to deny it": Trump
+    denies; a passive's subject is no speaker: "the leaders are expected to discuss X").
     """
     deps = {c.dep_ for c in cue.children}
     lemma = cue.lemma_.lower()
@@ -103,7 +104,8 @@ def raised_subject(cue: Any, start: int, reports: Callable[[Any], bool]) -> tupl
     else:
         return None
     xcomp = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
-    if xcomp is None or xcomp.left_edge.idx != start or subject.i > cue.i or reports(xcomp):
+    if xcomp is None or xcomp.left_edge.idx != start or subject.i > cue.i or (
+            subject.dep_ == "nsubj" and reports(xcomp)):
         return None
     group = min([c.i for c in cue.children if c.dep_ in _VERB_GROUP and subject.i < c.i < cue.i] + [cue.i])
     doc = cue.doc
@@ -111,3 +113,4 @@ def raised_subject(cue: Any, start: int, reports: Callable[[Any], bool]) -> tupl
     if last < first:
         return None
     return ((doc[first].idx, doc[last].idx + len(doc[last].text)), (doc[group].idx, cue.idx + len(cue.text)))
+

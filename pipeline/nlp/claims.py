@@ -54,6 +54,7 @@ from typing import Any
 from pipeline.nlp import content as cn
 from pipeline.nlp import spans
 from pipeline.nlp import typographic as typo
+from pipeline.nlp.choice_model import ChoiceModel
 from pipeline.nlp.claim_features import ClaimCandidate, CueFeatures, claim_features, token_features
 from pipeline.nlp.cue_model import ClaimModel, load_claim_model
 from pipeline.nlp.cues import CueEntry, cue_score, is_cue, load_lexicon
@@ -61,10 +62,11 @@ from pipeline.nlp.finish import finish_claims
 from pipeline.nlp.fold import Draft, dedupe
 from pipeline.nlp.marks import TokenMarks
 from pipeline.nlp.quotes import QuoteIndex
+from pipeline.nlp.source_model import load_source_model
 from pipeline.nlp.speakers import SpeakerResolver, noun_cue_subject, subject_of
 from pipeline.nlp.stance import content_denies
 from pipeline.nlp.stance import stance as stance_of
-from pipeline.nlp.start_model import StartModel, load_start_model
+from pipeline.nlp.start_model import load_start_model
 from pipeline.records import Claim, Cue, Entity, Span, Speaker
 
 EXTRACTOR_VERSION = "claims-2.2"
@@ -121,27 +123,32 @@ class _Context:
 
 
 def extract_claims(doc: Any, entities: Sequence[Entity], article_id: str,
-                   *, model: ClaimModel | None = _DEFAULT, starts: StartModel | None = _DEFAULT) -> list[Claim]:
+                   *, model: ClaimModel | None = _DEFAULT, starts: ChoiceModel | None = _DEFAULT,
+                   sources: ChoiceModel | None = _DEFAULT) -> list[Claim]:
     """All attributed claims of ``doc`` in text order (see the module doc for guarantees).
 
     ``model`` defaults to the shipped learned scorer (:func:`load_claim_model`); pass
     None to use the rule lexicon only (also the fallback when the file is missing).
     ``starts`` defaults to the shipped content start chooser (:func:`load_start_model`);
-    None keeps the rules' content starts (what the scorer's training measures).
+    None keeps the rules' content starts (what the scorer's training measures); ``sources`` the
+    shipped speaker chooser (:func:`load_source_model`), None keeps the rules' speakers.
     """
     model = load_claim_model() if model is _DEFAULT else model
     starts = load_start_model() if starts is _DEFAULT else starts
+    sources = load_source_model() if sources is _DEFAULT else sources
     if model is None:
         ctx = _Context(doc, entities, learned=False)
         drafts = _candidate_drafts(ctx) + _typographic(ctx.text, ctx.quotes, ctx.resolver)
-        return finish_claims(ctx.doc, ctx.resolver, dedupe(drafts), entities, article_id, starts)
-    return extract_claims_at(doc, entities, article_id, model, [model.threshold], starts=starts)[0]
+        return finish_claims(ctx.doc, ctx.resolver, dedupe(drafts), entities, article_id, starts, sources)
+    return extract_claims_at(doc, entities, article_id, model, [model.threshold], starts=starts, sources=sources)[0]
 
 
 def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, model: ClaimModel,
-                      thresholds: Sequence[float], *, starts: StartModel | None = None) -> list[list[Claim]]:
+                      thresholds: Sequence[float], *, starts: ChoiceModel | None = None,
+                      sources: ChoiceModel | None = None) -> list[list[Claim]]:
     """``extract_claims`` with ``model`` at each of ``thresholds`` (the model's own one ignored),
-    scoring the candidates once: the k-th list equals ``extract_claims(..., model=model_k, starts=starts)``
+    scoring the candidates once: the k-th list equals ``extract_claims(..., model=model_k, starts=starts,
+    sources=sources)``
     where ``model_k`` is ``model`` with threshold ``thresholds[k]`` (for choosing a threshold cheaply)."""
     ctx = _Context(doc, entities, learned=True)
     drafts = _candidate_drafts(ctx)
@@ -151,7 +158,7 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
         d.p, d.r = float(p), float(r)
     typographic = _typographic(ctx.text, ctx.quotes, ctx.resolver)
     return [finish_claims(ctx.doc, ctx.resolver, dedupe(_keep_likely(drafts, t) + typographic), entities, article_id,
-                          starts) for t in thresholds]
+                          starts, sources) for t in thresholds]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,26 +19,33 @@ from typing import Any
 from pipeline.nlp import content as cn
 from pipeline.nlp import spans
 from pipeline.nlp.bounds import content_pieces, content_start, raised_subject
+from pipeline.nlp.choice_model import ChoiceModel
 from pipeline.nlp.cues import is_cue, load_lexicon
 from pipeline.nlp.fold import Draft
+from pipeline.nlp.source_model import refined_speaker_head
 from pipeline.nlp.speakers import SpeakerResolver, fallback_subject
-from pipeline.nlp.start_model import StartModel, refined_start
+from pipeline.nlp.start_model import refined_start
 from pipeline.records import Claim, Cue, Entity, Span, Speaker, claim_id
 
 # A cue's dependents that belong to its clause, not to the content it interrupts (see _parts).
 _CLAUSE_DEPS = frozenset({"nsubj", "agent"})
+_VERB_GROUP_DEPS = frozenset({"aux", "auxpass"})  # "are expected": the cue's verb group
 _AFTER_CUE_DEPS = frozenset({"npadvmod", "advmod", "prep"})
 _ADDRESSEE_DEPS = frozenset({"dobj", "dative"})
+_OPENING_QUOTES = frozenset("\"'“‘«")
 _ADDRESSEE_MAX = 6  # tokens: "told a radio host", not a quotation parsed as the object
 
 
 def finish_claims(doc: Any, resolver: SpeakerResolver, drafts: list[Draft], entities: Sequence[Entity],
-                  article_id: str, starts: StartModel | None = None) -> list[Claim]:
+                  article_id: str, starts: ChoiceModel | None = None,
+                  sources: ChoiceModel | None = None) -> list[Claim]:
     """The claims of ``doc``'s de-duplicated kept ``drafts``: boundaries (with ``starts``, the learned
     start of a content after its cue, :func:`pipeline.nlp.start_model.refined_start`), fallback
-    speakers, pieces, in text order with ordinals ``0..n-1`` and ids ``claim_id(article_id, ordinal)``;
+    speakers, the learned speaker (with ``sources``, :func:`pipeline.nlp.source_model.refined_speaker_head`),
+    pieces, in text order with ordinals ``0..n-1`` and ids ``claim_id(article_id, ordinal)``;
     deterministic."""
-    return _claims(doc.text, _fill_speakers(doc, resolver, _bounded(_raised(drafts), starts)), entities, article_id)
+    drafts = _fill_speakers(doc, resolver, _bounded(_raised(drafts), starts))
+    return _claims(doc.text, _chosen_speakers(doc, resolver, drafts, sources), entities, article_id)
 
 
 def _fill_speakers(doc: Any, resolver: SpeakerResolver, drafts: list[Draft]) -> list[Draft]:
@@ -50,6 +57,24 @@ def _fill_speakers(doc: Any, resolver: SpeakerResolver, drafts: list[Draft]) -> 
         speaker = (_fallback_speaker(doc, resolver, d) if d.speaker is None and d.tok is not None
                    and d.clause is None else None)
         out.append(d if speaker is None else replace(d, speaker=speaker))
+    return out
+
+
+def _chosen_speakers(doc: Any, resolver: SpeakerResolver, drafts: list[Draft],
+                     sources: ChoiceModel | None) -> list[Draft]:
+    """``drafts`` with the speaker ``sources`` picks in place of the rules' one, where a cue token
+    and a speaker exist (the rules' head is one of the options; no speaker is added)."""
+    if sources is None:
+        return drafts
+    out = []
+    for d in drafts:
+        span = None if d.tok is None or d.speaker is None else doc.char_span(
+            d.speaker.start, d.speaker.end, alignment_mode="expand")
+        if span is not None and len(span):
+            head = refined_speaker_head(sources, d.tok, d.start, d.end, span.root)
+            if head.i != span.root.i:
+                d = replace(d, speaker=resolver.speaker(doc, doc.text, head))
+        out.append(d)
     return out
 
 
@@ -85,7 +110,7 @@ def _reports(tok: Any) -> bool:
     return is_cue(tok, load_lexicon())
 
 
-def _bounded(drafts: list[Draft], starts: StartModel | None) -> list[Draft]:
+def _bounded(drafts: list[Draft], starts: ChoiceModel | None) -> list[Draft]:
     """The kept drafts with PolNeAR's content boundary (:func:`pipeline.nlp.bounds.content_start`,
     then the learned :func:`pipeline.nlp.start_model.refined_start` from there), applied after
     scoring (the scorer sees the candidates it was trained on) and folding (which tests whether a
@@ -140,8 +165,20 @@ def _parts(text: str, d: Draft) -> tuple[Span, ...]:
     if d.tok is not None:
         clause += [spans.char_range(d.tok.doc, cn.subtree_range(c)) for c in d.tok.children
                    if c.dep_ in _CLAUSE_DEPS or (c.i > d.tok.i and c.dep_ in _AFTER_CUE_DEPS)
+                   or (c.i < d.tok.i and c.dep_ in _VERB_GROUP_DEPS)
                    or (c.i > d.tok.i and c.dep_ in _ADDRESSEE_DEPS and _addressee(c))]
+        clause += _rest_of_sentence(text, d)
     return tuple(Span(s, e, text[s:e]) for s, e in content_pieces(text, d.start, d.end, clause))
+
+
+def _rest_of_sentence(text: str, d: Draft) -> list[tuple[int, int]]:
+    """The rest of the cue's sentence when the content resumes with a quotation in a later one
+    ('"Q1," he said, drawing cheers. "Q2"': the circumstances are the cue clause's, not Q2's)."""
+    sent_end = d.tok.sent.end_char
+    if not d.cue.end <= sent_end < d.end or any(ch in _OPENING_QUOTES or ch in "”’»" for ch in text[d.cue.end:sent_end]):
+        return []
+    resume = len(text) - len(text[sent_end:].lstrip())
+    return [(d.cue.end, sent_end)] if resume < d.end and text[resume] in _OPENING_QUOTES else []
 
 
 def _entities_inside(ents: list[Entity], starts: list[int], start: int, end: int) -> tuple[Entity, ...]:

@@ -1,16 +1,16 @@
 """Where a content after its cue starts: a learned choice among nearby token starts.
 
-Public API: :data:`START_MODEL_PATH`, :class:`StartModel`, :func:`start_options`,
-:func:`refined_start`, :func:`load_start_model`, :func:`save_start_model`.
+Public API: :data:`START_MODEL_PATH`, :class:`StartOption`, :func:`start_options`,
+:func:`refined_start`, :func:`load_start_model`.
 
 PolNeAR (Newell, Margolin & Ruths, LREC 2018) counts the words between a cue and what
 it reports as part of the cue ("continued to question X", "expressed doubt that X",
 "rejected the notion that X", "called Wednesday for X"), and the rules' content often
-starts on them. A conditional logit over the token starts near the rules' start
-(:func:`pipeline.nlp.bounds.content_start`'s result) picks the start, from the words it
-would move over (lemma, part of speech, dependency, whether the cue governs them) and the
-words at the boundary. Trained on PolNeAR train by ``scripts/train_starts.py``; the file
-holds a JSON header and float32 weights over hashed feature indices, no text.
+starts on them. A conditional logit (:class:`pipeline.nlp.choice_model.ChoiceModel`) over
+the token starts near the rules' start (:func:`pipeline.nlp.bounds.content_start`'s
+result) picks the start, from the words it would move over (lemma, part of speech,
+dependency, whether the cue governs them) and the words at the boundary. Trained on
+PolNeAR train by ``scripts/train_starts.py``.
 
 Only a content starting after its cue token, in the cue's sentence, is refined; other
 contents (a quotation before "he said", a content in another sentence) keep their start.
@@ -19,21 +19,13 @@ Works on spaCy-like tokens; no spaCy import.
 
 from __future__ import annotations
 
-import json
-import warnings
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from pipeline.nlp.claim_features import hash_features
-from pipeline.npz import write_npz
+from pipeline.nlp.choice_model import ChoiceModel, load_choice_model
 
 START_MODEL_PATH = Path(__file__).with_name("data") / "start_model.npz"
-CITATION = ("Newell, Margolin & Ruths (2018). An Attribution Relations Corpus for Political News. "
-            "LREC 2018 (PolNeAR).")
 SHIFTS = range(-2, 7)  # candidate starts: this many tokens before/after the rules' start
 
 
@@ -46,26 +38,7 @@ class StartOption:
     features: list[str]
 
 
-@dataclass(frozen=True)
-class StartModel:
-    """Weights of the start chooser (a conditional logit over one content's :class:`StartOption`s)."""
-
-    weights: np.ndarray
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def dim(self) -> int:
-        return int(self.weights.shape[0])
-
-    def scores(self, options: list[StartOption]) -> np.ndarray:
-        """One score per option (comparable among one content's options only)."""
-        lengths = np.fromiter((len(o.features) for o in options), dtype=np.int64, count=len(options))
-        idx = hash_features([f for o in options for f in o.features], self.dim)
-        seg = np.repeat(np.arange(len(options)), lengths)
-        return np.bincount(seg, weights=self.weights[idx], minlength=len(options))
-
-
-def refined_start(model: StartModel | None, cue: Any, start: int, end: int) -> int:
+def refined_start(model: ChoiceModel | None, cue: Any, start: int, end: int) -> int:
     """The content's start chosen by ``model`` among :func:`start_options`, or ``start`` itself
     (no model, no options). Guarantees: the result is the start of a word or quotation mark after
     the cue token and before ``end`` in the cue's sentence, or ``start``; the first best option wins ties."""
@@ -73,7 +46,7 @@ def refined_start(model: StartModel | None, cue: Any, start: int, end: int) -> i
     if not options:
         return start
     assert model is not None
-    return options[int(np.argmax(model.scores(options)))].start
+    return options[model.best([o.features for o in options])].start
 
 
 def start_options(cue: Any, start: int, end: int) -> list[StartOption]:
@@ -127,28 +100,7 @@ def _token_at(sent: Any, start: int) -> Any | None:
     return None
 
 
-def save_start_model(path: Path, weights: np.ndarray, meta: dict[str, Any]) -> None:
-    """Write float32 weights and a JSON header (citation and dimension added); byte-reproducible
-    (:func:`pipeline.npz.write_npz`)."""
-    header = dict(meta, citation=CITATION, dim=int(weights.shape[0]))
-    write_npz(path, [("weights", weights.astype(np.float32)),
-                     ("header", np.array(json.dumps(header, sort_keys=True)))])
-
-
-@lru_cache(maxsize=4)
-def _load(path: str) -> StartModel | None:
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            header = json.loads(str(z["header"]))
-            weights = z["weights"].astype(np.float64)
-    except (OSError, KeyError, ValueError) as exc:
-        warnings.warn(f"content start model unavailable ({exc}); contents start where the rules put them",
-                      RuntimeWarning, stacklevel=3)
-        return None
-    return StartModel(weights, header)
-
-
-def load_start_model(path: str | Path | None = None) -> StartModel | None:
+def load_start_model(path: str | Path | None = None) -> ChoiceModel | None:
     """The model at ``path`` (default :data:`START_MODEL_PATH`), cached per path and process;
     None with a :class:`RuntimeWarning` when missing or unreadable (the rules' start is kept)."""
-    return _load(str(START_MODEL_PATH if path is None else path))
+    return load_choice_model(START_MODEL_PATH if path is None else path, "content start model")

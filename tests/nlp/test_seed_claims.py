@@ -33,7 +33,7 @@ def only(claims, words: str):
 # as PolNeAR annotates them: three without a source ("is alleged to", "are expected to"), Iran's
 # refusal and blame, and what the imagery Sullivan released purportedly showed.
 EXPECTED = [
-    ("double down", "United States", "assert", "that Iran is planning"),  # "on its claim" goes with the cue
+    ("double down", "United States", "assert", "its claim that Iran is planning"),  # "on" goes with the cue
     ("reject", "Tehran", "deny", "the allegation"),
     ("reiterate", "Jake Sullivan", "assert", "that Iran wants to sell"),
     ("release", "Jake Sullivan", "assert", "that a Russian delegation visited an airfield"),

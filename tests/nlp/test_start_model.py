@@ -8,16 +8,11 @@ import warnings
 import numpy as np
 import pytest
 
+from pipeline.nlp.choice_model import ChoiceModel, load_choice_model, save_choice_model
+from pipeline.nlp.claim_features import hash_features
 from pipeline.nlp.claims import extract_claims
 from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.start_model import (
-    START_MODEL_PATH,
-    StartModel,
-    load_start_model,
-    refined_start,
-    save_start_model,
-    start_options,
-)
+from pipeline.nlp.start_model import START_MODEL_PATH, load_start_model, refined_start, start_options
 
 
 def _cue(doc, word):
@@ -56,12 +51,11 @@ def test_no_model_keeps_the_start_and_a_model_picks_its_best_option(parse):
     assert refined_start(None, cue, start, end) == start
     options = start_options(cue, start, end)
     target = options[-1]
-    model = StartModel(np.zeros(1 << 10))
+    model = ChoiceModel(np.zeros(1 << 10))
     assert refined_start(model, cue, start, end) == options[0].start  # all tied: the first option
     weights = np.zeros(1 << 10)
-    from pipeline.nlp.claim_features import hash_features
     weights[hash_features([f"k={target.shift}"], 1 << 10)] = 5.0
-    assert refined_start(StartModel(weights), cue, start, end) == target.start
+    assert refined_start(ChoiceModel(weights), cue, start, end) == target.start
 
 
 def test_the_shipped_model_moves_the_words_polnear_counts_with_the_cue(claims_of):
@@ -90,10 +84,12 @@ def test_the_shipped_file_holds_weights_and_a_header_only():
 
 def test_save_then_load_round_trips_and_a_missing_file_warns(tmp_path):
     path = tmp_path / "m.npz"
-    save_start_model(path, np.arange(8, dtype=np.float64), {"trained_by": "test"})
+    save_choice_model(path, np.arange(8, dtype=np.float64), {"trained_by": "test"})
     first = path.read_bytes()
-    save_start_model(path, np.arange(8, dtype=np.float64), {"trained_by": "test"})
+    save_choice_model(path, np.arange(8, dtype=np.float64), {"trained_by": "test"})
     assert path.read_bytes() == first  # byte-reproducible
+    model = load_choice_model(path, "test model")
+    assert model is not None and model.best([["a"], ["b"], ["a"]]) in (0, 1)
     model = load_start_model(path)
     assert model is not None and model.dim == 8 and model.meta["trained_by"] == "test"
     with pytest.warns(RuntimeWarning, match="content start model unavailable"):

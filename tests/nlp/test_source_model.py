@@ -1,0 +1,63 @@
+"""The learned speaker choice (pipeline.nlp.source_model): options, choice, the shipped file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from pipeline.nlp.choice_model import ChoiceModel
+from pipeline.nlp.claim_features import hash_features
+from pipeline.nlp.claims import extract_claims
+from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.source_model import SOURCE_MODEL_PATH, refined_speaker_head, speaker_options
+
+TEXT = "At the hearing on Monday, the senator told reporters that the audit was flawed."
+
+
+def _tok(doc, word):
+    return next(t for t in doc if t.text == word)
+
+
+def test_options_are_noun_heads_outside_the_content_with_the_rules_head(parse):
+    doc = parse(TEXT)
+    cue, rule = _tok(doc, "told"), _tok(doc, "senator")
+    start = doc.text.index("that")
+    options = speaker_options(cue, start, len(doc.text) - 1, rule)
+    heads = [t for t, _ in options]
+    assert rule in heads and [t.i for t in heads] == sorted(t.i for t in heads)
+    assert all(t.pos_ in ("NOUN", "PROPN", "PRON") or t.i == rule.i for t in heads)
+    assert all(t.idx < start and t.i != cue.i for t in heads)  # never in the content, never the cue
+    assert _tok(doc, "audit") not in heads
+
+
+def test_no_model_keeps_the_rules_head_and_a_model_can_pick_another(parse):
+    doc = parse(TEXT)
+    cue, rule = _tok(doc, "told"), _tok(doc, "senator")
+    end = len(doc.text) - 1
+    start = doc.text.index("that")
+    assert refined_speaker_head(None, cue, start, end, rule) is rule
+    weights = np.zeros(1 << 10)
+    weights[hash_features(["pos=NOUN", "dep=dobj"], 1 << 10)] = [1.0, 5.0]
+    assert refined_speaker_head(ChoiceModel(weights), cue, start, end, rule).text == "reporters"
+
+
+def test_the_shipped_model_keeps_a_plain_subject(claims_of):
+    c = claims_of(TEXT)[0]
+    assert c.speaker.text == "the senator" and c.cue.text == "told"
+
+
+def test_without_the_model_the_rules_speaker_stays(parse):
+    doc = parse(TEXT)
+    a = extract_claims(doc, extract_entities(doc), "t", sources=None)
+    b = extract_claims(doc, extract_entities(doc), "t")
+    assert [c.speaker for c in a] == [c.speaker for c in b]  # agreeing on a plain case
+
+
+def test_the_shipped_file_holds_weights_and_a_header_only():
+    with np.load(SOURCE_MODEL_PATH, allow_pickle=False) as z:
+        assert sorted(z.files) == ["header", "weights"]
+        header = json.loads(str(z["header"]))
+        assert z["weights"].dtype == np.float32 and z["weights"].shape == (header["dim"],)
+    assert header["trained_by"] == "scripts/train_sources.py" and "PolNeAR" in header["citation"]
+    assert header["cv_right"] > header["rules_right"]

@@ -44,15 +44,16 @@ def speaker_options(cue: Any, start: int, end: int, rule: Any) -> list[tuple[Any
     heads = [t for t in cue.sent if t.pos_ in _NOUNY and t.dep_ != "compound" and not start <= t.idx < end
              and t.i != cue.i and t.i != rule.i]
     heads = sorted(heads, key=lambda t: (abs(t.i - cue.i), t.i))[:MAX_OPTIONS - 1] + [rule]
-    return [(t, _features(t, cue, rule)) for t in sorted(heads, key=lambda t: t.i)]
+    down = _ancestors(cue)  # the cue's side of every path, once
+    where = {t.i: n for n, t in enumerate(down)}
+    return [(t, _features(t, cue, rule, _path(t, down, where))) for t in sorted(heads, key=lambda t: t.i)]
 
 
-def _features(tok: Any, cue: Any, rule: Any) -> list[str]:
+def _features(tok: Any, cue: Any, rule: Any, path: str) -> list[str]:
     """Feature strings of ``tok`` as the speaker of ``cue``, the rules having said ``rule``."""
     side = "before" if tok.i < cue.i else "after"
     gap = abs(tok.i - cue.i)
     dist = "1" if gap <= 1 else "2-3" if gap <= 3 else "4-7" if gap <= 7 else "8+"
-    path = _path(tok, cue)
     is_rule = tok.i == rule.i
     relation = _relation(tok, rule)
     between = tok.doc[min(tok.i, cue.i):max(tok.i, cue.i)]
@@ -73,10 +74,10 @@ def _ancestors(tok: Any) -> list[Any]:
     return out
 
 
-def _path(tok: Any, cue: Any) -> str:
-    """The dependency path from ``tok`` up to the common ancestor, then down to ``cue``."""
-    up, down = _ancestors(tok), _ancestors(cue)
-    where = {t.i: n for n, t in enumerate(down)}
+def _path(tok: Any, down: list[Any], where: dict[int, int]) -> str:
+    """The dependency path from ``tok`` up to the common ancestor, then down to the cue (whose
+    :func:`_ancestors` are ``down``, their positions by token index ``where``)."""
+    up = _ancestors(tok)
     for n, t in enumerate(up):
         if t.i in where:
             return "^".join(a.dep_ for a in up[:n][:4]) + "|" + "v".join(a.dep_ for a in down[:where[t.i]][:3])

@@ -63,7 +63,8 @@ def _fill_speakers(doc: Any, resolver: SpeakerResolver, drafts: list[Draft]) -> 
 def _chosen_speakers(doc: Any, resolver: SpeakerResolver, drafts: list[Draft],
                      sources: ChoiceModel | None) -> list[Draft]:
     """``drafts`` with the speaker ``sources`` picks in place of the rules' one, where a cue token
-    and a speaker exist (the rules' head is one of the options; no speaker is added)."""
+    and a speaker exist (the rules' head is one of the options; no speaker is added, and none whose
+    noun phrase runs into the content replaces the rules')."""
     if sources is None:
         return drafts
     out = []
@@ -72,8 +73,9 @@ def _chosen_speakers(doc: Any, resolver: SpeakerResolver, drafts: list[Draft],
             d.speaker.start, d.speaker.end, alignment_mode="expand")
         if span is not None and len(span):
             head = refined_speaker_head(sources, d.tok, d.start, d.end, span.root)
-            if head.i != span.root.i:
-                d = replace(d, speaker=resolver.speaker(doc, doc.text, head))
+            speaker = resolver.speaker(doc, doc.text, head) if head.i != span.root.i else None
+            if speaker is not None and not (speaker.start < d.end and d.start < speaker.end):
+                d = replace(d, speaker=speaker)
         out.append(d)
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -11,6 +12,8 @@ from pipeline.nlp.claim_features import hash_features
 from pipeline.nlp.claims import extract_claims
 from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.source_model import SOURCE_MODEL_PATH, refined_speaker_head, speaker_options
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f319ce151999f482.txt"
 
 TEXT = "At the hearing on Monday, the senator told reporters that the audit was flawed."
 
@@ -61,3 +64,18 @@ def test_the_shipped_file_holds_weights_and_a_header_only():
         assert z["weights"].dtype == np.float32 and z["weights"].shape == (header["dim"],)
     assert header["trained_by"] == "scripts/train_sources.py" and "PolNeAR" in header["citation"]
     assert header["cv_right"] > header["rules_right"]
+
+
+def test_a_model_can_move_the_speaker_but_never_into_the_content(parse):
+    # a model that wants any prepositional object: it takes "Helsinki" over "Officials in Helsinki"
+    weights = np.zeros(1 << 18)
+    weights[hash_features(["dep=pobj"], 1 << 18)] = 9.0
+    model = ChoiceModel(weights)
+    doc = parse("Officials in Helsinki raised concerns about the plan for the first time on Monday.")
+    c = extract_claims(doc, extract_entities(doc), "t", sources=model)[0]
+    assert c.speaker.text == "Helsinki"
+    seed = parse(SEED.read_text(encoding="utf-8"))
+    rules = {c.cue: c.speaker for c in extract_claims(seed, extract_entities(seed), "s", sources=None)}
+    for c in extract_claims(seed, extract_entities(seed), "s", sources=model):
+        if c.speaker is not None and c.speaker != rules.get(c.cue):
+            assert c.speaker.end <= c.content.start or c.content.end <= c.speaker.start

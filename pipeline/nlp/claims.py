@@ -36,7 +36,10 @@ reaches the model's threshold, and a content ranker trained with it picks
 which content. Without the model file the rule path
 runs instead: the lexicon's fixed precision threshold picks cues and the
 rules' content is taken (a warning says so). The speaker is the cue's
-subject, agent or possessor (see :mod:`pipeline.nlp.speakers`).
+subject, agent or possessor (see :mod:`pipeline.nlp.speakers`). After the
+scorer, two learned choices trained on PolNeAR train refine what it kept:
+where a content after its cue starts (:mod:`pipeline.nlp.start_model`) and
+which noun phrase near the cue is the speaker (:mod:`pipeline.nlp.source_model`).
 Headline "Name: claim" lines and dash-signed quotations are attributions too
 (:mod:`pipeline.nlp.typographic`). Nested attributions fold into the outer
 claim (PolNeAR convention) unless they have a speaker of their own, and a speaker who releases
@@ -147,9 +150,10 @@ def extract_claims_at(doc: Any, entities: Sequence[Entity], article_id: str, mod
                       thresholds: Sequence[float], *, starts: ChoiceModel | None = None,
                       sources: ChoiceModel | None = None) -> list[list[Claim]]:
     """``extract_claims`` with ``model`` at each of ``thresholds`` (the model's own one ignored),
-    scoring the candidates once: the k-th list equals ``extract_claims(..., model=model_k, starts=starts,
-    sources=sources)``
-    where ``model_k`` is ``model`` with threshold ``thresholds[k]`` (for choosing a threshold cheaply)."""
+    scoring the candidates once: the k-th list equals ``extract_claims(..., model=model_k,
+    starts=starts, sources=sources)`` where ``model_k`` is ``model`` with threshold
+    ``thresholds[k]`` (for choosing a threshold cheaply; the learned choices default to off here,
+    as the scorer's training wants them)."""
     ctx = _Context(doc, entities, learned=True)
     drafts = _candidate_drafts(ctx)
     rows = _draft_features(ctx, drafts)

@@ -2,11 +2,14 @@
 
 Public API: :func:`finish_claims`. Neither the learned scorer nor the folding of
 nested claims sees what happens here (the scorer was trained on the rules'
-candidates and speakers): PolNeAR's content boundary (a word the cue selects
-moves to the cue, :func:`pipeline.nlp.bounds.content_start`), a fallback speaker
+candidates and speakers): a raising verb's subject joins its content
+(:func:`pipeline.nlp.bounds.raised_subject`), PolNeAR's content boundary (a word the
+cue selects moves to the cue, :func:`pipeline.nlp.bounds.content_start`, then the
+learned start, :func:`pipeline.nlp.start_model.refined_start`), a fallback speaker
 for a cue the rules named no one for (:func:`pipeline.nlp.speakers.fallback_subject`),
-the content's pieces around its own cue clause, then text order, ordinals, ids
-and the entities inside each content.
+the learned speaker (:func:`pipeline.nlp.source_model.refined_speaker_head`), the
+content's pieces around its own cue clause, then text order, ordinals, ids and the
+entities inside each content.
 """
 
 from __future__ import annotations

@@ -203,8 +203,8 @@ class Timed:
                 self.took.append(int(resp["took"]))
             return resp
 
-        def timed_msearch(kind: str, bodies: list[dict[str, Any]]) -> list[Any]:
-            found = msearch(kind, bodies)
+        def timed_msearch(kind: str, bodies: list[dict[str, Any]], *headers: Any) -> list[Any]:
+            found = msearch(kind, bodies, *headers)
             if kind == "claims" and bodies:
                 self.body = self.body or bodies[0]
                 self.took.append(max(int(r["took"]) for r in found))  # its searches run side by side

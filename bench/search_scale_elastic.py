@@ -29,7 +29,8 @@ costliest parts of the N slowest searches; ``--merged`` times, instead, a clone 
 each size whose claims index is force-merged to one segment (what a read-mostly
 backing index gets after it rolls over), made once and kept. Targets (issue 17): p95 < 30 ms
 for every kind at 1M claims, < 50 ms at 3M. Benchmark on a node of its own
-(``ES_PORT=9201 ES_HEAP=4g scripts/servers start es``), not the test node.
+(``ES_PORT=9201 ES_HEAP=4g ES_MMAP=true scripts/servers start es``: memory-mapped index files, as
+a production node has them), not the test node.
 """
 
 from __future__ import annotations

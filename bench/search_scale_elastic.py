@@ -3,7 +3,7 @@
 Usage:
     python bench/search_scale_elastic.py [--url http://127.0.0.1:9201] [--sizes 100000,1000000,3000000]
                                          [--cache /work/esbench/cache] [--queries 300]
-                                         [--baseline REF] [--profile N] [--build-only]
+                                         [--baseline REF] [--profile N] [--merged] [--build-only]
 
 The sibling of bench/search_scale.py (SQLite), sharing its corpus (PolNeAR
 train paragraphs recombined under new ids, outlets and dates:
@@ -25,9 +25,12 @@ searches of ``pipeline/index/elastic`` at git REF (``ElasticIndex.search_claims`
 and queries.py), on the same
 indices in the same run, interleaved query by query with the current ones
 (so load drifts hit both alike); ``--profile N`` prints the profile API's
-costliest parts of the N slowest searches. Targets (issue 17): p95 < 30 ms
+costliest parts of the N slowest searches; ``--merged`` times, instead, a clone of
+each size whose claims index is force-merged to one segment (what a read-mostly
+backing index gets after it rolls over), made once and kept. Targets (issue 17): p95 < 30 ms
 for every kind at 1M claims, < 50 ms at 3M. Benchmark on a node of its own
-(``ES_PORT=9201 ES_HEAP=4g scripts/servers start es``), not the test node.
+(``ES_PORT=9201 ES_HEAP=4g ES_MMAP=true scripts/servers start es``: memory-mapped index files, as
+a production node has them), not the test node.
 """
 
 from __future__ import annotations
@@ -114,6 +117,25 @@ def build(url: str, copies: Copies, sizes: list[int], cache: Path, key: str,
         stats_path.write_text(json.dumps(stats))
     probe.close()
     return {int(k): v for k, v in stats.items()}
+
+
+def merged(url: str, key: str, size: int) -> str:
+    """The prefix of a clone of the size's indices whose claims index is force-merged to one segment, as a
+    read-mostly index (a backing index rolled over) gets; made once, kept beside the size's own."""
+    target = f"esmerged-{key}-{size}-"  # not under prefix_of(key, size): its store bytes stay apart
+    index = ElasticIndex(url, IndexSettings(url=url), prefix=target, timeout_s=3600)
+    if not index.exists():
+        index.drop()
+        clone(index, prefix_of(key, size), target)
+    index._es.indices.forcemerge(index=index.alias("claims"), max_num_segments=1)  # a no-op once merged
+    index.close()
+    return target
+
+
+def segments(index: ElasticIndex) -> int:
+    """Segments of the claims index (primaries)."""
+    stats = index._es.indices.stats(index=index.alias("claims"), metric="segments")
+    return int(stats["_all"]["primaries"]["segments"]["count"])
 
 
 def fill(index: ElasticIndex, copies: Copies, start: int, stop: int, writers: int,
@@ -203,8 +225,8 @@ class Timed:
                 self.took.append(int(resp["took"]))
             return resp
 
-        def timed_msearch(kind: str, bodies: list[dict[str, Any]]) -> list[Any]:
-            found = msearch(kind, bodies)
+        def timed_msearch(kind: str, bodies: list[dict[str, Any]], *headers: Any) -> list[Any]:
+            found = msearch(kind, bodies, *headers)
             if kind == "claims" and bodies:
                 self.body = self.body or bodies[0]
                 self.took.append(max(int(r["took"]) for r in found))  # its searches run side by side
@@ -251,6 +273,8 @@ def main() -> None:
     ap.add_argument("--profile", type=int, default=0, help="profile the N slowest searches at each size")
     ap.add_argument("--writers", type=int, default=2, help="threads writing the build (the rated 50k: one)")
     ap.add_argument("--rate", action="store_true", help="also the indexer's claims/s at each size, side by side")
+    ap.add_argument("--merged", action="store_true",
+                    help="time a clone of each size with its claims index force-merged to one segment")
     ap.add_argument("--build-only", action="store_true", help="build (or check) the indices, time nothing")
     args = ap.parse_args()
     cache = Path(args.cache)
@@ -272,7 +296,8 @@ def main() -> None:
     results: dict[int, dict[str, Any]] = {}
     for size in sizes:
         qs = queries(paras, copies, need[size], args.queries)
-        index = open_index(args.url, prefix_of(key, size))
+        prefix = merged(args.url, key, size) if args.merged else prefix_of(key, size)
+        index = open_index(args.url, prefix)
         timed = Timed(index)
         claims = index.counts()["claims"]
         results[size] = {"claims": claims}
@@ -294,11 +319,12 @@ def main() -> None:
                 results[size][f"{kind}/{name}"] = r
                 print(f"{claims:>9} {kind:<12}{name:<10}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}"
                       f"{r['took_p95']:>10.0f}", flush=True)
-        claim_bytes, all_bytes = store_bytes(index, prefix_of(key, size))
+        claim_bytes, all_bytes = store_bytes(index, prefix)
         rate = built[size]["claims_per_s"]
         results[size].update(bytes_per_claim=claim_bytes / claims, all_bytes_per_claim=all_bytes / claims,
-                             claims_per_s=rate)
-        print(f"{claims:>9} store bytes/claim {claim_bytes / claims:.0f} (claims index), {all_bytes / claims:.0f} "
+                             claims_per_s=rate, segments=segments(index))
+        print(f"{claims:>9} {prefix}: {results[size]['segments']} segments in the claims index; "
+              f"store bytes/claim {claim_bytes / claims:.0f} (claims index), {all_bytes / claims:.0f} "
               f"(every index, articles' texts included); indexer {rate:.0f} claims/s over the last 50k claims; "
               f"load {load()}", flush=True)
         for ms, q, body in sorted(slow, key=lambda s: -s[0])[:args.profile]:

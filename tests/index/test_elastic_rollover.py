@@ -7,6 +7,7 @@ over), not from the layout under test.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -134,6 +135,30 @@ def test_the_indexer_rolls_over_when_a_condition_is_met(prefix: str, es: Any) ->
         assert index.counts() == {"articles": 5, "claims": sum(len(e.claims) for e in CORPUS[:5])}
     finally:
         index.close()
+
+
+@pytest.mark.elastic
+def test_the_index_that_rolled_over_is_merged_to_one_segment(prefix: str, es: Any) -> None:
+    index = _open(prefix)
+    try:
+        for part in (CORPUS[:3], CORPUS[3:6]):  # two refreshed writes: two segments at least
+            assert index.upsert(part) == []
+            index.refresh()
+        old = f"{prefix}claims-v{CLAIMS.version}"
+        assert _segments(es, old) >= 2
+        assert index.rollover("claims", force=True)
+        deadline = time.monotonic() + 30  # a background task: wait for it
+        while _segments(es, old) > 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _segments(es, old) == 1
+        assert index.counts()["claims"] == sum(len(e.claims) for e in CORPUS[:6])
+    finally:
+        index.close()
+
+
+def _segments(es: Any, index: str) -> int:
+    shards = es.indices.segments(index=index)["indices"][index]["shards"]
+    return sum(len(copy["segments"]) for copies in shards.values() for copy in copies)
 
 
 @pytest.mark.elastic

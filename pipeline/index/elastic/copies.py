@@ -22,7 +22,7 @@ from pipeline.index.base import ArticleRef, CopyEntry
 from pipeline.index.elastic import mappings as m
 from pipeline.index.elastic import rollover as ro
 from pipeline.index.elastic.documents import ref_of
-from pipeline.index.elastic.threads import _all
+from pipeline.index.elastic.threads import _PAGE, _all
 
 _FIELDS = ["article_id", "copy_of", "published", "seen", "size", "signature", "bands"]
 
@@ -70,16 +70,31 @@ def candidates(es: Elasticsearch, alias: str, bands: Sequence[str]) -> list[Copy
     return [_entry(h["_source"]) for h in _all(es, alias, {"terms": {"bands": keys}}, sort=[{"article_id": "asc"}])]
 
 
-def pointing_to(es: Elasticsearch, alias: str, original_ids: Sequence[str]) -> list[CopyEntry]:
+_BY_ID = [{"article_id": "asc"}]
+# Whether any entry marks a copy: a search sends this beside its own request, and looks its hits' copies up
+# only when there is one (an index without copies, e.g. detection off, then costs no second round trip).
+ANY_COPY = {"query": {"exists": {"field": "copy_of"}}, "size": 0, "track_total_hits": 1}
+
+
+def pointing_body(original_ids: Sequence[str]) -> dict[str, Any]:
+    """The first page of :func:`pointing_to`'s search, to send in a multi-search beside other requests."""
+    return {"query": {"terms": {"copy_of": sorted(set(original_ids))}}, "sort": _BY_ID, "size": _PAGE}
+
+
+def pointing_to(es: Elasticsearch, alias: str, original_ids: Sequence[str],
+                first: list[dict[str, Any]] | None = None) -> list[CopyEntry]:
+    """The entries of the copies of ``original_ids``; ``first``: the first page's hits, already fetched."""
     ids = sorted(set(original_ids))
     if not ids:
         return []
-    return [_entry(h["_source"]) for h in _all(es, alias, {"terms": {"copy_of": ids}}, sort=[{"article_id": "asc"}])]
+    return [_entry(h["_source"]) for h in _all(es, alias, {"terms": {"copy_of": ids}}, sort=_BY_ID, first=first)]
 
 
-def copies_of(es: Elasticsearch, alias: str, owners: ro.Owners,
-              article_ids: Sequence[str]) -> dict[str, list[ArticleRef]]:
-    found = pointing_to(es, alias, article_ids)
+def copies_of(es: Elasticsearch, alias: str, owners: ro.Owners, article_ids: Sequence[str],
+              first: list[dict[str, Any]] | None = None) -> dict[str, list[ArticleRef]]:
+    """The article refs of the copies of ``article_ids`` (oldest first), by original; ``first``: the first
+    page of their entries' search (:func:`pointing_body`), already fetched."""
+    found = pointing_to(es, alias, article_ids, first)
     if not found:
         return {}
     docs = owners.locate({"articles": sorted({e.article_id for e in found})},

@@ -188,22 +188,40 @@ class ElasticIndex(ElasticUpkeep):
             return self._words.ranking(phrases, words)
 
     def search_claims(self, query: ClaimQuery) -> SearchResult:
+        """One page of claims, its facets and each hit's copies, in two rounds of multi-search at most.
+
+        Ranked (or without facets): the page (facets aggregated in it) beside a probe for any copy mark;
+        the hits' copies are looked up after only when there is one. Unranked with facets: the page beside
+        the newest sample's cutoff, then the facets from the cutoff beside the copies of the page's articles.
+        """
         text = queries.text_query(query.text, queries.CLAIM_FIELDS, self._ranking)
         filters = queries.filters_of(query)
         body = queries.search_body(text, filters, query.limit, decode_cursor(query.after, queries.CURSOR))
         body.update(queries.claim_extras(ranked=text is not None, facets=query.facets))
+        collapse = not query.all_copies
+        if collapse:
+            with translated("search copies"):
+                self._copies_searchable()
+        copies = {"index": self.alias("copies")}
         if query.facets and text is None:  # the facets of the newest matches: found first, counted apart
             resp, sample = self._msearch("claims", [queries.wire_body(body), queries.newest_sample_body(filters)])
-            counted = self._search("claims", queries.newest_facets_body(filters, queries.newest_cutoff(sample)))
+            articles = [h["_source"]["article"]["id"] for h in resp["hits"]["hits"][:query.limit]]
+            bodies = [queries.newest_facets_body(filters, queries.newest_cutoff(sample))]
+            if collapse and articles:
+                bodies.append(cp.pointing_body(articles))
+            counted, *pointing = self._msearch("claims", bodies, [{}, copies])
             facets = queries.facet_buckets(counted["aggregations"])
+            first = pointing[0]["hits"]["hits"] if pointing else []
         else:
-            resp = self._search("claims", body)
+            resp, *probe = self._msearch("claims", [queries.wire_body(body), *([cp.ANY_COPY] if collapse else [])],
+                                         [{}, copies])
             facets = queries.facet_buckets(resp["aggregations"]) if query.facets else {}
+            first = None if probe and probe[0]["hits"]["total"]["value"] else []
         hits = resp["hits"]["hits"]
         page = [docs.claim_hit(h, ranked=text is not None) for h in hits[:query.limit]]
         total, exact = queries.total_of(resp["hits"]["total"])
         result = SearchResult(total, page, facets, queries.next_cursor(hits, query.limit), total_exact=exact)
-        return self._with_copies(result, not query.all_copies)
+        return self._with_copies(result, collapse, first)
 
     def search_articles(self, query: ArticleQuery) -> SearchResult:
         text = queries.text_query(query.text, queries.ARTICLE_FIELDS)
@@ -253,13 +271,16 @@ class ElasticIndex(ElasticUpkeep):
         with translated(f"search {kind}"):
             return self._es.search(index=self.alias(kind), **body)
 
-    def _msearch(self, kind: str, bodies: list[dict[str, Any]]) -> list[Any]:
-        """The responses of one multi-search, in order; an item's error raises as a whole search's would."""
+    def _msearch(self, kind: str, bodies: list[dict[str, Any]],
+                 headers: Sequence[dict[str, Any]] = ()) -> list[Any]:
+        """The responses of one multi-search, in order; an item's error raises as a whole search's would.
+        ``headers``: the items' headers, by position (``{"index": ...}`` searches another index than kind's)."""
         if not bodies:
             return []
         self._ensure_ready()
+        heads = [*headers, *[{}] * len(bodies)][:len(bodies)]
         with translated(f"msearch {kind}"):
-            responses = self._es.msearch(index=self.alias(kind), searches=[x for b in bodies for x in ({}, b)])
+            responses = self._es.msearch(index=self.alias(kind), searches=[x for hb in zip(heads, bodies, strict=True) for x in hb])
         for item in responses["responses"]:
             if "error" in item:
                 raise status_error(f"msearch {kind}", int(item.get("status", 500)), m.error_reason(item["error"]))
@@ -300,11 +321,16 @@ class ElasticIndex(ElasticUpkeep):
             self._copies_searchable()
             return cp.copies_of(self._es, self.alias("copies"), self._owners, article_ids)
 
-    def _with_copies(self, result: SearchResult, collapse: bool) -> SearchResult:
-        """Each hit with its article's copies (collapsed searches only)."""
-        if not collapse or not result.hits:
+    def _with_copies(self, result: SearchResult, collapse: bool,
+                     first: list[dict[str, Any]] | None = None) -> SearchResult:
+        """Each hit with its article's copies (collapsed searches only); ``first``: the first page of the
+        copies' entries, fetched already ([] when none can exist), else None."""
+        if not collapse or not result.hits or first == []:
             return result
-        found = self.copies_of([h.article.id for h in result.hits])
+        with translated("search copies"):
+            self._copies_searchable()
+            found = cp.copies_of(self._es, self.alias("copies"), self._owners,
+                                 [h.article.id for h in result.hits], first)
         return replace(result, hits=[replace(h, copies=tuple(found.get(h.article.id, ()))) for h in result.hits])
 
     # --- threads -------------------------------------------------

@@ -49,10 +49,15 @@ def members(es: Elasticsearch, alias: str, thread_ids: Sequence[str]) -> list[Th
 
 
 def _all(es: Elasticsearch, index: str, query: dict[str, Any], sort: list[dict[str, Any]],
-         source: list[str] | None = None) -> list[dict[str, Any]]:
-    """Every hit of ``query`` (search_after paging on a unique sort key)."""
+         source: list[str] | None = None, first: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Every hit of ``query`` (search_after paging on a unique sort key); ``first``: the first page's hits,
+    fetched already (in a multi-search), so paging goes on from there when it was full."""
     hits: list[dict[str, Any]] = []
     after = None
+    if first is not None:
+        if len(first) < _PAGE:
+            return first
+        hits, after = list(first), first[-1]["sort"]
     while True:
         body: dict[str, Any] = {"query": query, "sort": sort, "size": _PAGE}
         if after:

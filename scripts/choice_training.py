@@ -4,24 +4,29 @@ A choice is one claim's options (feature strings, hashed), the gold option's ind
 :func:`fit` fits a conditional logit over them (:class:`pipeline.nlp.choice_model.ChoiceModel`'s
 weights) by mini-batch AdaGrad with L2, deterministic for a seed and an input order.
 :func:`matched_claims` extracts an article's claims and matches them to gold as the shared
-scorer does (its copy in this directory, ``score_claims.py``). Import this module after the
-one-BLAS-thread environment is set (the scripts do it first).
+scorer does (its copy in this directory, ``score_claims.py``). Import this module before
+anything that loads numpy: it sets one BLAS thread first (a product's rounding may depend on
+how it is split among threads, and the scripts' files are compared byte for byte).
 """
 
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+import numpy as np  # noqa: E402
 
-from pipeline.nlp.claims import extract_claims
-from pipeline.nlp.entities import extract_entities
-from pipeline.records import Claim
+from pipeline.nlp.claims import extract_claims  # noqa: E402
+from pipeline.nlp.entities import extract_entities  # noqa: E402
+from pipeline.records import Claim  # noqa: E402
 
 FOLDS = 4  # cross-validation over articles: the k-th article is in fold k mod FOLDS
+Weights = np.ndarray  # a fitted weight vector over hashed feature indices (the scripts need no numpy import)
 
 
 def load_scorer() -> Any:
@@ -34,6 +39,22 @@ def load_scorer() -> Any:
 
 
 SC = load_scorer()
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How :func:`fit` fits: AdaGrad epochs, step size, L2, batch size, seed, hashed dimension."""
+
+    epochs: int = 8
+    learning_rate: float = 0.05
+    l2: float = 1e-5
+    batch: int = 32
+    seed: int = 13
+    dim: int = 1 << 18
+
+    def meta(self) -> dict[str, Any]:
+        """The settings a model file's header records (its dimension is recorded apart)."""
+        return {k: v for k, v in asdict(self).items() if k in ("seed", "epochs", "learning_rate", "l2")}
 
 
 @dataclass
@@ -81,17 +102,17 @@ def touches(ranges: list[list[int]] | list[tuple[int, int]], start: int, end: in
     return any(s < end and start < e for s, e in ranges)
 
 
-def fit(choices: list[Choice], dim: int, *, epochs: int, learning_rate: float, l2: float, batch: int,
-        seed: int) -> np.ndarray:
+def fit(choices: list[Choice], settings: FitSettings) -> np.ndarray:
     """Conditional logit over each choice's options (the target's probability maximised), by
-    mini-batch AdaGrad with L2; deterministic for a given seed and input order."""
-    w = np.zeros(dim)
-    g2 = np.full(dim, 1e-8)
-    rng = np.random.default_rng(seed)
-    for _ in range(epochs):
+    mini-batch AdaGrad with L2; deterministic for given settings and input order."""
+    w = np.zeros(settings.dim)
+    g2 = np.full(settings.dim, 1e-8)
+    rng = np.random.default_rng(settings.seed)
+    l2, learning_rate = settings.l2, settings.learning_rate
+    for _ in range(settings.epochs):
         order = rng.permutation(len(choices))
-        for first in range(0, len(order), batch):
-            part = [choices[i] for i in order[first:first + batch]]
+        for first in range(0, len(order), settings.batch):
+            part = [choices[i] for i in order[first:first + settings.batch]]
             rows = [r for c in part for r in c.rows]
             sizes = np.array([len(c.rows) for c in part])
             group_of = np.repeat(np.arange(len(part)), sizes)

@@ -21,20 +21,15 @@ Corpus: PolNeAR (Newell, Margolin & Ruths, LREC 2018), train split only: never d
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# One BLAS thread (set before numpy loads): a product's rounding may depend on how it is split among threads.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-import numpy as np  # noqa: E402
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from choice_training import FOLDS, Choice, best, cue_token, fit, matched_claims, touches  # noqa: E402
+# choice_training sets one BLAS thread before it loads numpy: import it before anything that loads numpy
+from choice_training import FOLDS, Choice, FitSettings, Weights, best, cue_token, fit, matched_claims, touches  # noqa: E402
 from train_claims import load_docs  # noqa: E402
 
 from pipeline.nlp.choice_model import save_choice_model  # noqa: E402
@@ -43,12 +38,8 @@ from pipeline.nlp.entities import extract_entities  # noqa: E402
 from pipeline.nlp.source_model import SOURCE_MODEL_PATH, speaker_options  # noqa: E402
 from pipeline.nlp.speakers import SpeakerResolver  # noqa: E402
 
-SEED = 13
-DIM = 1 << 18
-EPOCHS = 16
-LEARNING_RATE = 0.05
-L2 = 1e-5
-BATCH = 32
+FIT = FitSettings(epochs=16)
+DIM = FIT.dim
 
 
 @dataclass
@@ -87,8 +78,8 @@ def _span(speaker: Any) -> tuple[int, int]:
     return speaker.start, speaker.end
 
 
-def fitted(choices: list[Choice]) -> np.ndarray:
-    return fit(choices, DIM, epochs=EPOCHS, learning_rate=LEARNING_RATE, l2=L2, batch=BATCH, seed=SEED)
+def fitted(choices: list[Choice]) -> Weights:
+    return fit(choices, FIT)
 
 
 def cross_validate(by_article: list[list[Example]]) -> int:
@@ -118,8 +109,7 @@ def main() -> None:
           f"{rules}, with the {FOLDS}-fold cross-validated model {cv}")
     trained = [e.choice for e in every if e.choice.target >= 0]
     meta = {"source": "PolNeAR train split (840 articles); hashed POS/dependency/entity features, weights only",
-            "trained_by": "scripts/train_sources.py", "seed": SEED, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
-            "l2": L2, "examples": len(trained), "cv_right": cv, "rules_right": rules, "claims": len(every)}
+            "trained_by": "scripts/train_sources.py", **FIT.meta(), "examples": len(trained), "cv_right": cv, "rules_right": rules, "claims": len(every)}
     save_choice_model(Path(args.out), fitted(trained), meta)
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.2f} MB); "
           f"training time {time.perf_counter() - t0:.1f} s (parse excluded)")

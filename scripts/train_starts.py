@@ -22,32 +22,23 @@ Corpus: PolNeAR (Newell, Margolin & Ruths, LREC 2018), train split only: never d
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# One BLAS thread (set before numpy loads): a product's rounding may depend on how it is split among threads.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-import numpy as np  # noqa: E402
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from choice_training import FOLDS, SC, Choice, best, cue_token, fit, matched_claims  # noqa: E402
+# choice_training sets one BLAS thread before it loads numpy: import it before anything that loads numpy
+from choice_training import FOLDS, SC, Choice, FitSettings, Weights, best, cue_token, fit, matched_claims  # noqa: E402
 from train_claims import load_docs  # noqa: E402
 
 from pipeline.nlp.choice_model import save_choice_model  # noqa: E402
 from pipeline.nlp.claim_features import hash_features  # noqa: E402
 from pipeline.nlp.start_model import START_MODEL_PATH, StartOption, start_options  # noqa: E402
 
-SEED = 13
-DIM = 1 << 18
-EPOCHS = 8
-LEARNING_RATE = 0.05
-L2 = 1e-5
-BATCH = 32
+FIT = FitSettings()
+DIM = FIT.dim
 
 
 @dataclass
@@ -90,8 +81,8 @@ def article(art: dict, doc: Any) -> Article:
     return Article(m.text, m.gold, m.pred, choices)
 
 
-def fitted(choices: list[Choice]) -> np.ndarray:
-    return fit(choices, DIM, epochs=EPOCHS, learning_rate=LEARNING_RATE, l2=L2, batch=BATCH, seed=SEED)
+def fitted(choices: list[Choice]) -> Weights:
+    return fit(choices, FIT)
 
 
 def strict_f1(arts: list[Article], chosen: dict[tuple[int, int], int]) -> float:
@@ -132,8 +123,7 @@ def main() -> None:
     base, cv = strict_f1(arts, {}), cross_validate(arts)
     print(f"strict content F1 on train: rules' starts {base:.4f}, {FOLDS}-fold cross-validated model {cv:.4f}")
     meta = {"source": "PolNeAR train split (840 articles); hashed lemma/POS/dependency features, weights only",
-            "trained_by": "scripts/train_starts.py", "seed": SEED, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
-            "l2": L2, "examples": len(items), "cv_strict_f1": round(cv, 4), "rules_strict_f1": round(base, 4)}
+            "trained_by": "scripts/train_starts.py", **FIT.meta(), "examples": len(items), "cv_strict_f1": round(cv, 4), "rules_strict_f1": round(base, 4)}
     save_choice_model(Path(args.out), fitted(items), meta)
     print(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.2f} MB); "
           f"training time {time.perf_counter() - t0:.1f} s (parse excluded)")

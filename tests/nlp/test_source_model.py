@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,7 @@ from pipeline.nlp.choice_model import ChoiceModel
 from pipeline.nlp.claim_features import hash_features
 from pipeline.nlp.claims import extract_claims
 from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.source_model import SOURCE_MODEL_PATH, refined_speaker_head, speaker_options
+from pipeline.nlp.source_model import refined_speaker_head, speaker_options
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f319ce151999f482.txt"
 
@@ -55,15 +54,6 @@ def test_without_the_model_the_rules_speaker_stays(parse):
     a = extract_claims(doc, extract_entities(doc), "t", sources=None)
     b = extract_claims(doc, extract_entities(doc), "t")
     assert [c.speaker for c in a] == [c.speaker for c in b]  # agreeing on a plain case
-
-
-def test_the_shipped_file_holds_weights_and_a_header_only():
-    with np.load(SOURCE_MODEL_PATH, allow_pickle=False) as z:
-        assert sorted(z.files) == ["header", "weights"]
-        header = json.loads(str(z["header"]))
-        assert z["weights"].dtype == np.float32 and z["weights"].shape == (header["dim"],)
-    assert header["trained_by"] == "scripts/train_sources.py" and "PolNeAR" in header["citation"]
-    assert header["cv_right"] > header["rules_right"]
 
 
 def test_a_model_can_move_the_speaker_but_never_into_the_content(parse):

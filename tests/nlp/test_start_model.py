@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import warnings
-
 import numpy as np
-import pytest
 
-from pipeline.nlp.choice_model import ChoiceModel, load_choice_model, save_choice_model
+from pipeline.nlp.choice_model import ChoiceModel
 from pipeline.nlp.claim_features import hash_features
 from pipeline.nlp.claims import extract_claims
 from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.start_model import START_MODEL_PATH, load_start_model, refined_start, start_options
+from pipeline.nlp.start_model import refined_start, start_options
 
 
 def _cue(doc, word):
@@ -71,29 +67,3 @@ def test_without_the_model_the_rules_start_stays(parse):
     doc = parse("Trump continued to question Cruz's temperament on Sunday.")
     c = next(c for c in extract_claims(doc, extract_entities(doc), "t", starts=None) if c.cue.lemma == "continue")
     assert c.content.text.startswith("to question") and c.cue.text == "continued"
-
-
-def test_the_shipped_file_holds_weights_and_a_header_only():
-    with np.load(START_MODEL_PATH, allow_pickle=False) as z:
-        assert sorted(z.files) == ["header", "weights"]
-        header = json.loads(str(z["header"]))
-        assert z["weights"].dtype == np.float32 and z["weights"].shape == (header["dim"],)
-    assert header["trained_by"] == "scripts/train_starts.py" and "PolNeAR" in header["citation"]
-    assert header["cv_strict_f1"] > header["rules_strict_f1"]
-
-
-def test_save_then_load_round_trips_and_a_missing_file_warns(tmp_path):
-    path = tmp_path / "m.npz"
-    save_choice_model(path, np.arange(8, dtype=np.float64), {"trained_by": "test"})
-    first = path.read_bytes()
-    save_choice_model(path, np.arange(8, dtype=np.float64), {"trained_by": "test"})
-    assert path.read_bytes() == first  # byte-reproducible
-    model = load_choice_model(path, "test model")
-    assert model is not None and model.best([["a"], ["b"], ["a"]]) in (0, 1)
-    model = load_start_model(path)
-    assert model is not None and model.dim == 8 and model.meta["trained_by"] == "test"
-    with pytest.warns(RuntimeWarning, match="content start model unavailable"):
-        assert load_start_model(tmp_path / "missing.npz") is None
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert load_start_model() is not None

@@ -11,6 +11,7 @@ how it is split among threads, and the scripts' files are compared byte for byte
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 from dataclasses import asdict, dataclass
@@ -27,6 +28,15 @@ from pipeline.records import Claim  # noqa: E402
 
 FOLDS = 4  # cross-validation over articles: the k-th article is in fold k mod FOLDS
 Weights = np.ndarray  # a fitted weight vector over hashed feature indices (the scripts need no numpy import)
+
+
+def training_args(description: str, default_out: Path) -> argparse.Namespace:
+    """The training scripts' command line: TRAIN.jsonl, ``--docbin`` (parse cache), ``--out``."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("train")
+    ap.add_argument("--docbin", help="cache of the spaCy parses (read if present, else written)")
+    ap.add_argument("--out", default=str(default_out))
+    return ap.parse_args()
 
 
 def load_scorer() -> Any:

@@ -20,7 +20,6 @@ Corpus: PolNeAR (Newell, Margolin & Ruths, LREC 2018), train split only: never d
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from dataclasses import dataclass
@@ -29,7 +28,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # choice_training sets one BLAS thread before it loads numpy: import it before anything that loads numpy
-from choice_training import FOLDS, Choice, FitSettings, Weights, best, cue_token, fit, matched_claims, touches  # noqa: E402
+from choice_training import (  # noqa: E402
+    FOLDS,
+    Choice,
+    FitSettings,
+    Weights,
+    best,
+    cue_token,
+    fit,
+    matched_claims,
+    touches,
+    training_args,
+)
 from train_claims import load_docs  # noqa: E402
 
 from pipeline.nlp.choice_model import save_choice_model  # noqa: E402
@@ -94,11 +104,7 @@ def cross_validate(by_article: list[list[Example]]) -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("train")
-    ap.add_argument("--docbin", help="cache of the spaCy parses (read if present, else written)")
-    ap.add_argument("--out", default=str(SOURCE_MODEL_PATH))
-    args = ap.parse_args()
+    args = training_args(__doc__.split("\n\n")[0], SOURCE_MODEL_PATH)
     raw, docs = load_docs(args.train, args.docbin)
     t0 = time.perf_counter()
     by_article = [examples(a, d) for a, d in zip(raw, docs, strict=True)]

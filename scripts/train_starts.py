@@ -21,7 +21,6 @@ Corpus: PolNeAR (Newell, Margolin & Ruths, LREC 2018), train split only: never d
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from dataclasses import dataclass
@@ -30,7 +29,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # choice_training sets one BLAS thread before it loads numpy: import it before anything that loads numpy
-from choice_training import FOLDS, SC, Choice, FitSettings, Weights, best, cue_token, fit, matched_claims  # noqa: E402
+from choice_training import (  # noqa: E402
+    FOLDS,
+    SC,
+    Choice,
+    FitSettings,
+    Weights,
+    best,
+    cue_token,
+    fit,
+    matched_claims,
+    training_args,
+)
 from train_claims import load_docs  # noqa: E402
 
 from pipeline.nlp.choice_model import save_choice_model  # noqa: E402
@@ -108,11 +118,7 @@ def cross_validate(arts: list[Article]) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("train")
-    ap.add_argument("--docbin", help="cache of the spaCy parses (read if present, else written)")
-    ap.add_argument("--out", default=str(START_MODEL_PATH))
-    args = ap.parse_args()
+    args = training_args(__doc__.split("\n\n")[0], START_MODEL_PATH)
     raw, docs = load_docs(args.train, args.docbin)
     t0 = time.perf_counter()
     arts = [article(a, d) for a, d in zip(raw, docs, strict=True)]
